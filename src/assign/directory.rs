@@ -1,0 +1,165 @@
+//! Names of things as the settings define them: forces matched from a force column or folder, units
+//! named from their column or from their commune ("Đoàn xã Ta Ma"), and the registry of every unit
+//! seen, each with its commune (SPEC §6, §9, §11.4).
+
+use std::collections::HashMap;
+
+use crate::normalize::commune::CommuneMatcher;
+use crate::normalize::text::{clean_cell_text, fold};
+use crate::settings::Settings;
+
+/// Matches force columns and folders to the configured forces.
+#[derive(Debug, Clone)]
+pub struct ForceMatcher {
+    keys: Vec<(String, usize)>,
+    ids: Vec<String>,
+}
+
+impl ForceMatcher {
+    /// From the settings' forces: id, name and aliases all name the force.
+    pub fn new(settings: &Settings) -> Self {
+        let mut keys = Vec::new();
+        for (index, force) in settings.forces.iter().enumerate() {
+            for text in [&force.id, &force.name].into_iter().chain(&force.aliases) {
+                keys.push((fold(text), index));
+            }
+        }
+        Self { keys, ids: settings.forces.iter().map(|f| f.id.clone()).collect() }
+    }
+
+    /// The force of a row: its force column, else its first-level force folder (SPEC §11.4).
+    pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
+        let from_column = column.and_then(|text| {
+            let key = fold(text);
+            self.keys.iter().find(|(k, _)| *k == key).map(|(_, index)| *index)
+        });
+        from_column.or_else(|| folder.and_then(|f| self.ids.iter().position(|id| id == f)))
+    }
+}
+
+/// A unit: a force's grassroots organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub force: usize,
+    pub name: String,
+    pub commune: Option<usize>,
+}
+
+/// Every unit seen, in the order first seen; units are the same when their force matches and their
+/// names match ignoring case, spacing and Unicode form.
+#[derive(Debug, Clone, Default)]
+pub struct Units {
+    pub list: Vec<Unit>,
+    index: HashMap<(usize, String), usize>,
+}
+
+/// The comparison key of a unit or officer name.
+pub fn person_key(name: &str) -> String {
+    clean_cell_text(name).to_lowercase()
+}
+
+impl Units {
+    /// The unit's index, registering it (with this commune) when it is new.
+    pub fn intern(&mut self, force: usize, name: &str, commune: Option<usize>) -> usize {
+        let key = (force, person_key(name));
+        if let Some(&index) = self.index.get(&key) {
+            if self.list[index].commune.is_none() {
+                self.list[index].commune = commune;
+            }
+            return index;
+        }
+        self.list.push(Unit { force, name: clean_cell_text(name).into_owned(), commune });
+        self.index.insert(key, self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// Names units and finds their communes.
+#[derive(Debug, Clone)]
+pub struct Naming<'a> {
+    pub settings: &'a Settings,
+    pub communes: CommuneMatcher,
+}
+
+impl<'a> Naming<'a> {
+    /// For these settings.
+    pub fn new(settings: &'a Settings) -> Self {
+        Self { settings, communes: CommuneMatcher::new(&settings.communes) }
+    }
+
+    /// A unit's name and commune from a row: the unit column, else `unit_label` + the commune
+    /// ("Đoàn xã Ta Ma"); the commune is the row's commune column, else one named inside the unit.
+    pub fn unit_of(&self, force: usize, unit_column: Option<&str>, commune_column: Option<&str>) -> (String, Option<usize>) {
+        let row_commune = commune_column.and_then(|text| self.communes.find(text));
+        match unit_column {
+            Some(unit) => (unit.to_string(), row_commune.or_else(|| self.communes.find_within(unit))),
+            None => {
+                let label = &self.settings.forces[force].unit_label;
+                let name = match row_commune {
+                    Some(commune) => format!("{label} {}", self.commune_phrase(commune)),
+                    None => label.clone(),
+                };
+                (name, row_commune)
+            }
+        }
+    }
+
+    /// "xã Ta Ma", "thị trấn Tuần Giáo": the commune with its prefix in lower case.
+    pub fn commune_phrase(&self, commune: usize) -> String {
+        let name = &self.settings.communes[commune];
+        let folded = fold(name);
+        for prefix_words in [2usize, 1] {
+            let prefix: Vec<&str> = folded.split(' ').take(prefix_words).collect();
+            let prefix = prefix.join(" ");
+            if matches!(prefix.as_str(), "thi tran" | "thi xa" | "phuong") {
+                let mut words = name.split(' ');
+                let original: Vec<&str> = words.by_ref().take(prefix_words).collect();
+                let rest: Vec<&str> = words.collect();
+                return format!("{} {}", original.join(" ").to_lowercase(), rest.join(" "));
+            }
+        }
+        format!("xã {name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        crate::settings::parse(crate::commands::init_template(), "t").expect("template parses")
+    }
+
+    #[test]
+    fn units_are_named_from_their_commune() {
+        let settings = settings();
+        let naming = Naming::new(&settings);
+        let ta_ma = settings.communes.iter().position(|c| c == "Ta Ma");
+        assert_eq!(naming.unit_of(0, None, Some("Xã Ta Ma")), ("Đoàn xã Ta Ma".to_string(), ta_ma));
+        assert_eq!(naming.unit_of(0, None, Some("TT Tuần Giáo")).0, "Đoàn thị trấn Tuần Giáo");
+        assert_eq!(naming.unit_of(0, Some("Chi đoàn bản Ta Ma"), None), ("Chi đoàn bản Ta Ma".to_string(), ta_ma));
+        assert_eq!(naming.unit_of(0, None, None).0, "Đoàn");
+    }
+
+    #[test]
+    fn forces_from_column_then_folder() {
+        let settings = settings();
+        let forces = ForceMatcher::new(&settings);
+        assert_eq!(forces.resolve(Some("ĐOÀN THANH NIÊN"), Some("cong-an")), Some(0));
+        assert_eq!(forces.resolve(Some("Hội LHPN"), None), Some(1));
+        assert_eq!(forces.resolve(Some("không rõ"), Some("cong-an")), Some(3));
+        assert_eq!(forces.resolve(None, Some("xa-quai-to")), None);
+        assert_eq!(forces.resolve(None, None), None);
+    }
+
+    #[test]
+    fn units_merge_ignoring_case_and_spacing() {
+        let mut units = Units::default();
+        let a = units.intern(0, "Đoàn xã Ta Ma", None);
+        let b = units.intern(0, "đoàn  Xã ta ma", Some(3));
+        let c = units.intern(1, "Đoàn xã Ta Ma", None);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(units.list[a].commune, Some(3));
+    }
+}

@@ -1,0 +1,206 @@
+//! One officer per citizen (SPEC §6, §11.4-§11.5): assignment rows get their force and unit, rows of
+//! the same (citizen, force, unit, officer) are merged into one candidate by a polars group-by, and
+//! [`rules`] picks each citizen's winner and explains every loser.
+
+pub mod directory;
+pub mod master;
+pub mod rules;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::codes::RejectReason;
+use crate::ingest::{Position, SourcedRow};
+use crate::normalize::id::CitizenId;
+use directory::{ForceMatcher, Naming, Units, person_key};
+use master::Master;
+use rules::{Rule, RuleInputs, deciding_rule, pick_winner};
+
+/// An assignment row and where it sits.
+#[derive(Debug, Clone)]
+pub struct AssignmentRow {
+    pub source: SourcedRow,
+    pub is_override: bool,
+    /// Its first-level folder under `assignments/` (or under `assignments/overrides/`).
+    pub force_folder: Option<String>,
+}
+
+/// A row rejected by a later stage than ingest (its force cannot be determined).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageReject {
+    pub position: Position,
+    pub reason: RejectReason,
+    /// The row's value that failed (the force column's text, if any).
+    pub value: String,
+}
+
+/// A candidate officer for a citizen: one or more rows with the same force, unit and officer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub force: usize,
+    pub unit: usize,
+    pub officer: String,
+    pub assigned_on: Option<NaiveDate>,
+    pub position: Position,
+    pub is_override: bool,
+    /// The unit's commune as this candidate's first row gives it.
+    pub commune: Option<usize>,
+}
+
+/// A losing candidate, with the winner and the rule that decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub id: CitizenId,
+    pub winner: Candidate,
+    pub loser: Candidate,
+    pub rule: Rule,
+}
+
+/// The outcome of assignment.
+#[derive(Debug, Clone, Default)]
+pub struct Assignments {
+    /// The winning candidate of every assigned ID (in the master list or not).
+    pub winners: HashMap<CitizenId, Candidate>,
+    /// Losers of master citizens, by ID then loser position.
+    pub conflicts: Vec<Conflict>,
+    /// Master citizens with more than one candidate.
+    pub conflicted_citizens: u64,
+    /// Assigned IDs that are not in the master list, sorted.
+    pub not_in_master: Vec<CitizenId>,
+    pub rejects: Vec<StageReject>,
+}
+
+/// A row after force and unit resolution.
+struct Resolved {
+    position: Position,
+    id: CitizenId,
+    force: usize,
+    unit: usize,
+    officer: String,
+    commune: Option<usize>,
+    assigned_on: Option<NaiveDate>,
+    is_override: bool,
+}
+
+/// Resolves forces and units, merges candidates, picks winners. `rows` must be in position order.
+pub fn assign(rows: &[AssignmentRow], master: &Master, naming: &Naming<'_>, units: &mut Units) -> Result<Assignments, PolarsError> {
+    let forces = ForceMatcher::new(naming.settings);
+    let mut outcome = Assignments::default();
+    let mut resolved = Vec::with_capacity(rows.len());
+    for row in rows {
+        let fields = &row.source.row.fields;
+        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref()) else {
+            outcome.rejects.push(StageReject {
+                position: row.source.position.clone(),
+                reason: RejectReason::UnknownForce,
+                value: fields.force.clone().unwrap_or_default(),
+            });
+            continue;
+        };
+        let (unit_name, commune) = naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
+        let unit = units.intern(force, &unit_name, commune);
+        resolved.push(Resolved {
+            position: row.source.position.clone(),
+            id: row.source.row.id,
+            force,
+            unit,
+            officer: fields.officer.clone().unwrap_or_default(),
+            commune,
+            assigned_on: fields.assigned_on,
+            is_override: row.is_override,
+        });
+    }
+    let candidates = merge_candidates(&resolved)?;
+    decide(candidates, master, &mut outcome);
+    Ok(outcome)
+}
+
+/// Days since 1970-01-01, the integer form dates take in data frames.
+pub fn epoch_days(date: NaiveDate) -> i32 {
+    (date - NaiveDate::default()).num_days() as i32
+}
+
+fn from_epoch_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::default().checked_add_signed(chrono::Duration::days(days.into()))
+}
+
+/// Groups rows by (citizen, unit, officer ignoring case/spacing/form): a unit belongs to one force,
+/// so this is the (force, unit, officer) of SPEC §11.5. Each group keeps its first row (rows are in
+/// position order, so the smallest index is the smallest position), its earliest date, and whether
+/// any row is an override. Returns candidates grouped by citizen, in (ID, position) order.
+fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)>, PolarsError> {
+    let frame = df!(
+        "id" => rows.iter().map(|r| r.id.as_u64()).collect::<Vec<u64>>(),
+        "unit" => rows.iter().map(|r| r.unit as u32).collect::<Vec<u32>>(),
+        "officer_key" => rows.iter().map(|r| person_key(&r.officer)).collect::<Vec<String>>(),
+        "row" => (0..rows.len() as u32).collect::<Vec<u32>>(),
+        "assigned_on" => rows.iter().map(|r| r.assigned_on.map(epoch_days)).collect::<Vec<Option<i32>>>(),
+        "is_override" => rows.iter().map(|r| r.is_override).collect::<Vec<bool>>(),
+    )?;
+    let grouped = frame
+        .lazy()
+        .group_by([col("id"), col("unit"), col("officer_key")])
+        .agg([col("row").min().alias("first_row"), col("assigned_on").min(), col("is_override").any(true)])
+        .sort(["id", "first_row"], SortMultipleOptions::default())
+        .collect()?;
+    let ids = grouped.column("id")?.u64()?;
+    let first_rows = grouped.column("first_row")?.u32()?;
+    let dates = grouped.column("assigned_on")?.i32()?;
+    let overrides = grouped.column("is_override")?.bool()?;
+    let mut by_citizen: Vec<(CitizenId, Vec<Candidate>)> = Vec::new();
+    for index in 0..grouped.height() {
+        let (Some(id), Some(first)) = (ids.get(index).and_then(CitizenId::from_u64), first_rows.get(index)) else {
+            continue;
+        };
+        let row = &rows[first as usize];
+        let candidate = Candidate {
+            force: row.force,
+            unit: row.unit,
+            officer: row.officer.clone(),
+            assigned_on: dates.get(index).and_then(from_epoch_days),
+            position: row.position.clone(),
+            is_override: overrides.get(index).unwrap_or(false),
+            commune: row.commune,
+        };
+        match by_citizen.last_mut() {
+            Some((last, list)) if *last == id => list.push(candidate),
+            _ => by_citizen.push((id, vec![candidate])),
+        }
+    }
+    Ok(by_citizen)
+}
+
+fn decide(by_citizen: Vec<(CitizenId, Vec<Candidate>)>, master: &Master, outcome: &mut Assignments) {
+    for (id, candidates) in by_citizen {
+        let citizen = master.get(id);
+        let commune = citizen.and_then(|c| c.commune);
+        let inputs: Vec<RuleInputs> = candidates
+            .iter()
+            .map(|c| RuleInputs {
+                is_override: c.is_override,
+                commune: c.commune,
+                force_rank: c.force,
+                assigned_on: c.assigned_on,
+                position: c.position.clone(),
+            })
+            .collect();
+        let winner = pick_winner(&inputs, commune);
+        if citizen.is_some() && candidates.len() > 1 {
+            outcome.conflicted_citizens += 1;
+            for (index, loser) in candidates.iter().enumerate().filter(|(i, _)| *i != winner) {
+                outcome.conflicts.push(Conflict {
+                    id,
+                    winner: candidates[winner].clone(),
+                    loser: loser.clone(),
+                    rule: deciding_rule(&inputs[winner], &inputs[index], commune),
+                });
+            }
+        }
+        if citizen.is_none() {
+            outcome.not_in_master.push(id);
+        }
+        outcome.winners.insert(id, candidates[winner].clone());
+    }
+}

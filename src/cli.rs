@@ -1,0 +1,79 @@
+//! The command line. The doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+/// Đối soát danh sách kích hoạt tài khoản định danh điện tử mức 2 (Đề án 06).
+///
+/// Reconciles the VNeID level-2 activation lists of a district: reads the police master lists, the
+/// forces' assignment lists and the daily reports, gives each citizen exactly one responsible
+/// officer, and writes progress against the deadline. Exit codes: 0 done; 1 done but some input
+/// files were unreadable (or checked files have errors); 2 usage or settings error, nothing
+/// written; 3 could not run (workspace missing, output not writable, lock held), nothing written.
+#[derive(Debug, Parser)]
+#[command(name = "vneid-recon", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new workspace: a commented vneid-recon.toml (Tuần Giáo's 19 communes and the four
+    /// forces as the example) and the folders master/, assignments/<force>/, assignments/overrides/,
+    /// reports/ and out/.
+    Init {
+        /// The workspace folder to create (it may exist, but must not hold a vneid-recon.toml).
+        dir: PathBuf,
+    },
+    /// Show how each sheet of each file is read: header row, which column became which field, the
+    /// rows read/accepted/rejected/skipped, every rejected row with its reason, and the warnings.
+    Inspect {
+        /// Files to inspect (.xlsx .xlsm .xlsb .xls .ods .csv).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The as-of date (YYYY-MM-DD or DD/MM/YYYY): IDs born after its year are rejected.
+        /// Default: today in Vietnam (UTC+7).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Workspace whose vneid-recon.toml adds header aliases (default: the current folder, if it
+        /// has a settings file).
+        #[arg(short, long)]
+        workspace: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The daily consolidation (20:00, cron): reads master/, assignments/, targets.xlsx and
+    /// reports/YYYY-MM-DD/ up to the date, gives each citizen one officer, classifies the claims and
+    /// writes out/DATE/summary.json (whole or not at all). A run for today before the district cutoff
+    /// (20:00) is marked provisional (tạm tính).
+    Run {
+        /// The workspace folder.
+        #[arg(short, long, default_value = ".")]
+        workspace: PathBuf,
+        /// The as-of date (YYYY-MM-DD or DD/MM/YYYY); report folders after it are not read.
+        /// Default: today in Vietnam (UTC+7).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Also print summary.json to standard output.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing on success (for cron); problems still go to standard error.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Read an OLE2 file in an isolated process (internal: used by the reader itself).
+    #[command(name = "__probe", hide = true)]
+    Probe { file: PathBuf },
+}
+
+/// Parses `YYYY-MM-DD` or day-first `DD/MM/YYYY`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    match crate::normalize::date::from_text(text, crate::normalize::date::YearAlone::NotAllowed) {
+        Some(crate::normalize::date::DateValue::Day(day)) => Ok(day),
+        _ => Err(format!("ngày \"{text}\" không hợp lệ; dùng dạng 2024-01-15 hoặc 15/01/2024")),
+    }
+}

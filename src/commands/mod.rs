@@ -1,0 +1,112 @@
+//! Orchestration: each command chains stages and prints. No domain logic lives here. This module is
+//! the one place that decides the exit code ([`ExitStatus`]).
+
+mod init;
+mod inspect;
+mod run;
+
+pub use run::ALL_REJECT_REASONS;
+
+/// Every warning code, for zero counts in the summary.
+pub const ALL_WARNINGS: [crate::codes::WarningCode; 4] = [
+    crate::codes::WarningCode::BadDate,
+    crate::codes::WarningCode::DobMismatch,
+    crate::codes::WarningCode::GenderMismatch,
+    crate::codes::WarningCode::NameMismatch,
+];
+
+use std::path::Path;
+
+use crate::cli::Command;
+use crate::settings::{self, SETTINGS_FILE, Settings};
+
+/// The exit codes of SPEC §8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    /// Done.
+    Success = 0,
+    /// Done, but some input files were unreadable (or the checked files have errors).
+    Partial = 1,
+    /// Usage or settings error; nothing written.
+    Usage = 2,
+    /// Could not run (workspace missing, output not writable, lock held); nothing written.
+    CannotRun = 3,
+}
+
+/// A command that stopped, with the exit status it stops with.
+#[derive(Debug)]
+pub struct Failure {
+    status: ExitStatus,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    /// A usage or settings error (exit 2).
+    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Self { status: ExitStatus::Usage, error: error.into() }
+    }
+
+    /// Could not run (exit 3).
+    pub fn cannot_run(error: impl Into<anyhow::Error>) -> Self {
+        Self { status: ExitStatus::CannotRun, error: error.into() }
+    }
+
+    /// The exit status.
+    pub fn status(&self) -> ExitStatus {
+        self.status
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() { write!(f, "{:#}", self.error) } else { write!(f, "{}", self.error) }
+    }
+}
+
+/// Runs a command.
+pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
+    match command {
+        Command::Init { dir } => init::run(&dir),
+        Command::Inspect { files, date, workspace, json } => inspect::run(&files, date, workspace.as_deref(), json),
+        Command::Run { workspace, date, json, quiet } => run::run(&run::RunArgs { workspace, date, json, quiet }),
+        Command::Probe { file } => {
+            println!("{}", crate::ingest::file::run_probe(&file));
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
+/// The settings template `init` writes (Tuần Giáo), also the example settings of tests.
+pub fn init_template() -> &'static str {
+    init::TEMPLATE
+}
+
+/// Loads `DIR/vneid-recon.toml`; a missing file is exit 3 with what to create, a bad one exit 2.
+pub fn load_settings(workspace: &Path) -> Result<Settings, Failure> {
+    let path = workspace.join(SETTINGS_FILE);
+    if !workspace.is_dir() {
+        return Err(Failure::cannot_run(anyhow::anyhow!(
+            "không thấy thư mục làm việc {}; tạo mới bằng: vneid-recon init {}",
+            workspace.display(),
+            workspace.display()
+        )));
+    }
+    let text = match fs_err::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::cannot_run(anyhow::anyhow!(
+                "thiếu tệp cài đặt {}; tạo mới bằng: vneid-recon init {}",
+                path.display(),
+                workspace.display()
+            )));
+        }
+        Err(error) => return Err(Failure::cannot_run(error)),
+    };
+    settings::parse(&text, &path.display().to_string()).map_err(Failure::usage)
+}
+
+/// Options for reading files from this binary: OLE2 files are probed in a child process.
+pub fn read_options() -> crate::ingest::ReadOptions {
+    crate::ingest::ReadOptions { probe_exe: std::env::current_exe().ok() }
+}

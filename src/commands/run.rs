@@ -1,0 +1,238 @@
+//! `vneid-recon run`: the daily consolidation. Chains the stages (read the workspace → merge the
+//! master → assign → classify claims → progress → summary) and writes `out/D/` whole or not at all.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::{ExitStatus, Failure, load_settings, read_options};
+use crate::assign::directory::{Naming, Units};
+use crate::assign::master::Master;
+use crate::assign::{self, AssignmentRow, StageReject};
+use crate::codes::{RejectReason, WarningCode};
+use crate::ingest::aliases::{AliasTable, Field};
+use crate::ingest::sheet::{Reject, RowWarning};
+use crate::ingest::workspace::{Discovery, Role, Source, discover};
+use crate::ingest::{FileReport, Position, SourcedRow, read_file};
+use crate::reconcile::claims::{self, ClaimRow};
+use crate::reconcile::progress::{self, ProgressInputs};
+use crate::reconcile::targets::read_targets;
+use crate::report::summary;
+use crate::settings::Settings;
+
+/// Flags of `run`.
+#[derive(Debug, Clone)]
+pub struct RunArgs {
+    pub workspace: std::path::PathBuf,
+    pub date: Option<NaiveDate>,
+    pub json: bool,
+    pub quiet: bool,
+}
+
+/// Everything read from the workspace.
+struct Inputs {
+    discovery: Discovery,
+    files: Vec<FileReport>,
+    targets: Option<BTreeMap<(usize, usize), u64>>,
+}
+
+/// Runs the daily consolidation.
+pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
+    let settings = load_settings(&args.workspace)?;
+    if !args.workspace.join("master").is_dir() {
+        return Err(Failure::cannot_run(anyhow::anyhow!(
+            "thiếu thư mục {}/master (danh sách chưa kích hoạt của Công an); tạo bằng: vneid-recon init {}",
+            args.workspace.display(),
+            args.workspace.display()
+        )));
+    }
+    let now = crate::vietnam_now();
+    let as_of = args.date.unwrap_or(now.date());
+    let provisional = as_of == now.date() && now.time() < settings.district_cutoff;
+    let inputs = read_inputs(&args.workspace, &settings, as_of)?;
+    let outcome = reconcile(&settings, as_of, provisional, inputs).map_err(Failure::cannot_run)?;
+    let json = summary::to_json(&outcome.summary).map_err(Failure::cannot_run)?;
+    let out_dir = args.workspace.join("out").join(as_of.format("%Y-%m-%d").to_string());
+    crate::fsio::publish_dir(&out_dir, &[("summary.json", json.as_bytes())])
+        .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
+        .map_err(Failure::cannot_run)?;
+    if !args.quiet {
+        log_run(&outcome.summary, &out_dir);
+    }
+    if args.json {
+        print!("{json}");
+    }
+    Ok(if outcome.summary.unreadable_files.is_empty() { ExitStatus::Success } else { ExitStatus::Partial })
+}
+
+fn log_run(summary: &summary::Summary, out_dir: &Path) {
+    for input in &summary.inputs {
+        eprintln!(
+            "{} [{}]: đọc {} = nhận {} + loại {} + bỏ qua {}",
+            input.path, input.sheet, input.read, input.accepted, input.rejected, input.skipped
+        );
+    }
+    for file in &summary.unreadable_files {
+        eprintln!("KHÔNG ĐỌC ĐƯỢC {}: {}", file.path, file.reason);
+    }
+    for folder in &summary.skipped_report_folders {
+        eprintln!("Bỏ qua thư mục {folder}: tên thư mục báo cáo phải là ngày dạng NNNN-TT-NN");
+    }
+    let t = &summary.totals;
+    eprintln!(
+        "Đã kích hoạt {}/{} (hôm nay {}), còn {}; kết quả ghi tại {}",
+        t.activated,
+        t.target,
+        t.activated_today,
+        t.remaining,
+        out_dir.display()
+    );
+}
+
+fn read_inputs(workspace: &Path, settings: &Settings, as_of: NaiveDate) -> Result<Inputs, Failure> {
+    use chrono::Datelike;
+    let discovery = discover(workspace, as_of)
+        .with_context(|| format!("không đọc được thư mục làm việc {}", workspace.display()))
+        .map_err(Failure::cannot_run)?;
+    let aliases = AliasTable::new(&settings.aliases);
+    let options = read_options();
+    let lists: Vec<&Source> = discovery.sources.iter().filter(|s| s.role != Role::Targets).collect();
+    let files: Vec<FileReport> =
+        lists.par_iter().map(|source| read_file(&source.path, &source.relative, &aliases, as_of.year(), &options)).collect();
+    let targets = discovery
+        .sources
+        .iter()
+        .find(|s| s.role == Role::Targets)
+        .map(|source| read_targets_file(source, settings, &aliases, &options));
+    Ok(Inputs { discovery, files, targets })
+}
+
+fn read_targets_file(
+    source: &Source,
+    settings: &Settings,
+    aliases: &AliasTable,
+    options: &crate::ingest::ReadOptions,
+) -> BTreeMap<(usize, usize), u64> {
+    let forces = crate::assign::directory::ForceMatcher::new(settings);
+    let communes = crate::normalize::commune::CommuneMatcher::new(&settings.communes);
+    let mut targets = BTreeMap::new();
+    if let Ok(workbook) = crate::ingest::file::read_workbook(&source.path, options) {
+        for sheet in workbook.sheets.iter().filter_map(|s| s.grid.as_ref().ok()) {
+            for (key, value) in read_targets(sheet, &forces, &communes, aliases).targets {
+                *targets.entry(key).or_insert(0) += value;
+            }
+        }
+    }
+    targets
+}
+
+/// The result of the reconciliation.
+struct Outcome {
+    summary: summary::Summary,
+}
+
+fn reconcile(settings: &Settings, as_of: NaiveDate, provisional: bool, mut inputs: Inputs) -> anyhow::Result<Outcome> {
+    let roles: HashMap<&str, &Role> = inputs.discovery.sources.iter().map(|s| (s.relative.as_str(), &s.role)).collect();
+    let mut master_rows = Vec::new();
+    let mut assignment_rows = Vec::new();
+    let mut claim_rows = Vec::new();
+    for file in &inputs.files {
+        let Some(role) = roles.get(file.path.as_str()) else { continue };
+        for row in &file.rows {
+            let position = Position { path: file.path.clone(), sheet: row.sheet_index, row: row.row };
+            let source = SourcedRow { position, row: row.clone() };
+            match role {
+                Role::Master => master_rows.push(source),
+                Role::Assignment { force_folder, is_override } => {
+                    assignment_rows.push(AssignmentRow { source, is_override: *is_override, force_folder: force_folder.clone() })
+                }
+                Role::Report { date, force_folder } => {
+                    claim_rows.push(ClaimRow { source, date: *date, force_folder: force_folder.clone() })
+                }
+                Role::Targets => {}
+            }
+        }
+    }
+    claim_rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.source.position.cmp(&b.source.position)));
+    let naming = Naming::new(settings);
+    let master = Master::merge(&master_rows, &naming.communes);
+    let mut units = Units::default();
+    let assignments = assign::assign(&assignment_rows, &master, &naming, &mut units)?;
+    let claims = claims::classify(&claim_rows, &master, &assignments, &naming, &mut units, settings.credit);
+    let stage_rejects: Vec<&StageReject> = assignments.rejects.iter().chain(&claims.rejects).collect();
+    apply_stage_rejects(&mut inputs.files, &stage_rejects);
+    let name_checked: Vec<&SourcedRow> = master_rows
+        .iter()
+        .chain(assignment_rows.iter().map(|r| &r.source))
+        .chain(claim_rows.iter().map(|r| &r.source))
+        .collect();
+    add_name_mismatches(&mut inputs.files, &name_checked, &master, &stage_rejects);
+    let progress = progress::compute(&ProgressInputs {
+        settings,
+        as_of,
+        units: &units,
+        master: &master,
+        assignments: &assignments,
+        claims: &claims,
+        targets: inputs.targets.as_ref(),
+        first_report_day: inputs.discovery.report_dates.first().copied(),
+    })?;
+    let summary = crate::report::summary::build(&crate::report::summary::SummaryInputs {
+        settings,
+        as_of,
+        provisional,
+        files: &inputs.files,
+        discovery: &inputs.discovery,
+        master: &master,
+        assignments: &assignments,
+        claims: &claims,
+        units: &units,
+        progress: &progress,
+    })?;
+    Ok(Outcome { summary })
+}
+
+/// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet.
+fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
+    let index: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
+    for reject in rejects {
+        let Some(&file) = index.get(&reject.position.path) else { continue };
+        let Some(sheet) = files[file].sheets.get_mut(reject.position.sheet as usize) else { continue };
+        sheet.accepted -= 1;
+        sheet.rejected += 1;
+        sheet.warnings.retain(|w| w.row != reject.position.row);
+        let column = sheet.columns.get(&Field::Force).cloned().unwrap_or_default();
+        sheet.rejects.push(Reject { row: reject.position.row, column, value: reject.value.clone(), reason: reject.reason });
+        sheet.rejects.sort_by_key(|r| r.row);
+    }
+}
+
+/// Adds `name_mismatch` warnings: an accepted row whose name differs from the master record's.
+fn add_name_mismatches(files: &mut [FileReport], rows: &[&SourcedRow], master: &Master, rejects: &[&StageReject]) {
+    let rejected: std::collections::HashSet<&Position> = rejects.iter().map(|r| &r.position).collect();
+    let index: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
+    for row in rows {
+        if rejected.contains(&row.position) || !master.name_mismatch(row.row.id, row.row.fields.name.as_deref()) {
+            continue;
+        }
+        let Some(&file) = index.get(&row.position.path) else { continue };
+        let Some(sheet) = files[file].sheets.get_mut(row.position.sheet as usize) else { continue };
+        let column = sheet.columns.get(&Field::Name).cloned().unwrap_or_default();
+        sheet.warnings.push(RowWarning { row: row.position.row, column, code: WarningCode::NameMismatch });
+    }
+}
+
+/// Every reject reason, for zero counts in the summary.
+pub const ALL_REJECT_REASONS: [RejectReason; 8] = [
+    RejectReason::MissingId,
+    RejectReason::NotDigits,
+    RejectReason::PrecisionLost,
+    RejectReason::OldCmnd,
+    RejectReason::BadLength,
+    RejectReason::BadProvince,
+    RejectReason::BadCentury,
+    RejectReason::UnknownForce,
+];

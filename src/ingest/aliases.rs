@@ -1,0 +1,171 @@
+//! The fields a list can have and the header texts that name them (SPEC §4). Header cells are
+//! matched after folding (case, diacritics, punctuation, spacing ignored); a cell matches when its
+//! folded text equals an alias or starts with one followed by a space, and the longest alias wins.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::normalize::text::fold;
+
+/// A column the tool understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Id,
+    Name,
+    Dob,
+    Gender,
+    Commune,
+    Village,
+    Address,
+    Phone,
+    Force,
+    Unit,
+    Officer,
+    AssignedOn,
+    ActivatedOn,
+}
+
+impl Field {
+    /// Every field, in the order columns are listed.
+    pub const ALL: [Field; 13] = [
+        Self::Id,
+        Self::Name,
+        Self::Dob,
+        Self::Gender,
+        Self::Commune,
+        Self::Village,
+        Self::Address,
+        Self::Phone,
+        Self::Force,
+        Self::Unit,
+        Self::Officer,
+        Self::AssignedOn,
+        Self::ActivatedOn,
+    ];
+
+    /// The field's name in JSON and in the settings' `[aliases]`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::Dob => "dob",
+            Self::Gender => "gender",
+            Self::Commune => "commune",
+            Self::Village => "village",
+            Self::Address => "address",
+            Self::Phone => "phone",
+            Self::Force => "force",
+            Self::Unit => "unit",
+            Self::Officer => "officer",
+            Self::AssignedOn => "assigned_on",
+            Self::ActivatedOn => "activated_on",
+        }
+    }
+
+    /// The field named by a settings key.
+    pub fn from_code(code: &str) -> Option<Field> {
+        Self::ALL.into_iter().find(|field| field.code() == code)
+    }
+
+    fn builtin_aliases(self) -> &'static [&'static str] {
+        match self {
+            Self::Id => &[
+                "Số định danh cá nhân", "Số định danh", "Số ĐDCN", "Số CCCD", "CCCD", "Số CMND/CCCD", "Số CCCD/CMND",
+                "CMND/CCCD", "Căn cước công dân", "Số căn cước công dân", "Mã định danh", "Số căn cước", "Số ĐDCN/CCCD",
+            ],
+            Self::Name => &["Họ và tên", "Họ tên", "Họ tên công dân", "Họ và tên công dân"],
+            Self::Dob => &["Ngày sinh", "Ngày tháng năm sinh", "Năm sinh", "Ngày, tháng, năm sinh"],
+            Self::Gender => &["Giới tính", "Nam/Nữ"],
+            Self::Commune => &["Xã", "Xã/Thị trấn", "Xã, phường, thị trấn", "Đơn vị hành chính", "Xã/Phường/Thị trấn"],
+            Self::Village => &["Thôn", "Bản", "Thôn/Bản", "Tổ dân phố", "Thôn, bản", "Thôn/Bản/Tổ dân phố"],
+            Self::Address => &["Địa chỉ", "Nơi thường trú", "Nơi ở hiện tại", "Nơi cư trú", "Địa chỉ thường trú"],
+            Self::Phone => &["Số điện thoại", "SĐT", "Điện thoại", "Số ĐT"],
+            Self::Force => &["Lực lượng", "Lực lượng phụ trách"],
+            Self::Unit => &["Đơn vị", "Đơn vị phụ trách", "Chi đoàn", "Chi hội", "Trường", "Đơn vị báo cáo"],
+            Self::Officer => &[
+                "Cán bộ phụ trách", "Người phụ trách", "Người hướng dẫn", "Cán bộ hướng dẫn",
+                "Đoàn viên/Hội viên/Giáo viên phụ trách", "Đoàn viên phụ trách", "Hội viên phụ trách",
+                "Giáo viên phụ trách", "Họ tên cán bộ phụ trách",
+            ],
+            Self::AssignedOn => &["Ngày phân công"],
+            Self::ActivatedOn => &["Ngày kích hoạt"],
+        }
+    }
+}
+
+/// Folded alias → field, built-in aliases plus the settings' extra ones.
+#[derive(Debug, Clone)]
+pub struct AliasTable {
+    /// Sorted longest first so the first prefix match is the longest.
+    entries: Vec<(String, Field)>,
+}
+
+impl AliasTable {
+    /// The built-in aliases plus `extra` from the settings.
+    pub fn new(extra: &BTreeMap<Field, Vec<String>>) -> Self {
+        let mut entries: Vec<(String, Field)> = Field::ALL
+            .into_iter()
+            .flat_map(|field| field.builtin_aliases().iter().map(move |alias| (fold(alias), field)))
+            .chain(extra.iter().flat_map(|(field, aliases)| aliases.iter().map(|alias| (fold(alias), *field))))
+            .filter(|(key, _)| !key.is_empty())
+            .collect();
+        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        entries.dedup_by(|a, b| a.0 == b.0);
+        Self { entries }
+    }
+
+    /// The field a header cell names, if any.
+    pub fn field_of(&self, header_text: &str) -> Option<Field> {
+        let folded = fold(header_text);
+        if folded.is_empty() {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|(alias, _)| {
+                folded == *alias || (folded.starts_with(alias.as_str()) && folded.as_bytes().get(alias.len()) == Some(&b' '))
+            })
+            .map(|(_, field)| *field)
+    }
+}
+
+impl Default for AliasTable {
+    fn default() -> Self {
+        Self::new(&BTreeMap::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_aliases_match_in_any_spelling() {
+        let table = AliasTable::default();
+        assert_eq!(table.field_of("SỐ ĐỊNH DANH CÁ NHÂN"), Some(Field::Id));
+        assert_eq!(table.field_of("Số CMND/CCCD"), Some(Field::Id));
+        assert_eq!(table.field_of("số  cmnd / cccd"), Some(Field::Id));
+        assert_eq!(table.field_of("Họ  tên"), Some(Field::Name));
+        assert_eq!(table.field_of("Ngày sinh (dd/mm/yyyy)"), Some(Field::Dob));
+        assert_eq!(table.field_of("Đơn vị hành chính"), Some(Field::Commune));
+        assert_eq!(table.field_of("Đơn vị"), Some(Field::Unit));
+        assert_eq!(table.field_of("Xã, phường, thị trấn"), Some(Field::Commune));
+        assert_eq!(table.field_of("Nam/Nữ"), Some(Field::Gender));
+        assert_eq!(table.field_of("Đoàn viên/Hội viên/Giáo viên phụ trách"), Some(Field::Officer));
+        assert_eq!(table.field_of("SĐT"), Some(Field::Phone));
+        assert_eq!(table.field_of("STT"), None);
+        assert_eq!(table.field_of("Ghi chú"), None);
+        assert_eq!(table.field_of(""), None);
+        // A prefix must end at a word: "Xãhội" is not "Xã".
+        assert_eq!(table.field_of("Xãhội"), None);
+    }
+
+    #[test]
+    fn extra_aliases_from_settings() {
+        let extra = BTreeMap::from([(Field::Id, vec!["Số thẻ căn cước".to_string()])]);
+        let table = AliasTable::new(&extra);
+        assert_eq!(table.field_of("Số thẻ căn cước"), Some(Field::Id));
+    }
+}

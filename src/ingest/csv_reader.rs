@@ -1,0 +1,77 @@
+//! CSV lists (SPEC §4): UTF-8 with or without a BOM, `,` or `;` as separator. A file that is not valid
+//! UTF-8 is decoded as Windows-1252, which is how legacy TCVN3/VNI text arrives; the cell cleaner then
+//! converts it.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use super::file::{FileError, FileErrorCode};
+use super::grid::{Cell, Grid, RawSheet, RawWorkbook};
+
+/// Reads a CSV file as a one-sheet workbook (the sheet is named after the file).
+pub fn read_csv(path: &Path) -> Result<RawWorkbook, FileError> {
+    let bytes = fs_err::read(path).map_err(|e| FileError { code: FileErrorCode::Damaged, detail: e.to_string() })?;
+    let text = decode(&bytes);
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let grid = parse(text).map_err(|detail| FileError { code: FileErrorCode::Damaged, detail })?;
+    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv").to_string();
+    Ok(RawWorkbook { format: "csv", is_1904: false, sheets: vec![RawSheet { name, grid: Ok(grid) }] })
+}
+
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    }
+}
+
+/// The separator with more occurrences on the first line; `,` on a tie.
+fn separator(text: &str) -> u8 {
+    let first_line = text.lines().next().unwrap_or("");
+    let semicolons = first_line.matches(';').count();
+    let commas = first_line.matches(',').count();
+    if semicolons > commas { b';' } else { b',' }
+}
+
+fn parse(text: &str) -> Result<Grid, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator(text))
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("line {}: {e}", index + 1))?;
+        let mut cells: Vec<Cell> = record.iter().map(Cell::text).collect();
+        while cells.last().is_some_and(Cell::is_empty) {
+            cells.pop();
+        }
+        rows.push(cells);
+    }
+    Ok(Grid { first_row: 0, first_col: 0, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolons_and_quotes() {
+        let grid = parse("Họ và tên;Số CCCD\n\"Lò Văn; A\";011090012345\n").expect("valid csv");
+        assert_eq!(grid.rows[1][0], Cell::Text("Lò Văn; A".into()));
+        assert_eq!(grid.rows[1][1], Cell::Text("011090012345".into()));
+    }
+
+    #[test]
+    fn commas_by_default() {
+        let grid = parse("a,b\n1,2\n").expect("valid csv");
+        assert_eq!(grid.rows[0].len(), 2);
+    }
+
+    #[test]
+    fn windows_1252_bytes_are_decoded() {
+        // "Hä vµ tªn" in TCVN3 bytes.
+        let bytes = [b'H', 0xE4, b' ', b'v', 0xB5, b' ', b't', 0xAA, b'n'];
+        assert_eq!(decode(&bytes), "Hä vµ tªn");
+    }
+}

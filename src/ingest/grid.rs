@@ -1,0 +1,150 @@
+//! The in-memory shape every reader produces: a sheet as rows of typed cells, text already cleaned
+//! (legacy encodings converted, NFC, trimmed, spaces collapsed), with its position in the sheet so
+//! row numbers and column letters shown to users are Excel's.
+
+use chrono::NaiveDate;
+
+/// One cell, read as what it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Cell {
+    #[default]
+    Empty,
+    /// Cleaned text; never empty (an empty text cell is [`Cell::Empty`]).
+    Text(String),
+    Int(i64),
+    Number(f64),
+    /// A cell formatted as a date.
+    Date(NaiveDate),
+    Bool(bool),
+    /// An Excel error value such as `#N/A`.
+    Error,
+}
+
+impl Cell {
+    /// A text cell from raw text, cleaned; blank text becomes [`Cell::Empty`].
+    pub fn text(raw: &str) -> Cell {
+        let clean = crate::normalize::text::clean_cell_text(raw);
+        if clean.is_empty() { Cell::Empty } else { Cell::Text(clean.into_owned()) }
+    }
+
+    /// A text cell from an owned string, reusing its allocation when it is already clean.
+    pub fn text_owned(raw: String) -> Cell {
+        match crate::normalize::text::clean_cell_text(&raw) {
+            std::borrow::Cow::Borrowed("") => Cell::Empty,
+            std::borrow::Cow::Borrowed(_) => Cell::Text(raw),
+            std::borrow::Cow::Owned(clean) if clean.is_empty() => Cell::Empty,
+            std::borrow::Cow::Owned(clean) => Cell::Text(clean),
+        }
+    }
+
+    /// True for an empty cell.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+
+    /// The text of a text cell.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The cell as a user would read it: integers without a fraction, dates as dd/mm/yyyy.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Int(value) => value.to_string(),
+            Cell::Number(value) => match crate::normalize::id::checked_integer(*value) {
+                Some(integer) => integer.to_string(),
+                None => value.to_string(),
+            },
+            Cell::Date(date) => date.format("%d/%m/%Y").to_string(),
+            Cell::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Error => "#ERROR".to_string(),
+        }
+    }
+}
+
+/// One sheet's cells. `rows[i][j]` is Excel row `first_row + i + 1`, column `first_col + j`.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub first_row: u32,
+    pub first_col: u32,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Grid {
+    /// The cell at a grid position, empty when out of range.
+    pub fn cell(&self, row: usize, col: usize) -> &Cell {
+        static EMPTY: Cell = Cell::Empty;
+        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+    }
+
+    /// The widest row's width.
+    pub fn width(&self) -> usize {
+        self.rows.iter().map(Vec::len).max().unwrap_or(0)
+    }
+
+    /// Excel's 1-based row number of a grid row.
+    pub fn excel_row(&self, row: usize) -> u32 {
+        self.first_row + row as u32 + 1
+    }
+
+    /// Excel's column letters of a grid column.
+    pub fn column_letter(&self, col: usize) -> String {
+        column_letter(self.first_col + col as u32)
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub fn column_letter(index: u32) -> String {
+    let mut n = index as u64 + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// A named sheet as read from a file.
+#[derive(Debug, Clone)]
+pub struct RawSheet {
+    pub name: String,
+    /// The cells, or why this sheet could not be read while the others could.
+    pub grid: Result<Grid, String>,
+}
+
+/// A whole file as read.
+#[derive(Debug, Clone)]
+pub struct RawWorkbook {
+    pub format: &'static str,
+    /// Serial numbers in this workbook count from 1904.
+    pub is_1904: bool,
+    pub sheets: Vec<RawSheet>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn display_numbers_as_people_read_them() {
+        assert_eq!(Cell::Number(11_090_012_345.0).display(), "11090012345");
+        assert_eq!(Cell::Number(1.5).display(), "1.5");
+        assert_eq!(Cell::text("  a  b "), Cell::Text("a b".into()));
+        assert_eq!(Cell::text("   "), Cell::Empty);
+    }
+}

@@ -1,0 +1,120 @@
+//! Workbooks → typed rows with provenance (file, sheet, Excel row), SPEC §4-§5. Only this stage,
+//! `report` and `fsio` touch input files. Nothing here prints; problems are returned as data.
+
+pub mod aliases;
+pub mod csv_reader;
+pub mod file;
+pub mod grid;
+pub mod header;
+pub mod sheet;
+pub mod workspace;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use file::{FileError, FileErrorCode, ReadOptions};
+pub use sheet::{InputRow, RowFields, SheetContext, SheetReport};
+
+/// Where a row sits: compared as (relative path bytewise, sheet index from 0, Excel row), which is
+/// the `first_seen` order of SPEC §11.5 and the processing order of claims.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    pub path: String,
+    pub sheet: u32,
+    pub row: u32,
+}
+
+/// An accepted row with the file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcedRow {
+    pub position: Position,
+    pub row: InputRow,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path as shown to users (relative to the workspace, with `/`).
+    pub path: String,
+    pub format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip)]
+    pub error_detail: Option<String>,
+    /// SHA-256 of the file's bytes, hex.
+    #[serde(skip)]
+    pub sha256: String,
+    pub sheets: Vec<SheetReport>,
+    #[serde(skip)]
+    pub rows: Vec<InputRow>,
+}
+
+impl FileReport {
+    /// True when the file could not be read at all.
+    pub fn is_unreadable(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Reads one file: every sheet, every row classified.
+pub fn read_file(
+    path: &Path,
+    shown_path: &str,
+    aliases: &aliases::AliasTable,
+    as_of_year: i32,
+    options: &ReadOptions,
+) -> FileReport {
+    let mut report = FileReport {
+        path: shown_path.to_string(),
+        format: None,
+        error: None,
+        message: None,
+        error_detail: None,
+        sha256: sha256_of(path),
+        sheets: Vec::new(),
+        rows: Vec::new(),
+    };
+    let workbook = match file::read_workbook(path, options) {
+        Ok(workbook) => workbook,
+        Err(error) => {
+            report.error = Some(error.code.code());
+            report.message = Some(error.code.explanation().to_string());
+            report.error_detail = Some(error.detail);
+            return report;
+        }
+    };
+    report.format = Some(workbook.format);
+    let context = SheetContext { aliases, as_of_year, is_1904: workbook.is_1904 };
+    for (index, sheet) in workbook.sheets.iter().enumerate() {
+        match &sheet.grid {
+            Ok(grid) => {
+                let (sheet_report, rows) = sheet::read_sheet(grid, &sheet.name, index as u32, &context);
+                report.sheets.push(sheet_report);
+                report.rows.extend(rows);
+            }
+            Err(detail) => report.sheets.push(SheetReport {
+                name: sheet.name.clone(),
+                skipped_reason: Some("damaged"),
+                detail: Some(detail.clone()),
+                ..SheetReport::default()
+            }),
+        }
+    }
+    report
+}
+
+/// The SHA-256 of a file, hex; empty when it cannot be read.
+fn sha256_of(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let mut hasher = Sha256::new();
+    if std::io::copy(&mut file, &mut hasher).is_err() {
+        return String::new();
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,231 @@
+//! One sheet → typed rows (SPEC §4-§5). Every row below the header ends in exactly one class,
+//! accepted, rejected (with a reason) or skipped, so `read = accepted + rejected + skipped` holds for
+//! every sheet; the checks are made in the order the README documents.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::aliases::{AliasTable, Field};
+use super::grid::{Cell, Grid};
+use super::header::{Header, find_header, is_numbering_row, is_repeated_header};
+use crate::codes::{RejectReason, WarningCode};
+use crate::normalize::date::{self, DateValue, YearAlone};
+use crate::normalize::id::{self, CitizenId, NormalizedId, Sex};
+
+/// What the reader needs besides the cells.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetContext<'a> {
+    pub aliases: &'a AliasTable,
+    /// The as-of year: an ID born after it is `bad_century`.
+    pub as_of_year: i32,
+    pub is_1904: bool,
+}
+
+/// A rejected row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reject {
+    pub row: u32,
+    pub column: String,
+    pub value: String,
+    pub reason: RejectReason,
+}
+
+/// A warning on an accepted row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowWarning {
+    pub row: u32,
+    pub column: String,
+    pub code: WarningCode,
+}
+
+/// How a sheet was read: the `inspect` view of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SheetReport {
+    pub name: String,
+    pub header_row: Option<u32>,
+    /// `empty`, `no_header` or `damaged` when the sheet gave no rows.
+    pub skipped_reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub columns: BTreeMap<Field, String>,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+    pub ids_padded: u64,
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<RowWarning>,
+}
+
+/// The fields of an accepted row, cleaned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowFields {
+    pub name: Option<String>,
+    pub dob: Option<DateValue>,
+    pub gender: Option<Sex>,
+    pub commune: Option<String>,
+    pub village: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub force: Option<String>,
+    pub unit: Option<String>,
+    pub officer: Option<String>,
+    pub assigned_on: Option<NaiveDate>,
+    pub activated_on: Option<NaiveDate>,
+}
+
+/// An accepted row with its place in the sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputRow {
+    pub sheet_index: u32,
+    /// Excel's 1-based row number.
+    pub row: u32,
+    pub id: CitizenId,
+    pub fields: RowFields,
+}
+
+/// Reads one sheet's grid.
+pub fn read_sheet(grid: &Grid, name: &str, sheet_index: u32, context: &SheetContext<'_>) -> (SheetReport, Vec<InputRow>) {
+    let mut report = SheetReport { name: name.to_string(), ..SheetReport::default() };
+    let Some(last_filled) = grid.rows.iter().rposition(|row| row.iter().any(|cell| !cell.is_empty())) else {
+        report.skipped_reason = Some("empty");
+        return (report, Vec::new());
+    };
+    let Some(header) = find_header(grid, context.aliases) else {
+        report.skipped_reason = Some("no_header");
+        return (report, Vec::new());
+    };
+    report.header_row = Some(grid.excel_row(header.top));
+    report.columns = header.columns.iter().map(|(field, col)| (*field, grid.column_letter(*col))).collect();
+    let id_column = header.id_column();
+    let first = header.bottom + 1;
+    let last_with_id = (first..=last_filled).rev().find(|&r| !grid.cell(r, id_column).is_empty());
+    let mut rows = Vec::new();
+    for r in first..=last_filled.max(header.bottom) {
+        report.read += 1;
+        let cells = grid.rows.get(r).map(Vec::as_slice).unwrap_or(&[]);
+        let skip = cells.iter().all(Cell::is_empty)
+            || (r == first && is_numbering_row(cells))
+            || last_with_id.is_none_or(|last| r > last)
+            || is_repeated_header(cells, &header, context.aliases);
+        if skip {
+            report.skipped += 1;
+            continue;
+        }
+        match read_row(grid, r, &header, context, &mut report) {
+            Ok(row) => {
+                report.accepted += 1;
+                rows.push(InputRow { sheet_index, ..row });
+            }
+            Err(reject) => {
+                report.rejected += 1;
+                report.rejects.push(reject);
+            }
+        }
+    }
+    let column_order = |column: &String| (column.len(), column.clone());
+    report.warnings.sort_by_key(|w| (w.row, column_order(&w.column)));
+    (report, rows)
+}
+
+fn read_row(
+    grid: &Grid,
+    r: usize,
+    header: &Header,
+    context: &SheetContext<'_>,
+    report: &mut SheetReport,
+) -> Result<InputRow, Reject> {
+    let excel_row = grid.excel_row(r);
+    let id_column = header.id_column();
+    let id_cell = grid.cell(r, id_column);
+    let reject = |reason| Reject { row: excel_row, column: grid.column_letter(id_column), value: id_cell.display(), reason };
+    let normalized = id_from_cell(id_cell, context.as_of_year).map_err(reject)?;
+    if normalized.padded {
+        report.ids_padded += 1;
+    }
+    let cell = |field: Field| header.columns.get(&field).map_or(&Cell::Empty, |col| grid.cell(r, *col));
+    let mut warn = |field: Field, code: WarningCode| {
+        let column = header.columns.get(&field).map(|col| grid.column_letter(*col)).unwrap_or_default();
+        report.warnings.push(RowWarning { row: excel_row, column, code });
+    };
+    let mut date_of = |field: Field, year_alone: YearAlone| match read_date(cell(field), context.is_1904, year_alone) {
+        Ok(value) => value,
+        Err(()) => {
+            warn(field, WarningCode::BadDate);
+            None
+        }
+    };
+    let dob = date_of(Field::Dob, YearAlone::Allowed);
+    let assigned_on = date_of(Field::AssignedOn, YearAlone::NotAllowed).and_then(DateValue::day);
+    let activated_on = date_of(Field::ActivatedOn, YearAlone::NotAllowed).and_then(DateValue::day);
+    let id = normalized.id;
+    if dob.is_some_and(|dob| dob.year() != id.birth_year()) {
+        warn(Field::Dob, WarningCode::DobMismatch);
+    }
+    let gender = cell(Field::Gender).as_text().and_then(parse_gender);
+    if gender.is_some_and(|sex| sex != id.sex()) {
+        warn(Field::Gender, WarningCode::GenderMismatch);
+    }
+    let text = |field: Field| Some(cell(field).display()).filter(|t| !t.is_empty());
+    let fields = RowFields {
+        name: text(Field::Name),
+        dob,
+        gender,
+        commune: text(Field::Commune),
+        village: text(Field::Village),
+        address: text(Field::Address),
+        phone: phone_of(cell(Field::Phone)),
+        force: text(Field::Force),
+        unit: text(Field::Unit),
+        officer: text(Field::Officer),
+        assigned_on,
+        activated_on,
+    };
+    Ok(InputRow { sheet_index: 0, row: excel_row, id, fields })
+}
+
+/// The ID from a cell of any type; an empty cell is `missing_id`.
+pub fn id_from_cell(cell: &Cell, as_of_year: i32) -> Result<NormalizedId, RejectReason> {
+    match cell {
+        Cell::Empty => Err(RejectReason::MissingId),
+        Cell::Text(text) => id::from_text(text, as_of_year),
+        Cell::Number(value) => id::from_number(*value, as_of_year),
+        Cell::Int(value) => match u64::try_from(*value) {
+            Ok(value) if value < 1 << 53 => id::from_number(value as f64, as_of_year),
+            Ok(_) => Err(RejectReason::BadLength),
+            Err(_) => Err(RejectReason::NotDigits),
+        },
+        Cell::Date(_) | Cell::Bool(_) | Cell::Error => Err(RejectReason::NotDigits),
+    }
+}
+
+/// A date cell: `Ok(None)` when empty, `Err` when present but not a valid day-first date.
+fn read_date(cell: &Cell, is_1904: bool, year_alone: YearAlone) -> Result<Option<DateValue>, ()> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Date(day) => Ok(Some(DateValue::Day(*day))),
+        Cell::Text(text) => date::from_text(text, year_alone).map(Some).ok_or(()),
+        Cell::Number(value) => date::from_number(*value, is_1904, year_alone).map(Some).ok_or(()),
+        Cell::Int(value) => date::from_number(*value as f64, is_1904, year_alone).map(Some).ok_or(()),
+        Cell::Bool(_) | Cell::Error => Err(()),
+    }
+}
+
+fn parse_gender(text: &str) -> Option<Sex> {
+    match crate::normalize::text::fold(text).as_str() {
+        "nam" | "male" | "m" => Some(Sex::Male),
+        "nu" | "female" | "f" => Some(Sex::Female),
+        _ => None,
+    }
+}
+
+/// A phone number; a numeric cell lost its leading zero (Vietnamese numbers have 10 digits).
+fn phone_of(cell: &Cell) -> Option<String> {
+    let text = cell.display();
+    match cell {
+        Cell::Int(_) | Cell::Number(_) if text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) => Some(format!("0{text}")),
+        _ => Some(text).filter(|t| !t.is_empty()),
+    }
+}

@@ -1,0 +1,174 @@
+//! Finding the input files of a workspace (SPEC §3): `master/`, `assignments/` (with `overrides/`),
+//! `targets.xlsx` and `reports/YYYY-MM-DD/` up to the as-of date (§11.1). Files whose names start
+//! with `~$` or `.` are ignored; every list is in byte order of the path relative to the workspace,
+//! written with `/`, so results never depend on directory listing order.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+/// Where an input file sits, which decides how its rows are used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Master,
+    /// An assignment list; `force_folder` is its first-level subfolder under `assignments/`.
+    Assignment { force_folder: Option<String>, is_override: bool },
+    /// A daily report dated by its folder; `force_folder` is its first-level subfolder.
+    Report { date: NaiveDate, force_folder: Option<String> },
+    Targets,
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub path: PathBuf,
+    /// Relative to the workspace, with `/`.
+    pub relative: String,
+    pub role: Role,
+}
+
+/// The workspace's inputs, and what was passed over.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// All sources in byte order of `relative`.
+    pub sources: Vec<Source>,
+    /// Report folders whose name is not a date (relative paths).
+    pub undated_report_folders: Vec<String>,
+    /// Dates of the report folders read (≤ as-of), ascending.
+    pub report_dates: Vec<NaiveDate>,
+}
+
+/// True for `~$lock` files of Office and hidden files.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with("~$") || name.starts_with('.')
+}
+
+/// Every file under `dir`, recursively, as (absolute, relative-with-slashes); ignored names skipped.
+fn files_under(root: &Path, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+    let mut found = Vec::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs_err::read_dir(&folder)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_ignored(&name) {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else {
+                found.push((path.clone(), relative(root, &path)));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+}
+
+/// The first path component after `prefix/`, when the file is in a subfolder.
+fn first_folder(relative: &str, prefix: &str) -> Option<String> {
+    let rest = relative.strip_prefix(prefix)?.strip_prefix('/')?;
+    let (folder, remainder) = rest.split_once('/')?;
+    (!remainder.is_empty()).then(|| folder.to_string())
+}
+
+/// Lists the inputs of the workspace for a run as of `as_of`.
+pub fn discover(root: &Path, as_of: NaiveDate) -> std::io::Result<Discovery> {
+    let mut discovery = Discovery::default();
+    for (path, rel) in files_under(root, &root.join("master"))? {
+        discovery.sources.push(Source { path, relative: rel, role: Role::Master });
+    }
+    for (path, rel) in files_under(root, &root.join("assignments"))? {
+        let folder = first_folder(&rel, "assignments");
+        let is_override = folder.as_deref() == Some("overrides");
+        let force_folder = if is_override { first_folder(&rel, "assignments/overrides") } else { folder };
+        discovery.sources.push(Source { path, relative: rel, role: Role::Assignment { force_folder, is_override } });
+    }
+    let targets = root.join("targets.xlsx");
+    if targets.is_file() {
+        discovery.sources.push(Source { path: targets, relative: "targets.xlsx".into(), role: Role::Targets });
+    }
+    discover_reports(root, as_of, &mut discovery)?;
+    discovery.sources.sort_by(|a, b| a.relative.as_bytes().cmp(b.relative.as_bytes()));
+    discovery.report_dates.sort();
+    Ok(discovery)
+}
+
+fn discover_reports(root: &Path, as_of: NaiveDate, discovery: &mut Discovery) -> std::io::Result<()> {
+    let reports = root.join("reports");
+    if !reports.is_dir() {
+        return Ok(());
+    }
+    for entry in fs_err::read_dir(&reports)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_ignored(&name) || !entry.file_type()?.is_dir() {
+            continue;
+        }
+        let Ok(date) = NaiveDate::parse_from_str(&name, "%Y-%m-%d") else {
+            discovery.undated_report_folders.push(format!("reports/{name}"));
+            continue;
+        };
+        if name.len() != 10 || date > as_of {
+            continue;
+        }
+        discovery.report_dates.push(date);
+        let prefix = format!("reports/{name}");
+        for (path, rel) in files_under(root, &entry.path())? {
+            let force_folder = first_folder(&rel, &prefix);
+            discovery.sources.push(Source { path, relative: rel, role: Role::Report { date, force_folder } });
+        }
+    }
+    discovery.undated_report_folders.sort();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_folder_is_the_force_folder() {
+        assert_eq!(first_folder("assignments/doan-thanh-nien/a.xlsx", "assignments").as_deref(), Some("doan-thanh-nien"));
+        assert_eq!(first_folder("assignments/a.xlsx", "assignments"), None);
+        assert_eq!(first_folder("assignments/x/y/a.xlsx", "assignments").as_deref(), Some("x"));
+        assert_eq!(first_folder("reports/2024-01-15/cong-an/a.xlsx", "reports/2024-01-15").as_deref(), Some("cong-an"));
+    }
+
+    #[test]
+    fn discovery_orders_by_bytes_and_skips_what_it_must() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for file in [
+            "master/b.xlsx",
+            "master/A.xlsx",
+            "master/~$b.xlsx",
+            "master/.hidden.xlsx",
+            "assignments/overrides/o.xlsx",
+            "assignments/doan-thanh-nien/d.xlsx",
+            "reports/2024-01-15/x.xlsx",
+            "reports/2024-01-16/future.xlsx",
+            "reports/ghi-chu/y.xlsx",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, b"").expect("write");
+        }
+        let found = discover(root, NaiveDate::from_ymd_opt(2024, 1, 15).expect("date")).expect("discover");
+        let names: Vec<&str> = found.sources.iter().map(|s| s.relative.as_str()).collect();
+        assert_eq!(
+            names,
+            ["assignments/doan-thanh-nien/d.xlsx", "assignments/overrides/o.xlsx", "master/A.xlsx", "master/b.xlsx", "reports/2024-01-15/x.xlsx"]
+        );
+        assert_eq!(found.undated_report_folders, ["reports/ghi-chu"]);
+        assert_eq!(found.report_dates.len(), 1);
+    }
+}

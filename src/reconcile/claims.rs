@@ -1,0 +1,175 @@
+//! Daily claims (SPEC §6, §11.2-§11.3): each accepted report row is a claim dated by its folder,
+//! processed in (date, path, sheet, row) order and classified once:
+//! - `unknown` — the ID is not in the master list;
+//! - `repeat` — the ID was counted on an earlier day;
+//! - `duplicate` — another claim of the same day on the ID is counted: the first claim from the
+//!   assigned unit when there is one, else the day's first claim;
+//! - `counted` — otherwise; flagged `outside_assignment` when the citizen is assigned to another unit.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::assign::directory::{ForceMatcher, Naming, Units};
+use crate::assign::master::Master;
+use crate::assign::{Assignments, StageReject};
+use crate::codes::RejectReason;
+use crate::ingest::{Position, SourcedRow};
+use crate::normalize::id::CitizenId;
+use crate::settings::Credit;
+
+/// A report row and its folder.
+#[derive(Debug, Clone)]
+pub struct ClaimRow {
+    pub source: SourcedRow,
+    pub date: NaiveDate,
+    pub force_folder: Option<String>,
+}
+
+/// The class of a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimClass {
+    Counted,
+    Unknown,
+    Repeat,
+    Duplicate,
+}
+
+impl ClaimClass {
+    /// The explanation shown in workbooks and by `check`.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::Counted => "Được ghi nhận",
+            Self::Unknown => "Không có trong danh sách chưa kích hoạt",
+            Self::Repeat => "Đã được ghi nhận ở ngày trước",
+            Self::Duplicate => "Trùng với báo cáo khác trong cùng ngày",
+        }
+    }
+}
+
+/// A classified claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub id: CitizenId,
+    pub date: NaiveDate,
+    pub position: Position,
+    /// The reporting unit (its force is `units.list[unit].force`).
+    pub unit: usize,
+    pub class: ClaimClass,
+    pub outside_assignment: bool,
+    /// The unit credited, for counted claims.
+    pub credited_unit: Option<usize>,
+    /// For repeats: the day the ID was counted.
+    pub counted_on: Option<NaiveDate>,
+}
+
+/// Claims in processing order, and the rows rejected here.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    pub claims: Vec<Claim>,
+    pub rejects: Vec<StageReject>,
+}
+
+/// Classifies claim rows given in (date, position) order.
+pub fn classify(
+    rows: &[ClaimRow],
+    master: &Master,
+    assignments: &Assignments,
+    naming: &Naming<'_>,
+    units: &mut Units,
+    credit: Credit,
+) -> Claims {
+    let forces = ForceMatcher::new(naming.settings);
+    let mut outcome = Claims::default();
+    let mut counted_on: HashMap<CitizenId, NaiveDate> = HashMap::new();
+    let mut day_start = 0;
+    while day_start < rows.len() {
+        let date = rows[day_start].date;
+        let day_end = rows[day_start..].iter().position(|r| r.date != date).map_or(rows.len(), |n| day_start + n);
+        let day = resolve_day(&rows[day_start..day_end], master, naming, &forces, units, &mut outcome.rejects);
+        classify_day(day, master, assignments, credit, &mut counted_on, &mut outcome.claims);
+        day_start = day_end;
+    }
+    outcome
+}
+
+/// Gives each row of one day its reporting unit; rows without a force are rejected.
+fn resolve_day(
+    rows: &[ClaimRow],
+    master: &Master,
+    naming: &Naming<'_>,
+    forces: &ForceMatcher,
+    units: &mut Units,
+    rejects: &mut Vec<StageReject>,
+) -> Vec<Claim> {
+    let mut claims = Vec::with_capacity(rows.len());
+    for row in rows {
+        let fields = &row.source.row.fields;
+        let id = row.source.row.id;
+        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref()) else {
+            rejects.push(StageReject {
+                position: row.source.position.clone(),
+                reason: RejectReason::UnknownForce,
+                value: fields.force.clone().unwrap_or_default(),
+            });
+            continue;
+        };
+        let master_commune = master.get(id).and_then(|c| c.commune).map(|c| naming.settings.communes[c].as_str());
+        let commune_text = fields.commune.as_deref().or(master_commune);
+        let (unit_name, commune) = naming.unit_of(force, fields.unit.as_deref(), commune_text);
+        let unit = units.intern(force, &unit_name, commune);
+        claims.push(Claim {
+            id,
+            date: row.date,
+            position: row.source.position.clone(),
+            unit,
+            class: ClaimClass::Unknown,
+            outside_assignment: false,
+            credited_unit: None,
+            counted_on: None,
+        });
+    }
+    claims
+}
+
+fn classify_day(
+    mut day: Vec<Claim>,
+    master: &Master,
+    assignments: &Assignments,
+    credit: Credit,
+    counted_on: &mut HashMap<CitizenId, NaiveDate>,
+    out: &mut Vec<Claim>,
+) {
+    let mut by_id: HashMap<CitizenId, Vec<usize>> = HashMap::new();
+    for (index, claim) in day.iter().enumerate() {
+        by_id.entry(claim.id).or_default().push(index);
+    }
+    for (id, indices) in by_id {
+        let assigned_unit = assignments.winners.get(&id).filter(|_| master.contains(id)).map(|w| w.unit);
+        let class_of_rest = if !master.contains(id) {
+            ClaimClass::Unknown
+        } else if let Some(&earlier) = counted_on.get(&id) {
+            indices.iter().for_each(|&i| day[i].counted_on = Some(earlier));
+            ClaimClass::Repeat
+        } else {
+            let winner = indices.iter().copied().find(|&i| Some(day[i].unit) == assigned_unit).unwrap_or(indices[0]);
+            let claim = &mut day[winner];
+            claim.class = ClaimClass::Counted;
+            claim.outside_assignment = assigned_unit.is_some_and(|unit| unit != claim.unit);
+            claim.credited_unit = Some(match (credit, assigned_unit) {
+                (Credit::Assignee, Some(unit)) => unit,
+                _ => claim.unit,
+            });
+            counted_on.insert(id, claim.date);
+            ClaimClass::Duplicate
+        };
+        for &i in &indices {
+            if day[i].class != ClaimClass::Counted {
+                day[i].class = class_of_rest;
+            }
+        }
+    }
+    out.extend(day);
+}

@@ -1,0 +1,340 @@
+//! `summary.json` (SPEC §7): counts only, no personal data, keys in a stable order (the spec's keys
+//! first, in its order; this tool's extra keys after them), lists sorted by force order, then
+//! commune order (unknown last), then unit name.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::reconcile::metrics::{Metrics, Status};
+
+/// The whole file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub as_of: NaiveDate,
+    pub deadline: NaiveDate,
+    pub provisional: bool,
+    pub totals: Totals,
+    pub claims: ClaimCounts,
+    pub rejected_rows: BTreeMap<&'static str, u64>,
+    pub warnings: BTreeMap<&'static str, u64>,
+    pub by_force_commune: Vec<ForceCommuneEntry>,
+    pub units: Vec<UnitEntry>,
+    pub inputs: Vec<InputEntry>,
+    pub unreadable_files: Vec<UnreadableEntry>,
+    // Extras beyond the spec's minimum.
+    pub district: String,
+    pub province: String,
+    pub by_force: Vec<ForceEntry>,
+    pub by_commune: Vec<CommuneEntry>,
+    pub conflicts_by_rule: BTreeMap<&'static str, u64>,
+    pub report_days: Vec<NaiveDate>,
+    pub skipped_report_folders: Vec<String>,
+    pub tool_version: &'static str,
+}
+
+/// District totals (SPEC §11.8).
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub master: u64,
+    pub assigned: u64,
+    pub unassigned: u64,
+    pub not_in_master: u64,
+    pub conflicts: u64,
+    pub target: u64,
+    pub activated: u64,
+    pub activated_today: u64,
+    pub remaining: u64,
+    pub master_duplicates: u64,
+    pub percent: Option<f64>,
+    pub days_left: i64,
+    pub required_per_day: u64,
+    pub pace_7d: f64,
+    pub projected_finish: Option<NaiveDate>,
+    pub status: Status,
+}
+
+/// Claim classes, cumulative to the as-of date (SPEC §11.2).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClaimCounts {
+    pub counted: u64,
+    pub unknown: u64,
+    pub repeat: u64,
+    pub duplicate: u64,
+    pub outside_assignment: u64,
+}
+
+/// One force × commune cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForceCommuneEntry {
+    pub force: String,
+    pub commune: String,
+    pub target: u64,
+    pub assigned: u64,
+    pub activated: u64,
+    pub activated_today: u64,
+    pub remaining: u64,
+    pub required_per_day: u64,
+    pub status: Status,
+    pub percent: Option<f64>,
+    pub pace_7d: f64,
+    pub projected_finish: Option<NaiveDate>,
+}
+
+/// One unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitEntry {
+    pub force: String,
+    pub unit: String,
+    pub commune: String,
+    pub assigned: u64,
+    pub activated: u64,
+    pub activated_today: u64,
+    pub remaining: u64,
+    pub reported_today: bool,
+    pub zero_days: u64,
+    pub status: Status,
+    pub target: u64,
+    pub percent: Option<f64>,
+    pub required_per_day: u64,
+    pub pace_7d: f64,
+    pub projected_finish: Option<NaiveDate>,
+    pub rank: u32,
+}
+
+/// One force.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForceEntry {
+    pub force: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// One commune.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommuneEntry {
+    pub commune: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// One sheet of one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputEntry {
+    pub path: String,
+    pub sheet: String,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+    pub sha256: String,
+}
+
+/// A file that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableEntry {
+    pub path: String,
+    pub reason: String,
+}
+
+impl Totals {
+    /// Totals from the district metrics and the citizen counts.
+    pub fn new(district: &Metrics, master: u64, not_in_master: u64, conflicts: u64, master_duplicates: u64) -> Self {
+        Self {
+            master,
+            assigned: district.assigned,
+            unassigned: master - district.assigned,
+            not_in_master,
+            conflicts,
+            target: district.target,
+            activated: district.activated,
+            activated_today: district.activated_today,
+            remaining: district.remaining,
+            master_duplicates,
+            percent: district.percent,
+            days_left: district.days_left,
+            required_per_day: district.required_per_day,
+            pace_7d: district.pace_7d,
+            projected_finish: district.projected_finish,
+            status: district.status,
+        }
+    }
+}
+
+/// The JSON text, with a final newline.
+pub fn to_json(summary: &Summary) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(summary).map(|mut text| {
+        text.push('\n');
+        text
+    })
+}
+
+/// What the summary is built from.
+pub struct SummaryInputs<'a> {
+    pub settings: &'a crate::settings::Settings,
+    pub as_of: NaiveDate,
+    pub provisional: bool,
+    pub files: &'a [crate::ingest::FileReport],
+    pub discovery: &'a crate::ingest::workspace::Discovery,
+    pub master: &'a crate::assign::master::Master,
+    pub assignments: &'a crate::assign::Assignments,
+    pub claims: &'a crate::reconcile::claims::Claims,
+    pub units: &'a crate::assign::directory::Units,
+    pub progress: &'a crate::reconcile::progress::Progress,
+}
+
+/// A commune's configured name, or `unknown`.
+pub fn commune_name(settings: &crate::settings::Settings, commune: Option<usize>) -> String {
+    commune.map_or_else(|| "unknown".to_string(), |c| settings.communes[c].clone())
+}
+
+/// Builds the summary from the stages' outputs.
+pub fn build(inputs: &SummaryInputs<'_>) -> anyhow::Result<Summary> {
+    use crate::reconcile::claims::ClaimClass;
+    let settings = inputs.settings;
+    let mut claims = ClaimCounts::default();
+    for claim in &inputs.claims.claims {
+        match claim.class {
+            ClaimClass::Counted => claims.counted += 1,
+            ClaimClass::Unknown => claims.unknown += 1,
+            ClaimClass::Repeat => claims.repeat += 1,
+            ClaimClass::Duplicate => claims.duplicate += 1,
+        }
+        claims.outside_assignment += u64::from(claim.outside_assignment);
+    }
+    let mut rejected_rows: BTreeMap<&'static str, u64> =
+        crate::commands::ALL_REJECT_REASONS.iter().map(|r| (r.code(), 0)).collect();
+    let mut warnings: BTreeMap<&'static str, u64> = crate::commands::ALL_WARNINGS.iter().map(|w| (w.code(), 0)).collect();
+    for sheet in inputs.files.iter().flat_map(|f| &f.sheets) {
+        for reject in &sheet.rejects {
+            *rejected_rows.entry(reject.reason.code()).or_insert(0) += 1;
+        }
+        for warning in &sheet.warnings {
+            *warnings.entry(warning.code.code()).or_insert(0) += 1;
+        }
+    }
+    let mut conflicts_by_rule: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for conflict in &inputs.assignments.conflicts {
+        *conflicts_by_rule.entry(conflict.rule.code()).or_insert(0) += 1;
+    }
+    let progress = inputs.progress;
+    let totals = Totals::new(
+        &progress.district,
+        inputs.master.citizens.len() as u64,
+        inputs.assignments.not_in_master.len() as u64,
+        inputs.assignments.conflicted_citizens,
+        inputs.master.merged_duplicates,
+    );
+    Ok(Summary {
+        as_of: inputs.as_of,
+        deadline: settings.deadline,
+        provisional: inputs.provisional,
+        totals,
+        claims,
+        rejected_rows,
+        warnings,
+        by_force_commune: force_commune_entries(inputs),
+        units: unit_entries(inputs),
+        inputs: input_entries(inputs.files),
+        unreadable_files: inputs
+            .files
+            .iter()
+            .filter_map(|f| f.message.as_ref().map(|m| UnreadableEntry { path: f.path.clone(), reason: m.clone() }))
+            .collect(),
+        district: settings.district.clone(),
+        province: settings.province.clone(),
+        by_force: progress
+            .by_force
+            .iter()
+            .filter_map(|g| g.force.map(|f| ForceEntry { force: settings.forces[f].id.clone(), metrics: g.metrics.clone() }))
+            .collect(),
+        by_commune: progress
+            .by_commune
+            .iter()
+            .map(|g| CommuneEntry { commune: commune_name(settings, g.commune), metrics: g.metrics.clone() })
+            .collect(),
+        conflicts_by_rule,
+        report_days: inputs.discovery.report_dates.clone(),
+        skipped_report_folders: inputs.discovery.undated_report_folders.clone(),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+fn force_commune_entries(inputs: &SummaryInputs<'_>) -> Vec<ForceCommuneEntry> {
+    let settings = inputs.settings;
+    inputs
+        .progress
+        .by_force_commune
+        .iter()
+        .filter_map(|g| {
+            let m = &g.metrics;
+            Some(ForceCommuneEntry {
+                force: settings.forces[g.force?].id.clone(),
+                commune: commune_name(settings, g.commune),
+                target: m.target,
+                assigned: m.assigned,
+                activated: m.activated,
+                activated_today: m.activated_today,
+                remaining: m.remaining,
+                required_per_day: m.required_per_day,
+                status: m.status,
+                percent: m.percent,
+                pace_7d: m.pace_7d,
+                projected_finish: m.projected_finish,
+            })
+        })
+        .collect()
+}
+
+fn unit_entries(inputs: &SummaryInputs<'_>) -> Vec<UnitEntry> {
+    let settings = inputs.settings;
+    let mut entries: Vec<(usize, usize, String, UnitEntry)> = inputs
+        .progress
+        .units
+        .iter()
+        .map(|p| {
+            let unit = &inputs.units.list[p.unit];
+            let m = &p.metrics;
+            let entry = UnitEntry {
+                force: settings.forces[unit.force].id.clone(),
+                unit: unit.name.clone(),
+                commune: commune_name(settings, unit.commune),
+                assigned: m.assigned,
+                activated: m.activated,
+                activated_today: m.activated_today,
+                remaining: m.remaining,
+                reported_today: p.reported_today,
+                zero_days: p.zero_days,
+                status: m.status,
+                target: m.target,
+                percent: m.percent,
+                required_per_day: m.required_per_day,
+                pace_7d: m.pace_7d,
+                projected_finish: m.projected_finish,
+                rank: p.rank,
+            };
+            (unit.force, unit.commune.unwrap_or(usize::MAX), unit.name.clone(), entry)
+        })
+        .collect();
+    entries.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+    entries.into_iter().map(|(_, _, _, e)| e).collect()
+}
+
+fn input_entries(files: &[crate::ingest::FileReport]) -> Vec<InputEntry> {
+    files
+        .iter()
+        .filter(|f| !f.is_unreadable())
+        .flat_map(|f| {
+            f.sheets.iter().map(|s| InputEntry {
+                path: f.path.clone(),
+                sheet: s.name.clone(),
+                read: s.read,
+                accepted: s.accepted,
+                rejected: s.rejected,
+                skipped: s.skipped,
+                sha256: f.sha256.clone(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! The integration tests: the real CLI on fixtures, the corpus of hostile spreadsheets, and
+//! (later) whole workspaces. One binary, one module per capability.
+
+mod corpus;
+mod init;
+mod inspect;
+mod run;
+mod support;
