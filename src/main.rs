@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use vneid_recon::cli::Cli;
-use vneid_recon::commands::{self, ExitStatus};
+use vneid_recon::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -91,21 +91,21 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
     let raw: RawSettings = toml::from_str(text).map_err(|e| error(e.span(), translate_toml_error(e.message())))?;
     let deadline = match raw.deadline {
         None => return Err(error(None, "thiếu khóa bắt buộc `deadline` (ví dụ: deadline = 2024-02-05)".into())),
-        Some(value) => parse_deadline(value.get()).ok_or_else(|| {
+        Some(value) => parse_deadline(value.get_ref()).ok_or_else(|| {
             error(Some(value.span()), "`deadline` phải là một ngày dạng NNNN-TT-NN, ví dụ deadline = 2024-02-05".into())
         })?,
     };
     let cutoff = |value: Option<Spanned<String>>, key: &str, default: NaiveTime| match value {
         None => Ok(default),
-        Some(value) => NaiveTime::parse_from_str(value.get(), "%H:%M").map_err(|_| {
-            error(Some(value.span()), format!("`{key}` = \"{}\" không hợp lệ; cần giờ dạng \"HH:MM\", ví dụ \"17:00\"", value.get()))
+        Some(value) => NaiveTime::parse_from_str(value.get_ref(), "%H:%M").map_err(|_| {
+            error(Some(value.span()), format!("`{key}` = \"{}\" không hợp lệ; cần giờ dạng \"HH:MM\", ví dụ \"17:00\"", value.get_ref()))
         }),
     };
     let unit_cutoff = cutoff(raw.unit_cutoff, "unit_cutoff", hour(17))?;
     let district_cutoff = cutoff(raw.district_cutoff, "district_cutoff", hour(20))?;
     let credit = match raw.credit {
         None => Credit::Assignee,
-        Some(value) => match value.get().as_str() {
+        Some(value) => match value.get_ref().as_str() {
             "assignee" => Credit::Assignee,
             "reporter" => Credit::Reporter,
             other => {
@@ -150,13 +150,13 @@ fn check_communes(communes: Option<Spanned<Vec<Spanned<String>>>>, error: &Error
     let Some(communes) = communes else {
         return Err(error(None, "thiếu khóa bắt buộc `communes` (danh sách các xã, thị trấn của huyện)".into()));
     };
-    if communes.get().is_empty() {
+    if communes.get_ref().is_empty() {
         return Err(error(Some(communes.span()), "`communes` phải có ít nhất một xã, thị trấn".into()));
     }
     let mut seen = BTreeMap::new();
     let mut names = Vec::new();
     for commune in communes.into_inner() {
-        let name = crate::normalize::text::clean_cell_text(commune.get()).into_owned();
+        let name = crate::normalize::text::clean_cell_text(commune.get_ref()).into_owned();
         let key = crate::normalize::commune::commune_key(&name);
         if key.is_empty() {
             return Err(error(Some(commune.span()), "tên xã không được để trống".into()));
@@ -173,14 +173,14 @@ fn check_forces(forces: Option<Spanned<Vec<Spanned<RawForce>>>>, error: &ErrorAt
     let Some(forces) = forces else {
         return Err(error(None, "cần ít nhất một lực lượng [[forces]] (id, name)".into()));
     };
-    if forces.get().is_empty() {
+    if forces.get_ref().is_empty() {
         return Err(error(Some(forces.span()), "cần ít nhất một lực lượng [[forces]] (id, name)".into()));
     }
     let mut resolved: Vec<Force> = Vec::new();
     for force in forces.into_inner() {
         let span = force.span();
         let force = force.into_inner();
-        let id = force.id.get().clone();
+        let id = force.id.get_ref().clone();
         let id_ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !id_ok {
             return Err(error(Some(force.id.span()), format!(
@@ -202,9 +202,9 @@ fn check_aliases(
 ) -> Result<BTreeMap<Field, Vec<String>>, SettingsError> {
     let mut resolved = BTreeMap::new();
     for (key, values) in aliases.unwrap_or_default() {
-        let field = Field::from_code(key.get()).ok_or_else(|| {
+        let field = Field::from_code(key.get_ref()).ok_or_else(|| {
             let allowed: Vec<&str> = Field::ALL.iter().map(|f| f.code()).collect();
-            error(Some(key.span()), format!("[aliases] không có trường \"{}\"; chỉ nhận: {}", key.get(), allowed.join(", ")))
+            error(Some(key.span()), format!("[aliases] không có trường \"{}\"; chỉ nhận: {}", key.get_ref(), allowed.join(", ")))
         })?;
         resolved.insert(field, values);
     }

@@ -59,13 +59,11 @@ pub fn person_key(name: &str) -> String {
 }
 
 impl Units {
-    /// The unit's index, registering it (with this commune) when it is new.
+    /// The unit's index, registering it when it is new. A unit's commune is the one its first row
+    /// gives (SPEC §6); later rows do not change it.
     pub fn intern(&mut self, force: usize, name: &str, commune: Option<usize>) -> usize {
         let key = (force, person_key(name));
         if let Some(&index) = self.index.get(&key) {
-            if self.list[index].commune.is_none() {
-                self.list[index].commune = commune;
-            }
             return index;
         }
         self.list.push(Unit { force, name: clean_cell_text(name).into_owned(), commune });
@@ -160,6 +158,6 @@ mod tests {
         let c = units.intern(1, "Đoàn xã Ta Ma", None);
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert_eq!(units.list[a].commune, Some(3));
+        assert_eq!(units.list[a].commune, None, "the first row decides the commune");
     }
 }

@@ -162,7 +162,8 @@ fn read_ole2(path: &Path) -> Result<RawWorkbook, FileError> {
         Err(error) => {
             // An encrypted OOXML package is an OLE2 container, whatever its extension; and an
             // encrypted BIFF file can fail on its scrambled codepage before its FILEPASS record.
-            if is_encrypted_ole2(path) {
+            let ooxml_encrypted = matches!(open_workbook::<Xlsx<_>, _>(path), Err(calamine::XlsxError::Password));
+            if ooxml_encrypted || is_encrypted_ole2(path) {
                 Err(FileError::new(FileErrorCode::Encrypted, error.detail))
             } else {
                 Err(error)

@@ -49,6 +49,8 @@ pub struct SheetReport {
     pub skipped_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Field → column letter, written in the sheet's column order.
+    #[serde(serialize_with = "columns_in_sheet_order")]
     pub columns: BTreeMap<Field, String>,
     pub read: u64,
     pub accepted: u64,
@@ -57,6 +59,17 @@ pub struct SheetReport {
     pub ids_padded: u64,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<RowWarning>,
+}
+
+fn columns_in_sheet_order<S: serde::Serializer>(columns: &BTreeMap<Field, String>, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut entries: Vec<(&Field, &String)> = columns.iter().collect();
+    entries.sort_by_key(|(_, letter)| (letter.len(), letter.as_str()));
+    let mut map = serializer.serialize_map(Some(entries.len()))?;
+    for (field, letter) in entries {
+        map.serialize_entry(field, letter)?;
+    }
+    map.end()
 }
 
 /// The fields of an accepted row, cleaned.

@@ -113,11 +113,13 @@ fn discover_reports(root: &Path, as_of: NaiveDate, discovery: &mut Discovery) ->
         if is_ignored(&name) || !entry.file_type()?.is_dir() {
             continue;
         }
-        let Ok(date) = NaiveDate::parse_from_str(&name, "%Y-%m-%d") else {
+        // Only the canonical spelling is a date: `2024-1-5` is reported, not silently read or dropped.
+        let date = NaiveDate::parse_from_str(&name, "%Y-%m-%d").ok().filter(|_| name.len() == 10);
+        let Some(date) = date else {
             discovery.undated_report_folders.push(format!("reports/{name}"));
             continue;
         };
-        if name.len() != 10 || date > as_of {
+        if date > as_of {
             continue;
         }
         discovery.report_dates.push(date);
@@ -157,6 +159,7 @@ mod tests {
             "reports/2024-01-15/x.xlsx",
             "reports/2024-01-16/future.xlsx",
             "reports/ghi-chu/y.xlsx",
+            "reports/2024-1-5/z.xlsx",
         ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -168,7 +171,7 @@ mod tests {
             names,
             ["assignments/doan-thanh-nien/d.xlsx", "assignments/overrides/o.xlsx", "master/A.xlsx", "master/b.xlsx", "reports/2024-01-15/x.xlsx"]
         );
-        assert_eq!(found.undated_report_folders, ["reports/ghi-chu"]);
+        assert_eq!(found.undated_report_folders, ["reports/2024-1-5", "reports/ghi-chu"]);
         assert_eq!(found.report_dates.len(), 1);
     }
 }

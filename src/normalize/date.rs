@@ -108,6 +108,10 @@ pub fn from_serial(value: f64, is_1904: bool) -> Option<NaiveDate> {
         return None;
     }
     let days = value.floor() as i64;
+    if !is_1904 && days == 60 {
+        // 29/02/1900 exists only in Excel's 1900 system (a Lotus 1-2-3 bug): not a real day.
+        return None;
+    }
     let (epoch, offset) = if is_1904 {
         (NaiveDate::from_ymd_opt(1904, 1, 1)?, days)
     } else if days >= 61 {
@@ -161,7 +165,8 @@ mod tests {
         assert_eq!(from_serial(45_306.0, false), NaiveDate::from_ymd_opt(2024, 1, 15));
         assert_eq!(from_serial(43_844.0, true), NaiveDate::from_ymd_opt(2024, 1, 15));
         assert_eq!(from_serial(1.0, false), NaiveDate::from_ymd_opt(1900, 1, 1));
-        assert_eq!(from_serial(60.0, false), NaiveDate::from_ymd_opt(1900, 2, 29).or(NaiveDate::from_ymd_opt(1900, 2, 28)));
+        assert_eq!(from_serial(59.0, false), NaiveDate::from_ymd_opt(1900, 2, 28));
+        assert_eq!(from_serial(60.0, false), None, "Excel's fictitious 29/02/1900");
         assert_eq!(from_serial(61.0, false), NaiveDate::from_ymd_opt(1900, 3, 1));
         assert_eq!(from_serial(0.0, false), None);
         assert_eq!(from_serial(-5.0, false), None);

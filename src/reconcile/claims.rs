@@ -88,7 +88,7 @@ pub fn classify(
     while day_start < rows.len() {
         let date = rows[day_start].date;
         let day_end = rows[day_start..].iter().position(|r| r.date != date).map_or(rows.len(), |n| day_start + n);
-        let day = resolve_day(&rows[day_start..day_end], master, naming, &forces, units, &mut outcome.rejects);
+        let day = resolve_day(&rows[day_start..day_end], naming, &forces, units, &mut outcome.rejects);
         classify_day(day, master, assignments, credit, &mut counted_on, &mut outcome.claims);
         day_start = day_end;
     }
@@ -98,7 +98,6 @@ pub fn classify(
 /// Gives each row of one day its reporting unit; rows without a force are rejected.
 fn resolve_day(
     rows: &[ClaimRow],
-    master: &Master,
     naming: &Naming<'_>,
     forces: &ForceMatcher,
     units: &mut Units,
@@ -116,9 +115,7 @@ fn resolve_day(
             });
             continue;
         };
-        let master_commune = master.get(id).and_then(|c| c.commune).map(|c| naming.settings.communes[c].as_str());
-        let commune_text = fields.commune.as_deref().or(master_commune);
-        let (unit_name, commune) = naming.unit_of(force, fields.unit.as_deref(), commune_text);
+        let (unit_name, commune) = naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
         let unit = units.intern(force, &unit_name, commune);
         claims.push(Claim {
             id,

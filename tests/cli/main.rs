@@ -2,6 +2,7 @@
 //! (later) whole workspaces. One binary, one module per capability.
 
 mod corpus;
+mod district;
 mod init;
 mod inspect;
 mod run;

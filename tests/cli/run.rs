@@ -253,8 +253,16 @@ fn progress_numbers_for_a_unit() {
     ws.file("master/ds.csv", &master);
     ws.file("assignments/doan-thanh-nien/a.csv", &assignments);
     // Two counted on 08/01 (outside the 7-day window of 15/01: 09/01..15/01), one on 12/01.
-    ws.file("reports/2024-01-08/doan-thanh-nien/r.csv", &format!("{REPORT_HEADER}x;{};\ny;{};\n", citizens[0].0, citizens[1].0));
-    ws.file("reports/2024-01-12/doan-thanh-nien/r.csv", &format!("{REPORT_HEADER}z;{};\n", citizens[2].0));
+    // A report without unit column values: the unit is named from the row's commune column.
+    let report = |rows: &[&(String, String)]| {
+        let mut text = String::from("Họ và tên;Số định danh cá nhân;Xã\n");
+        for (id, name) in rows {
+            text.push_str(&format!("{name};{id};Xã Ta Ma\n"));
+        }
+        text
+    };
+    ws.file("reports/2024-01-08/doan-thanh-nien/r.csv", &report(&[&citizens[0], &citizens[1]]));
+    ws.file("reports/2024-01-12/doan-thanh-nien/r.csv", &report(&[&citizens[2]]));
     let (_, s) = ws.run("2024-01-15");
     let u = unit(&s, "Đoàn xã Ta Ma");
     assert_eq!((u["assigned"].as_u64(), u["activated"].as_u64(), u["remaining"].as_u64()), (Some(10), Some(3), Some(7)));
@@ -325,11 +333,12 @@ fn unknown_force_is_rejected_not_guessed() {
 #[test]
 fn bad_rows_and_warnings_are_counted() {
     let ws = Workspace::new();
+    // "1-ds.csv" sorts before "2-bo-sung.csv": its name is the master record's.
     ws.file(
-        "master/ds.csv",
+        "master/1-ds.csv",
         &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nKhông số;;Ta Ma\nSai;040123456;Ta Ma\nQuàng Thị Bình;{B};Ta Ma\n"),
     );
-    ws.file("master/bo-sung.csv", &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn Ân;{A};Ta Ma\nlò  văn an;{A};Ta Ma\n"));
+    ws.file("master/2-bo-sung.csv", &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn Ân;{A};Ta Ma\nlò  văn an;{A};Ta Ma\n"));
     let (_, s) = ws.run("2024-01-15");
     assert_eq!(s["totals"]["master"], 2);
     assert_eq!(s["totals"]["master_duplicates"], 2);
