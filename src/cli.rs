@@ -74,6 +74,8 @@ pub enum Command {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     match crate::normalize::date::from_text(text, crate::normalize::date::YearAlone::NotAllowed) {
         Some(crate::normalize::date::DateValue::Day(day)) => Ok(day),
-        _ => Err(format!("ngày \"{text}\" không hợp lệ; dùng dạng 2024-01-15 hoặc 15/01/2024")),
+        _ => Err(format!(
+            "ngày \"{text}\" không hợp lệ; dùng dạng 2024-01-15 hoặc 15/01/2024"
+        )),
     }
 }

@@ -7,7 +7,10 @@ use std::path::Path;
 /// Writes a file that must not exist yet: the content goes to a temporary file in the same folder,
 /// which is then renamed into place. Mode 0600 on Unix.
 pub fn write_new_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
     temporary.write_all(content)?;
     temporary.as_file().sync_all()?;
@@ -34,8 +37,13 @@ pub fn set_owner_only(path: &Path) -> std::io::Result<()> {
 pub fn publish_dir(target: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     let parent = target.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(parent)?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let staging = tempfile::Builder::new().prefix(&format!(".{name}.partial-")).tempdir_in(parent)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.partial-"))
+        .tempdir_in(parent)?;
     for (file, content) in files {
         let path = staging.path().join(file);
         if let Some(folder) = path.parent() {

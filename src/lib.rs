@@ -8,11 +8,11 @@ pub mod assign;
 pub mod cli;
 pub mod codes;
 pub mod commands;
+pub mod fsio;
 pub mod ingest;
 pub mod normalize;
 pub mod reconcile;
 pub mod report;
-pub mod fsio;
 pub mod settings;
 
 /// Today's date in Vietnam (UTC+7, no daylight saving time).

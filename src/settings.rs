@@ -88,17 +88,32 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
         line: span.map(|s| line_of(text, s.start)),
         message,
     };
-    let raw: RawSettings = toml::from_str(text).map_err(|e| error(e.span(), translate_toml_error(e.message())))?;
+    let raw: RawSettings =
+        toml::from_str(text).map_err(|e| error(e.span(), translate_toml_error(e.message())))?;
     let deadline = match raw.deadline {
-        None => return Err(error(None, "thiếu khóa bắt buộc `deadline` (ví dụ: deadline = 2024-02-05)".into())),
+        None => {
+            return Err(error(
+                None,
+                "thiếu khóa bắt buộc `deadline` (ví dụ: deadline = 2024-02-05)".into(),
+            ));
+        }
         Some(value) => parse_deadline(value.get_ref()).ok_or_else(|| {
-            error(Some(value.span()), "`deadline` phải là một ngày dạng NNNN-TT-NN, ví dụ deadline = 2024-02-05".into())
+            error(
+                Some(value.span()),
+                "`deadline` phải là một ngày dạng NNNN-TT-NN, ví dụ deadline = 2024-02-05".into(),
+            )
         })?,
     };
     let cutoff = |value: Option<Spanned<String>>, key: &str, default: NaiveTime| match value {
         None => Ok(default),
         Some(value) => NaiveTime::parse_from_str(value.get_ref(), "%H:%M").map_err(|_| {
-            error(Some(value.span()), format!("`{key}` = \"{}\" không hợp lệ; cần giờ dạng \"HH:MM\", ví dụ \"17:00\"", value.get_ref()))
+            error(
+                Some(value.span()),
+                format!(
+                    "`{key}` = \"{}\" không hợp lệ; cần giờ dạng \"HH:MM\", ví dụ \"17:00\"",
+                    value.get_ref()
+                ),
+            )
         }),
     };
     let unit_cutoff = cutoff(raw.unit_cutoff, "unit_cutoff", hour(17))?;
@@ -109,7 +124,12 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
             "assignee" => Credit::Assignee,
             "reporter" => Credit::Reporter,
             other => {
-                return Err(error(Some(value.span()), format!("`credit` = \"{other}\" không hợp lệ; chỉ nhận \"assignee\" hoặc \"reporter\"")));
+                return Err(error(
+                    Some(value.span()),
+                    format!(
+                        "`credit` = \"{other}\" không hợp lệ; chỉ nhận \"assignee\" hoặc \"reporter\""
+                    ),
+                ));
             }
         },
     };
@@ -118,7 +138,13 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
     let aliases = check_aliases(raw.aliases, &error)?;
     let district = raw.district.unwrap_or_default();
     Ok(Settings {
-        agency: raw.agency.unwrap_or_else(|| if district.is_empty() { "Công an huyện".into() } else { format!("Công an huyện {district}") }),
+        agency: raw.agency.unwrap_or_else(|| {
+            if district.is_empty() {
+                "Công an huyện".into()
+            } else {
+                format!("Công an huyện {district}")
+            }
+        }),
         district,
         province: raw.province.unwrap_or_default(),
         deadline,
@@ -146,12 +172,21 @@ fn parse_deadline(value: &toml::Value) -> Option<NaiveDate> {
 
 type ErrorAt<'a> = dyn Fn(Option<Range<usize>>, String) -> SettingsError + 'a;
 
-fn check_communes(communes: Option<Spanned<Vec<Spanned<String>>>>, error: &ErrorAt<'_>) -> Result<Vec<String>, SettingsError> {
+fn check_communes(
+    communes: Option<Spanned<Vec<Spanned<String>>>>,
+    error: &ErrorAt<'_>,
+) -> Result<Vec<String>, SettingsError> {
     let Some(communes) = communes else {
-        return Err(error(None, "thiếu khóa bắt buộc `communes` (danh sách các xã, thị trấn của huyện)".into()));
+        return Err(error(
+            None,
+            "thiếu khóa bắt buộc `communes` (danh sách các xã, thị trấn của huyện)".into(),
+        ));
     };
     if communes.get_ref().is_empty() {
-        return Err(error(Some(communes.span()), "`communes` phải có ít nhất một xã, thị trấn".into()));
+        return Err(error(
+            Some(communes.span()),
+            "`communes` phải có ít nhất một xã, thị trấn".into(),
+        ));
     }
     let mut seen = BTreeMap::new();
     let mut names = Vec::new();
@@ -159,39 +194,68 @@ fn check_communes(communes: Option<Spanned<Vec<Spanned<String>>>>, error: &Error
         let name = crate::normalize::text::clean_cell_text(commune.get_ref()).into_owned();
         let key = crate::normalize::commune::commune_key(&name);
         if key.is_empty() {
-            return Err(error(Some(commune.span()), "tên xã không được để trống".into()));
+            return Err(error(
+                Some(commune.span()),
+                "tên xã không được để trống".into(),
+            ));
         }
         if let Some(previous) = seen.insert(key, name.clone()) {
-            return Err(error(Some(commune.span()), format!("xã \"{name}\" trùng với \"{previous}\" trong `communes`")));
+            return Err(error(
+                Some(commune.span()),
+                format!("xã \"{name}\" trùng với \"{previous}\" trong `communes`"),
+            ));
         }
         names.push(name);
     }
     Ok(names)
 }
 
-fn check_forces(forces: Option<Spanned<Vec<Spanned<RawForce>>>>, error: &ErrorAt<'_>) -> Result<Vec<Force>, SettingsError> {
+fn check_forces(
+    forces: Option<Spanned<Vec<Spanned<RawForce>>>>,
+    error: &ErrorAt<'_>,
+) -> Result<Vec<Force>, SettingsError> {
     let Some(forces) = forces else {
-        return Err(error(None, "cần ít nhất một lực lượng [[forces]] (id, name)".into()));
+        return Err(error(
+            None,
+            "cần ít nhất một lực lượng [[forces]] (id, name)".into(),
+        ));
     };
     if forces.get_ref().is_empty() {
-        return Err(error(Some(forces.span()), "cần ít nhất một lực lượng [[forces]] (id, name)".into()));
+        return Err(error(
+            Some(forces.span()),
+            "cần ít nhất một lực lượng [[forces]] (id, name)".into(),
+        ));
     }
     let mut resolved: Vec<Force> = Vec::new();
     for force in forces.into_inner() {
         let span = force.span();
         let force = force.into_inner();
         let id = force.id.get_ref().clone();
-        let id_ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let id_ok = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !id_ok {
-            return Err(error(Some(force.id.span()), format!(
-                "id lực lượng \"{id}\" không hợp lệ; chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ \"doan-thanh-nien\"), vì id là tên thư mục và tên tệp"
-            )));
+            return Err(error(
+                Some(force.id.span()),
+                format!(
+                    "id lực lượng \"{id}\" không hợp lệ; chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ \"doan-thanh-nien\"), vì id là tên thư mục và tên tệp"
+                ),
+            ));
         }
         if resolved.iter().any(|f| f.id == id) {
-            return Err(error(Some(span), format!("id lực lượng \"{id}\" bị khai báo hai lần")));
+            return Err(error(
+                Some(span),
+                format!("id lực lượng \"{id}\" bị khai báo hai lần"),
+            ));
         }
         let name = force.name.unwrap_or_else(|| id.clone());
-        resolved.push(Force { unit_label: force.unit_label.unwrap_or_else(|| name.clone()), name, aliases: force.aliases, id });
+        resolved.push(Force {
+            unit_label: force.unit_label.unwrap_or_else(|| name.clone()),
+            name,
+            aliases: force.aliases,
+            id,
+        });
     }
     Ok(resolved)
 }
@@ -204,7 +268,14 @@ fn check_aliases(
     for (key, values) in aliases.unwrap_or_default() {
         let field = Field::from_code(key.get_ref()).ok_or_else(|| {
             let allowed: Vec<&str> = Field::ALL.iter().map(|f| f.code()).collect();
-            error(Some(key.span()), format!("[aliases] không có trường \"{}\"; chỉ nhận: {}", key.get_ref(), allowed.join(", ")))
+            error(
+                Some(key.span()),
+                format!(
+                    "[aliases] không có trường \"{}\"; chỉ nhận: {}",
+                    key.get_ref(),
+                    allowed.join(", ")
+                ),
+            )
         })?;
         resolved.insert(field, values);
     }
@@ -222,7 +293,8 @@ fn translate_toml_error(message: &str) -> String {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |before| before.matches('\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
 }
 
 #[cfg(test)]
@@ -234,7 +306,10 @@ mod tests {
     #[test]
     fn minimal_settings_get_the_defaults() {
         let settings = parse(MINIMAL, "vneid-recon.toml").expect("minimal settings are valid");
-        assert_eq!(settings.deadline, NaiveDate::from_ymd_opt(2024, 2, 5).expect("valid date"));
+        assert_eq!(
+            settings.deadline,
+            NaiveDate::from_ymd_opt(2024, 2, 5).expect("valid date")
+        );
         assert_eq!(settings.credit, Credit::Assignee);
         assert_eq!(settings.unit_cutoff, hour(17));
         assert_eq!(settings.district_cutoff, hour(20));
@@ -253,12 +328,18 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_is_allowed() {
-        let text = MINIMAL.replace("deadline = 2024-02-05\n", "deadline = 2024-02-05\ncredit = \"both\"\n");
+        let text = MINIMAL.replace(
+            "deadline = 2024-02-05\n",
+            "deadline = 2024-02-05\ncredit = \"both\"\n",
+        );
         let error = parse(&text, "f.toml").expect_err("bad credit");
         assert_eq!(error.line, Some(2));
         assert!(error.message.contains("assignee"), "{}", error.message);
 
-        let text = MINIMAL.replace("deadline = 2024-02-05\n", "deadline = 2024-02-05\nunit_cutoff = \"5pm\"\n");
+        let text = MINIMAL.replace(
+            "deadline = 2024-02-05\n",
+            "deadline = 2024-02-05\nunit_cutoff = \"5pm\"\n",
+        );
         let error = parse(&text, "f.toml").expect_err("bad cutoff");
         assert_eq!(error.line, Some(2));
 
@@ -269,17 +350,38 @@ mod tests {
 
     #[test]
     fn required_keys() {
-        assert!(parse("communes = [\"A\"]\n[[forces]]\nid = \"a\"\n", "f").expect_err("no deadline").message.contains("deadline"));
-        assert!(parse("deadline = 2024-02-05\n[[forces]]\nid = \"a\"\n", "f").expect_err("no communes").message.contains("communes"));
-        assert!(parse("deadline = 2024-02-05\ncommunes = [\"A\"]\n", "f").expect_err("no forces").message.contains("forces"));
+        assert!(
+            parse("communes = [\"A\"]\n[[forces]]\nid = \"a\"\n", "f")
+                .expect_err("no deadline")
+                .message
+                .contains("deadline")
+        );
+        assert!(
+            parse("deadline = 2024-02-05\n[[forces]]\nid = \"a\"\n", "f")
+                .expect_err("no communes")
+                .message
+                .contains("communes")
+        );
+        assert!(
+            parse("deadline = 2024-02-05\ncommunes = [\"A\"]\n", "f")
+                .expect_err("no forces")
+                .message
+                .contains("forces")
+        );
     }
 
     #[test]
     fn duplicate_commune_and_force() {
         let text = MINIMAL.replace("\"Ta Ma\",", "\"Ta Ma\", \"xã Ta Ma\",");
-        assert_eq!(parse(&text, "f").expect_err("duplicate commune").line, Some(2));
+        assert_eq!(
+            parse(&text, "f").expect_err("duplicate commune").line,
+            Some(2)
+        );
         let text = format!("{MINIMAL}[[forces]]\nid = \"cong-an\"\n");
-        assert_eq!(parse(&text, "f").expect_err("duplicate force").line, Some(6));
+        assert_eq!(
+            parse(&text, "f").expect_err("duplicate force").line,
+            Some(6)
+        );
     }
 
     #[test]
@@ -288,6 +390,9 @@ mod tests {
         let settings = parse(&text, "f").expect("valid aliases");
         assert_eq!(settings.aliases[&Field::Id], vec!["Số thẻ căn cước"]);
         let text = format!("{MINIMAL}[aliases]\nidd = [\"x\"]\n");
-        assert_eq!(parse(&text, "f").expect_err("bad alias field").line, Some(7));
+        assert_eq!(
+            parse(&text, "f").expect_err("bad alias field").line,
+            Some(7)
+        );
     }
 }

@@ -24,14 +24,20 @@ impl ForceMatcher {
                 keys.push((fold(text), index));
             }
         }
-        Self { keys, ids: settings.forces.iter().map(|f| f.id.clone()).collect() }
+        Self {
+            keys,
+            ids: settings.forces.iter().map(|f| f.id.clone()).collect(),
+        }
     }
 
     /// The force of a row: its force column, else its first-level force folder (SPEC §11.4).
     pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
         let from_column = column.and_then(|text| {
             let key = fold(text);
-            self.keys.iter().find(|(k, _)| *k == key).map(|(_, index)| *index)
+            self.keys
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, index)| *index)
         });
         from_column.or_else(|| folder.and_then(|f| self.ids.iter().position(|id| id == f)))
     }
@@ -66,7 +72,11 @@ impl Units {
         if let Some(&index) = self.index.get(&key) {
             return index;
         }
-        self.list.push(Unit { force, name: clean_cell_text(name).into_owned(), commune });
+        self.list.push(Unit {
+            force,
+            name: clean_cell_text(name).into_owned(),
+            commune,
+        });
         self.index.insert(key, self.list.len() - 1);
         self.list.len() - 1
     }
@@ -82,15 +92,26 @@ pub struct Naming<'a> {
 impl<'a> Naming<'a> {
     /// For these settings.
     pub fn new(settings: &'a Settings) -> Self {
-        Self { settings, communes: CommuneMatcher::new(&settings.communes) }
+        Self {
+            settings,
+            communes: CommuneMatcher::new(&settings.communes),
+        }
     }
 
     /// A unit's name and commune from a row: the unit column, else `unit_label` + the commune
     /// ("Đoàn xã Ta Ma"); the commune is the row's commune column, else one named inside the unit.
-    pub fn unit_of(&self, force: usize, unit_column: Option<&str>, commune_column: Option<&str>) -> (String, Option<usize>) {
+    pub fn unit_of(
+        &self,
+        force: usize,
+        unit_column: Option<&str>,
+        commune_column: Option<&str>,
+    ) -> (String, Option<usize>) {
         let row_commune = commune_column.and_then(|text| self.communes.find(text));
         match unit_column {
-            Some(unit) => (unit.to_string(), row_commune.or_else(|| self.communes.find_within(unit))),
+            Some(unit) => (
+                unit.to_string(),
+                row_commune.or_else(|| self.communes.find_within(unit)),
+            ),
             None => {
                 let label = &self.settings.forces[force].unit_label;
                 let name = match row_commune {
@@ -133,9 +154,18 @@ mod tests {
         let settings = settings();
         let naming = Naming::new(&settings);
         let ta_ma = settings.communes.iter().position(|c| c == "Ta Ma");
-        assert_eq!(naming.unit_of(0, None, Some("Xã Ta Ma")), ("Đoàn xã Ta Ma".to_string(), ta_ma));
-        assert_eq!(naming.unit_of(0, None, Some("TT Tuần Giáo")).0, "Đoàn thị trấn Tuần Giáo");
-        assert_eq!(naming.unit_of(0, Some("Chi đoàn bản Ta Ma"), None), ("Chi đoàn bản Ta Ma".to_string(), ta_ma));
+        assert_eq!(
+            naming.unit_of(0, None, Some("Xã Ta Ma")),
+            ("Đoàn xã Ta Ma".to_string(), ta_ma)
+        );
+        assert_eq!(
+            naming.unit_of(0, None, Some("TT Tuần Giáo")).0,
+            "Đoàn thị trấn Tuần Giáo"
+        );
+        assert_eq!(
+            naming.unit_of(0, Some("Chi đoàn bản Ta Ma"), None),
+            ("Chi đoàn bản Ta Ma".to_string(), ta_ma)
+        );
         assert_eq!(naming.unit_of(0, None, None).0, "Đoàn");
     }
 
@@ -143,7 +173,10 @@ mod tests {
     fn forces_from_column_then_folder() {
         let settings = settings();
         let forces = ForceMatcher::new(&settings);
-        assert_eq!(forces.resolve(Some("ĐOÀN THANH NIÊN"), Some("cong-an")), Some(0));
+        assert_eq!(
+            forces.resolve(Some("ĐOÀN THANH NIÊN"), Some("cong-an")),
+            Some(0)
+        );
         assert_eq!(forces.resolve(Some("Hội LHPN"), None), Some(1));
         assert_eq!(forces.resolve(Some("không rõ"), Some("cong-an")), Some(3));
         assert_eq!(forces.resolve(None, Some("xa-quai-to")), None);
@@ -158,6 +191,9 @@ mod tests {
         let c = units.intern(1, "Đoàn xã Ta Ma", None);
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert_eq!(units.list[a].commune, None, "the first row decides the commune");
+        assert_eq!(
+            units.list[a].commune, None,
+            "the first row decides the commune"
+        );
     }
 }

@@ -46,7 +46,12 @@ impl Master {
                 .commune
                 .as_deref()
                 .and_then(|c| communes.find(c))
-                .or_else(|| fields.address.as_deref().and_then(|a| communes.find_within(a)));
+                .or_else(|| {
+                    fields
+                        .address
+                        .as_deref()
+                        .and_then(|a| communes.find_within(a))
+                });
             match by_id.get_mut(&row.id) {
                 Some(citizen) => {
                     merged_duplicates += 1;
@@ -76,8 +81,16 @@ impl Master {
         }
         let mut citizens: Vec<Citizen> = by_id.into_values().collect();
         citizens.sort_by_key(|c| c.id);
-        let index = citizens.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        Self { citizens, index, merged_duplicates }
+        let index = citizens
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        Self {
+            citizens,
+            index,
+            merged_duplicates,
+        }
     }
 
     /// The citizen with this ID.

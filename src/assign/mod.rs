@@ -85,13 +85,19 @@ struct Resolved {
 }
 
 /// Resolves forces and units, merges candidates, picks winners. `rows` must be in position order.
-pub fn assign(rows: &[AssignmentRow], master: &Master, naming: &Naming<'_>, units: &mut Units) -> Result<Assignments, PolarsError> {
+pub fn assign(
+    rows: &[AssignmentRow],
+    master: &Master,
+    naming: &Naming<'_>,
+    units: &mut Units,
+) -> Result<Assignments, PolarsError> {
     let forces = ForceMatcher::new(naming.settings);
     let mut outcome = Assignments::default();
     let mut resolved = Vec::with_capacity(rows.len());
     for row in rows {
         let fields = &row.source.row.fields;
-        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref()) else {
+        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref())
+        else {
             outcome.rejects.push(StageReject {
                 position: row.source.position.clone(),
                 reason: RejectReason::UnknownForce,
@@ -99,7 +105,8 @@ pub fn assign(rows: &[AssignmentRow], master: &Master, naming: &Naming<'_>, unit
             });
             continue;
         };
-        let (unit_name, commune) = naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
+        let (unit_name, commune) =
+            naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
         let unit = units.intern(force, &unit_name, commune);
         resolved.push(Resolved {
             position: row.source.position.clone(),
@@ -142,7 +149,11 @@ fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)
     let grouped = frame
         .lazy()
         .group_by([col("id"), col("unit"), col("officer_key")])
-        .agg([col("row").min().alias("first_row"), col("assigned_on").min(), col("is_override").any(true)])
+        .agg([
+            col("row").min().alias("first_row"),
+            col("assigned_on").min(),
+            col("is_override").any(true),
+        ])
         .sort(["id", "first_row"], SortMultipleOptions::default())
         .collect()?;
     let ids = grouped.column("id")?.u64()?;
@@ -151,7 +162,10 @@ fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)
     let overrides = grouped.column("is_override")?.bool()?;
     let mut by_citizen: Vec<(CitizenId, Vec<Candidate>)> = Vec::new();
     for index in 0..grouped.height() {
-        let (Some(id), Some(first)) = (ids.get(index).and_then(CitizenId::from_u64), first_rows.get(index)) else {
+        let (Some(id), Some(first)) = (
+            ids.get(index).and_then(CitizenId::from_u64),
+            first_rows.get(index),
+        ) else {
             continue;
         };
         let row = &rows[first as usize];
@@ -172,7 +186,11 @@ fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)
     Ok(by_citizen)
 }
 
-fn decide(by_citizen: Vec<(CitizenId, Vec<Candidate>)>, master: &Master, outcome: &mut Assignments) {
+fn decide(
+    by_citizen: Vec<(CitizenId, Vec<Candidate>)>,
+    master: &Master,
+    outcome: &mut Assignments,
+) {
     for (id, candidates) in by_citizen {
         let citizen = master.get(id);
         let commune = citizen.and_then(|c| c.commune);

@@ -78,14 +78,25 @@ pub fn pick_winner(candidates: &[RuleInputs], citizen_commune: Option<usize>) ->
     }
     // Earliest: a dated candidate later than the earliest date loses; undated ones stay, since the
     // rule only separates two candidates that both have a date.
-    if let Some(earliest) = remaining.iter().filter_map(|&i| candidates[i].assigned_on).min() {
+    if let Some(earliest) = remaining
+        .iter()
+        .filter_map(|&i| candidates[i].assigned_on)
+        .min()
+    {
         remaining.retain(|&i| candidates[i].assigned_on.is_none_or(|d| d == earliest));
     }
-    remaining.into_iter().min_by(|&a, &b| candidates[a].position.cmp(&candidates[b].position)).unwrap_or(0)
+    remaining
+        .into_iter()
+        .min_by(|&a, &b| candidates[a].position.cmp(&candidates[b].position))
+        .unwrap_or(0)
 }
 
 /// The first rule that separates a loser from the winner.
-pub fn deciding_rule(winner: &RuleInputs, loser: &RuleInputs, citizen_commune: Option<usize>) -> Rule {
+pub fn deciding_rule(
+    winner: &RuleInputs,
+    loser: &RuleInputs,
+    citizen_commune: Option<usize>,
+) -> Rule {
     if winner.is_override != loser.is_override {
         return Rule::Override;
     }
@@ -113,7 +124,11 @@ mod tests {
             commune,
             force_rank,
             assigned_on: None,
-            position: Position { path: path.into(), sheet: 0, row: 2 },
+            position: Position {
+                path: path.into(),
+                sheet: 0,
+                row: 2,
+            },
         }
     }
 
@@ -155,7 +170,10 @@ mod tests {
         let mut b = candidate(0, None, "a");
         a.assigned_on = NaiveDate::from_ymd_opt(2024, 1, 2);
         b.assigned_on = NaiveDate::from_ymd_opt(2024, 1, 3);
-        assert_eq!(decide(&[a.clone(), b.clone()], None), (0, vec![Rule::Earliest]));
+        assert_eq!(
+            decide(&[a.clone(), b.clone()], None),
+            (0, vec![Rule::Earliest])
+        );
         b.assigned_on = None;
         assert_eq!(decide(&[a, b], None), (1, vec![Rule::FirstSeen]));
     }

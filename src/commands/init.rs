@@ -65,11 +65,20 @@ id = ["Số thẻ căn cước"]
 
 /// The folders of a workspace, relative to it.
 fn folders() -> Vec<String> {
-    let mut folders: Vec<String> = ["master", "assignments", "assignments/overrides", "reports", "out"]
-        .into_iter()
-        .map(String::from)
-        .collect();
-    folders.extend(["doan-thanh-nien", "hoi-phu-nu", "giao-duc", "cong-an"].map(|id| format!("assignments/{id}")));
+    let mut folders: Vec<String> = [
+        "master",
+        "assignments",
+        "assignments/overrides",
+        "reports",
+        "out",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    folders.extend(
+        ["doan-thanh-nien", "hoi-phu-nu", "giao-duc", "cong-an"]
+            .map(|id| format!("assignments/{id}")),
+    );
     folders
 }
 
@@ -104,12 +113,16 @@ mod tests {
 
     #[test]
     fn the_template_is_valid_settings() {
-        let settings = crate::settings::parse(TEMPLATE, SETTINGS_FILE).expect("the template parses");
+        let settings =
+            crate::settings::parse(TEMPLATE, SETTINGS_FILE).expect("the template parses");
         assert_eq!(settings.communes.len(), 19);
         assert_eq!(settings.forces.len(), 4);
         assert_eq!(settings.district, "Tuần Giáo");
         let ids: Vec<&str> = settings.forces.iter().map(|f| f.id.as_str()).collect();
-        let folder_ids: Vec<String> = folders().into_iter().filter_map(|f| f.strip_prefix("assignments/").map(String::from)).collect();
+        let folder_ids: Vec<String> = folders()
+            .into_iter()
+            .filter_map(|f| f.strip_prefix("assignments/").map(String::from))
+            .collect();
         for id in ids {
             assert!(folder_ids.iter().any(|f| f == id), "a folder for {id}");
         }

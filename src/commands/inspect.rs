@@ -19,20 +19,36 @@ struct InspectOutput<'a> {
 }
 
 /// Inspects the files; exit 1 when one of them could not be read.
-pub fn run(files: &[PathBuf], date: Option<NaiveDate>, workspace: Option<&Path>, json: bool) -> Result<ExitStatus, Failure> {
+pub fn run(
+    files: &[PathBuf],
+    date: Option<NaiveDate>,
+    workspace: Option<&Path>,
+    json: bool,
+) -> Result<ExitStatus, Failure> {
     let aliases = match workspace {
         Some(dir) => AliasTable::new(&load_settings(dir)?.aliases),
-        None if Path::new(SETTINGS_FILE).exists() => AliasTable::new(&load_settings(Path::new("."))?.aliases),
+        None if Path::new(SETTINGS_FILE).exists() => {
+            AliasTable::new(&load_settings(Path::new("."))?.aliases)
+        }
         None => AliasTable::default(),
     };
     let as_of_year = date.unwrap_or_else(crate::today_in_vietnam).year();
     let options = read_options();
     let reports: Vec<FileReport> = files
         .par_iter()
-        .map(|path| read_file(path, &path.to_string_lossy(), &aliases, as_of_year, &options))
+        .map(|path| {
+            read_file(
+                path,
+                &path.to_string_lossy(),
+                &aliases,
+                as_of_year,
+                &options,
+            )
+        })
         .collect();
     if json {
-        let text = serde_json::to_string_pretty(&InspectOutput { files: &reports }).map_err(Failure::cannot_run)?;
+        let text = serde_json::to_string_pretty(&InspectOutput { files: &reports })
+            .map_err(Failure::cannot_run)?;
         println!("{text}");
     } else {
         for report in &reports {
@@ -40,16 +56,27 @@ pub fn run(files: &[PathBuf], date: Option<NaiveDate>, workspace: Option<&Path>,
         }
     }
     let unreadable = reports.iter().any(FileReport::is_unreadable);
-    Ok(if unreadable { ExitStatus::Partial } else { ExitStatus::Success })
+    Ok(if unreadable {
+        ExitStatus::Partial
+    } else {
+        ExitStatus::Success
+    })
 }
 
 fn describe_file(report: &FileReport) -> String {
     let mut out = String::new();
     if let (Some(code), Some(message)) = (report.error, &report.message) {
-        out.push_str(&format!("{}: KHÔNG ĐỌC ĐƯỢC ({code}): {message}\n", report.path));
+        out.push_str(&format!(
+            "{}: KHÔNG ĐỌC ĐƯỢC ({code}): {message}\n",
+            report.path
+        ));
         return out;
     }
-    out.push_str(&format!("{} ({})\n", report.path, report.format.unwrap_or("?")));
+    out.push_str(&format!(
+        "{} ({})\n",
+        report.path,
+        report.format.unwrap_or("?")
+    ));
     for sheet in &report.sheets {
         out.push_str(&describe_sheet(sheet));
     }
@@ -60,29 +87,52 @@ fn describe_sheet(sheet: &SheetReport) -> String {
     let mut out = format!("  Trang \"{}\": ", sheet.name);
     match (sheet.skipped_reason, sheet.header_row) {
         (Some("empty"), _) => out.push_str("trang trống, bỏ qua\n"),
-        (Some("no_header"), _) => out.push_str("không tìm thấy dòng tiêu đề có cột số định danh trong 30 dòng đầu, bỏ qua\n"),
-        (Some(_), _) => out.push_str(&format!("trang hỏng, không đọc được ({})\n", sheet.detail.as_deref().unwrap_or(""))),
+        (Some("no_header"), _) => out.push_str(
+            "không tìm thấy dòng tiêu đề có cột số định danh trong 30 dòng đầu, bỏ qua\n",
+        ),
+        (Some(_), _) => out.push_str(&format!(
+            "trang hỏng, không đọc được ({})\n",
+            sheet.detail.as_deref().unwrap_or("")
+        )),
         (None, header_row) => {
-            let columns: Vec<String> = sheet.columns.iter().map(|(field, column)| format!("{}={column}", field.code())).collect();
-            out.push_str(&format!("dòng tiêu đề {}; cột: {}\n", header_row.unwrap_or(0), columns.join(", ")));
+            let columns: Vec<String> = sheet
+                .columns
+                .iter()
+                .map(|(field, column)| format!("{}={column}", field.code()))
+                .collect();
+            out.push_str(&format!(
+                "dòng tiêu đề {}; cột: {}\n",
+                header_row.unwrap_or(0),
+                columns.join(", ")
+            ));
             out.push_str(&format!(
                 "    đọc {} dòng = nhận {} + loại {} + bỏ qua {}",
                 sheet.read, sheet.accepted, sheet.rejected, sheet.skipped
             ));
             if sheet.ids_padded > 0 {
-                out.push_str(&format!("; {} số định danh lưu dạng số đã được bổ sung số 0 đầu", sheet.ids_padded));
+                out.push_str(&format!(
+                    "; {} số định danh lưu dạng số đã được bổ sung số 0 đầu",
+                    sheet.ids_padded
+                ));
             }
             out.push('\n');
             for reject in &sheet.rejects {
                 out.push_str(&format!(
                     "    loại dòng {}, cột {}, giá trị \"{}\": {} ({})\n",
-                    reject.row, reject.column, reject.value, reject.reason.explanation(), reject.reason.code()
+                    reject.row,
+                    reject.column,
+                    reject.value,
+                    reject.reason.explanation(),
+                    reject.reason.code()
                 ));
             }
             for warning in &sheet.warnings {
                 out.push_str(&format!(
                     "    cảnh báo dòng {}, cột {}: {} ({})\n",
-                    warning.row, warning.column, warning.code.explanation(), warning.code.code()
+                    warning.row,
+                    warning.column,
+                    warning.code.explanation(),
+                    warning.code.code()
                 ));
             }
         }

@@ -44,12 +44,18 @@ pub struct Failure {
 impl Failure {
     /// A usage or settings error (exit 2).
     pub fn usage(error: impl Into<anyhow::Error>) -> Self {
-        Self { status: ExitStatus::Usage, error: error.into() }
+        Self {
+            status: ExitStatus::Usage,
+            error: error.into(),
+        }
     }
 
     /// Could not run (exit 3).
     pub fn cannot_run(error: impl Into<anyhow::Error>) -> Self {
-        Self { status: ExitStatus::CannotRun, error: error.into() }
+        Self {
+            status: ExitStatus::CannotRun,
+            error: error.into(),
+        }
     }
 
     /// The exit status.
@@ -60,7 +66,11 @@ impl Failure {
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if f.alternate() { write!(f, "{:#}", self.error) } else { write!(f, "{}", self.error) }
+        if f.alternate() {
+            write!(f, "{:#}", self.error)
+        } else {
+            write!(f, "{}", self.error)
+        }
     }
 }
 
@@ -68,8 +78,23 @@ impl std::fmt::Display for Failure {
 pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
     match command {
         Command::Init { dir } => init::run(&dir),
-        Command::Inspect { files, date, workspace, json } => inspect::run(&files, date, workspace.as_deref(), json),
-        Command::Run { workspace, date, json, quiet } => run::run(&run::RunArgs { workspace, date, json, quiet }),
+        Command::Inspect {
+            files,
+            date,
+            workspace,
+            json,
+        } => inspect::run(&files, date, workspace.as_deref(), json),
+        Command::Run {
+            workspace,
+            date,
+            json,
+            quiet,
+        } => run::run(&run::RunArgs {
+            workspace,
+            date,
+            json,
+            quiet,
+        }),
         Command::Probe { file } => {
             println!("{}", crate::ingest::file::run_probe(&file));
             Ok(ExitStatus::Success)
@@ -108,5 +133,7 @@ pub fn load_settings(workspace: &Path) -> Result<Settings, Failure> {
 
 /// Options for reading files from this binary: OLE2 files are probed in a child process.
 pub fn read_options() -> crate::ingest::ReadOptions {
-    crate::ingest::ReadOptions { probe_exe: std::env::current_exe().ok() }
+    crate::ingest::ReadOptions {
+        probe_exe: std::env::current_exe().ok(),
+    }
 }

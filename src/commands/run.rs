@@ -34,6 +34,7 @@ pub struct RunArgs {
 
 /// Everything read from the workspace.
 struct Inputs {
+    as_of: NaiveDate,
     discovery: Discovery,
     files: Vec<FileReport>,
     targets: Option<BTreeMap<(usize, usize), u64>>,
@@ -53,19 +54,23 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let as_of = args.date.unwrap_or(now.date());
     let provisional = as_of == now.date() && now.time() < settings.district_cutoff;
     let inputs = read_inputs(&args.workspace, &settings, as_of)?;
-    let outcome = reconcile(&settings, as_of, provisional, inputs).map_err(Failure::cannot_run)?;
-    let json = summary::to_json(&outcome.summary).map_err(Failure::cannot_run)?;
+    let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
+    let data = stages.data(&settings, as_of, provisional);
+    let summary = summary::build(&data).map_err(Failure::cannot_run)?;
+    let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
+    let outputs = crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
     let out_dir = args.workspace.join("out").join(as_of.format("%Y-%m-%d").to_string());
-    crate::fsio::publish_dir(&out_dir, &[("summary.json", json.as_bytes())])
+    let files: Vec<(&str, &[u8])> = outputs.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())).collect();
+    crate::fsio::publish_dir(&out_dir, &files)
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(Failure::cannot_run)?;
     if !args.quiet {
-        log_run(&outcome.summary, &out_dir);
+        log_run(&summary, &out_dir);
     }
     if args.json {
         print!("{json}");
     }
-    Ok(if outcome.summary.unreadable_files.is_empty() { ExitStatus::Success } else { ExitStatus::Partial })
+    Ok(if summary.unreadable_files.is_empty() { ExitStatus::Success } else { ExitStatus::Partial })
 }
 
 fn log_run(summary: &summary::Summary, out_dir: &Path) {
@@ -99,15 +104,29 @@ fn read_inputs(workspace: &Path, settings: &Settings, as_of: NaiveDate) -> Resul
         .map_err(Failure::cannot_run)?;
     let aliases = AliasTable::new(&settings.aliases);
     let options = read_options();
-    let lists: Vec<&Source> = discovery.sources.iter().filter(|s| s.role != Role::Targets).collect();
-    let files: Vec<FileReport> =
-        lists.par_iter().map(|source| read_file(&source.path, &source.relative, &aliases, as_of.year(), &options)).collect();
+    let lists: Vec<&Source> = discovery
+        .sources
+        .iter()
+        .filter(|s| s.role != Role::Targets)
+        .collect();
+    let files: Vec<FileReport> = lists
+        .par_iter()
+        .map(|source| {
+            read_file(
+                &source.path,
+                &source.relative,
+                &aliases,
+                as_of.year(),
+                &options,
+            )
+        })
+        .collect();
     let targets = discovery
         .sources
         .iter()
         .find(|s| s.role == Role::Targets)
         .map(|source| read_targets_file(source, settings, &aliases, &options));
-    Ok(Inputs { discovery, files, targets })
+    Ok(Inputs { as_of, discovery, files, targets })
 }
 
 fn read_targets_file(
@@ -129,40 +148,96 @@ fn read_targets_file(
     targets
 }
 
-/// The result of the reconciliation.
-struct Outcome {
-    summary: summary::Summary,
+/// The stages' outputs, owned.
+struct Stages {
+    inputs: Inputs,
+    master: Master,
+    assignments: assign::Assignments,
+    claims: claims::Claims,
+    units: Units,
+    progress: progress::Progress,
 }
 
-fn reconcile(settings: &Settings, as_of: NaiveDate, provisional: bool, mut inputs: Inputs) -> anyhow::Result<Outcome> {
-    let roles: HashMap<&str, &Role> = inputs.discovery.sources.iter().map(|s| (s.relative.as_str(), &s.role)).collect();
+impl Stages {
+    fn data<'a>(&'a self, settings: &'a Settings, as_of: NaiveDate, provisional: bool) -> crate::report::RunData<'a> {
+        crate::report::RunData {
+            settings,
+            as_of,
+            provisional,
+            files: &self.inputs.files,
+            discovery: &self.inputs.discovery,
+            master: &self.master,
+            assignments: &self.assignments,
+            claims: &self.claims,
+            units: &self.units,
+            progress: &self.progress,
+        }
+    }
+}
+
+fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Result<Stages> {
+    let as_of = inputs.as_of;
+    let roles: HashMap<&str, &Role> = inputs
+        .discovery
+        .sources
+        .iter()
+        .map(|s| (s.relative.as_str(), &s.role))
+        .collect();
     let mut master_rows = Vec::new();
     let mut assignment_rows = Vec::new();
     let mut claim_rows = Vec::new();
     for file in &inputs.files {
-        let Some(role) = roles.get(file.path.as_str()) else { continue };
+        let Some(role) = roles.get(file.path.as_str()) else {
+            continue;
+        };
         for row in &file.rows {
-            let position = Position { path: file.path.clone(), sheet: row.sheet_index, row: row.row };
-            let source = SourcedRow { position, row: row.clone() };
+            let position = Position {
+                path: file.path.clone(),
+                sheet: row.sheet_index,
+                row: row.row,
+            };
+            let source = SourcedRow {
+                position,
+                row: row.clone(),
+            };
             match role {
                 Role::Master => master_rows.push(source),
-                Role::Assignment { force_folder, is_override } => {
-                    assignment_rows.push(AssignmentRow { source, is_override: *is_override, force_folder: force_folder.clone() })
-                }
-                Role::Report { date, force_folder } => {
-                    claim_rows.push(ClaimRow { source, date: *date, force_folder: force_folder.clone() })
-                }
+                Role::Assignment {
+                    force_folder,
+                    is_override,
+                } => assignment_rows.push(AssignmentRow {
+                    source,
+                    is_override: *is_override,
+                    force_folder: force_folder.clone(),
+                }),
+                Role::Report { date, force_folder } => claim_rows.push(ClaimRow {
+                    source,
+                    date: *date,
+                    force_folder: force_folder.clone(),
+                }),
                 Role::Targets => {}
             }
         }
     }
-    claim_rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.source.position.cmp(&b.source.position)));
+    claim_rows.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.source.position.cmp(&b.source.position))
+    });
     let naming = Naming::new(settings);
     let master = Master::merge(&master_rows, &naming.communes);
     let mut units = Units::default();
     let assignments = assign::assign(&assignment_rows, &master, &naming, &mut units)?;
-    let claims = claims::classify(&claim_rows, &master, &assignments, &naming, &mut units, settings.credit);
-    let stage_rejects: Vec<&StageReject> = assignments.rejects.iter().chain(&claims.rejects).collect();
+    let claims = claims::classify(
+        &claim_rows,
+        &master,
+        &assignments,
+        &naming,
+        &mut units,
+        settings.credit,
+    );
+    let stage_rejects: Vec<&StageReject> =
+        assignments.rejects.iter().chain(&claims.rejects).collect();
     apply_stage_rejects(&mut inputs.files, &stage_rejects);
     let name_checked: Vec<&SourcedRow> = master_rows
         .iter()
@@ -180,48 +255,73 @@ fn reconcile(settings: &Settings, as_of: NaiveDate, provisional: bool, mut input
         targets: inputs.targets.as_ref(),
         first_report_day: inputs.discovery.report_dates.first().copied(),
     })?;
-    let summary = crate::report::summary::build(&crate::report::summary::SummaryInputs {
-        settings,
-        as_of,
-        provisional,
-        files: &inputs.files,
-        discovery: &inputs.discovery,
-        master: &master,
-        assignments: &assignments,
-        claims: &claims,
-        units: &units,
-        progress: &progress,
-    })?;
-    Ok(Outcome { summary })
+    Ok(Stages { inputs, master, assignments, claims, units, progress })
 }
 
 /// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet.
 fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
-    let index: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
+    let index: HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
     for reject in rejects {
-        let Some(&file) = index.get(&reject.position.path) else { continue };
-        let Some(sheet) = files[file].sheets.get_mut(reject.position.sheet as usize) else { continue };
+        let Some(&file) = index.get(&reject.position.path) else {
+            continue;
+        };
+        let Some(sheet) = files[file].sheets.get_mut(reject.position.sheet as usize) else {
+            continue;
+        };
         sheet.accepted -= 1;
         sheet.rejected += 1;
         sheet.warnings.retain(|w| w.row != reject.position.row);
-        let column = sheet.columns.get(&Field::Force).cloned().unwrap_or_default();
-        sheet.rejects.push(Reject { row: reject.position.row, column, value: reject.value.clone(), reason: reject.reason });
+        let column = sheet
+            .columns
+            .get(&Field::Force)
+            .cloned()
+            .unwrap_or_default();
+        sheet.rejects.push(Reject {
+            row: reject.position.row,
+            column,
+            value: reject.value.clone(),
+            reason: reject.reason,
+        });
         sheet.rejects.sort_by_key(|r| r.row);
     }
 }
 
 /// Adds `name_mismatch` warnings: an accepted row whose name differs from the master record's.
-fn add_name_mismatches(files: &mut [FileReport], rows: &[&SourcedRow], master: &Master, rejects: &[&StageReject]) {
-    let rejected: std::collections::HashSet<&Position> = rejects.iter().map(|r| &r.position).collect();
-    let index: HashMap<String, usize> = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
+fn add_name_mismatches(
+    files: &mut [FileReport],
+    rows: &[&SourcedRow],
+    master: &Master,
+    rejects: &[&StageReject],
+) {
+    let rejected: std::collections::HashSet<&Position> =
+        rejects.iter().map(|r| &r.position).collect();
+    let index: HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
     for row in rows {
-        if rejected.contains(&row.position) || !master.name_mismatch(row.row.id, row.row.fields.name.as_deref()) {
+        if rejected.contains(&row.position)
+            || !master.name_mismatch(row.row.id, row.row.fields.name.as_deref())
+        {
             continue;
         }
-        let Some(&file) = index.get(&row.position.path) else { continue };
-        let Some(sheet) = files[file].sheets.get_mut(row.position.sheet as usize) else { continue };
+        let Some(&file) = index.get(&row.position.path) else {
+            continue;
+        };
+        let Some(sheet) = files[file].sheets.get_mut(row.position.sheet as usize) else {
+            continue;
+        };
         let column = sheet.columns.get(&Field::Name).cloned().unwrap_or_default();
-        sheet.warnings.push(RowWarning { row: row.position.row, column, code: WarningCode::NameMismatch });
+        sheet.warnings.push(RowWarning {
+            row: row.position.row,
+            column,
+            code: WarningCode::NameMismatch,
+        });
     }
 }
 

@@ -72,22 +72,75 @@ impl Field {
     fn builtin_aliases(self) -> &'static [&'static str] {
         match self {
             Self::Id => &[
-                "Số định danh cá nhân", "Số định danh", "Số ĐDCN", "Số CCCD", "CCCD", "Số CMND/CCCD", "Số CCCD/CMND",
-                "CMND/CCCD", "Căn cước công dân", "Số căn cước công dân", "Mã định danh", "Số căn cước", "Số ĐDCN/CCCD",
+                "Số định danh cá nhân",
+                "Số định danh",
+                "Số ĐDCN",
+                "Số CCCD",
+                "CCCD",
+                "Số CMND/CCCD",
+                "Số CCCD/CMND",
+                "CMND/CCCD",
+                "Căn cước công dân",
+                "Số căn cước công dân",
+                "Mã định danh",
+                "Số căn cước",
+                "Số ĐDCN/CCCD",
             ],
-            Self::Name => &["Họ và tên", "Họ tên", "Họ tên công dân", "Họ và tên công dân"],
-            Self::Dob => &["Ngày sinh", "Ngày tháng năm sinh", "Năm sinh", "Ngày, tháng, năm sinh"],
+            Self::Name => &[
+                "Họ và tên",
+                "Họ tên",
+                "Họ tên công dân",
+                "Họ và tên công dân",
+            ],
+            Self::Dob => &[
+                "Ngày sinh",
+                "Ngày tháng năm sinh",
+                "Năm sinh",
+                "Ngày, tháng, năm sinh",
+            ],
             Self::Gender => &["Giới tính", "Nam/Nữ"],
-            Self::Commune => &["Xã", "Xã/Thị trấn", "Xã, phường, thị trấn", "Đơn vị hành chính", "Xã/Phường/Thị trấn"],
-            Self::Village => &["Thôn", "Bản", "Thôn/Bản", "Tổ dân phố", "Thôn, bản", "Thôn/Bản/Tổ dân phố"],
-            Self::Address => &["Địa chỉ", "Nơi thường trú", "Nơi ở hiện tại", "Nơi cư trú", "Địa chỉ thường trú"],
+            Self::Commune => &[
+                "Xã",
+                "Xã/Thị trấn",
+                "Xã, phường, thị trấn",
+                "Đơn vị hành chính",
+                "Xã/Phường/Thị trấn",
+            ],
+            Self::Village => &[
+                "Thôn",
+                "Bản",
+                "Thôn/Bản",
+                "Tổ dân phố",
+                "Thôn, bản",
+                "Thôn/Bản/Tổ dân phố",
+            ],
+            Self::Address => &[
+                "Địa chỉ",
+                "Nơi thường trú",
+                "Nơi ở hiện tại",
+                "Nơi cư trú",
+                "Địa chỉ thường trú",
+            ],
             Self::Phone => &["Số điện thoại", "SĐT", "Điện thoại", "Số ĐT"],
             Self::Force => &["Lực lượng", "Lực lượng phụ trách"],
-            Self::Unit => &["Đơn vị", "Đơn vị phụ trách", "Chi đoàn", "Chi hội", "Trường", "Đơn vị báo cáo"],
+            Self::Unit => &[
+                "Đơn vị",
+                "Đơn vị phụ trách",
+                "Chi đoàn",
+                "Chi hội",
+                "Trường",
+                "Đơn vị báo cáo",
+            ],
             Self::Officer => &[
-                "Cán bộ phụ trách", "Người phụ trách", "Người hướng dẫn", "Cán bộ hướng dẫn",
-                "Đoàn viên/Hội viên/Giáo viên phụ trách", "Đoàn viên phụ trách", "Hội viên phụ trách",
-                "Giáo viên phụ trách", "Họ tên cán bộ phụ trách",
+                "Cán bộ phụ trách",
+                "Người phụ trách",
+                "Người hướng dẫn",
+                "Cán bộ hướng dẫn",
+                "Đoàn viên/Hội viên/Giáo viên phụ trách",
+                "Đoàn viên phụ trách",
+                "Hội viên phụ trách",
+                "Giáo viên phụ trách",
+                "Họ tên cán bộ phụ trách",
             ],
             Self::AssignedOn => &["Ngày phân công"],
             Self::ActivatedOn => &["Ngày kích hoạt"],
@@ -107,8 +160,17 @@ impl AliasTable {
     pub fn new(extra: &BTreeMap<Field, Vec<String>>) -> Self {
         let mut entries: Vec<(String, Field)> = Field::ALL
             .into_iter()
-            .flat_map(|field| field.builtin_aliases().iter().map(move |alias| (fold(alias), field)))
-            .chain(extra.iter().flat_map(|(field, aliases)| aliases.iter().map(|alias| (fold(alias), *field))))
+            .flat_map(|field| {
+                field
+                    .builtin_aliases()
+                    .iter()
+                    .map(move |alias| (fold(alias), field))
+            })
+            .chain(
+                extra
+                    .iter()
+                    .flat_map(|(field, aliases)| aliases.iter().map(|alias| (fold(alias), *field))),
+            )
             .filter(|(key, _)| !key.is_empty())
             .collect();
         entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
@@ -125,7 +187,9 @@ impl AliasTable {
         self.entries
             .iter()
             .find(|(alias, _)| {
-                folded == *alias || (folded.starts_with(alias.as_str()) && folded.as_bytes().get(alias.len()) == Some(&b' '))
+                folded == *alias
+                    || (folded.starts_with(alias.as_str())
+                        && folded.as_bytes().get(alias.len()) == Some(&b' '))
             })
             .map(|(_, field)| *field)
     }
@@ -153,7 +217,10 @@ mod tests {
         assert_eq!(table.field_of("Đơn vị"), Some(Field::Unit));
         assert_eq!(table.field_of("Xã, phường, thị trấn"), Some(Field::Commune));
         assert_eq!(table.field_of("Nam/Nữ"), Some(Field::Gender));
-        assert_eq!(table.field_of("Đoàn viên/Hội viên/Giáo viên phụ trách"), Some(Field::Officer));
+        assert_eq!(
+            table.field_of("Đoàn viên/Hội viên/Giáo viên phụ trách"),
+            Some(Field::Officer)
+        );
         assert_eq!(table.field_of("SĐT"), Some(Field::Phone));
         assert_eq!(table.field_of("STT"), None);
         assert_eq!(table.field_of("Ghi chú"), None);

@@ -10,18 +10,39 @@ use super::grid::{Cell, Grid, RawSheet, RawWorkbook};
 
 /// Reads a CSV file as a one-sheet workbook (the sheet is named after the file).
 pub fn read_csv(path: &Path) -> Result<RawWorkbook, FileError> {
-    let bytes = fs_err::read(path).map_err(|e| FileError { code: FileErrorCode::Damaged, detail: e.to_string() })?;
+    let bytes = fs_err::read(path).map_err(|e| FileError {
+        code: FileErrorCode::Damaged,
+        detail: e.to_string(),
+    })?;
     let text = decode(&bytes);
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let grid = parse(text).map_err(|detail| FileError { code: FileErrorCode::Damaged, detail })?;
-    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv").to_string();
-    Ok(RawWorkbook { format: "csv", is_1904: false, sheets: vec![RawSheet { name, grid: Ok(grid) }] })
+    let grid = parse(text).map_err(|detail| FileError {
+        code: FileErrorCode::Damaged,
+        detail,
+    })?;
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("csv")
+        .to_string();
+    Ok(RawWorkbook {
+        format: "csv",
+        is_1904: false,
+        sheets: vec![RawSheet {
+            name,
+            grid: Ok(grid),
+        }],
+    })
 }
 
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     }
 }
 
@@ -48,7 +69,11 @@ fn parse(text: &str) -> Result<Grid, String> {
         }
         rows.push(cells);
     }
-    Ok(Grid { first_row: 0, first_col: 0, rows })
+    Ok(Grid {
+        first_row: 0,
+        first_col: 0,
+        rows,
+    })
 }
 
 #[cfg(test)]

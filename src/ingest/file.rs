@@ -44,19 +44,35 @@ impl FileErrorCode {
     }
 
     fn from_code(code: &str) -> Option<Self> {
-        [Self::Encrypted, Self::Damaged, Self::NotSpreadsheet, Self::UnsupportedFormat, Self::ReaderCrashed]
-            .into_iter()
-            .find(|c| c.code() == code)
+        [
+            Self::Encrypted,
+            Self::Damaged,
+            Self::NotSpreadsheet,
+            Self::UnsupportedFormat,
+            Self::ReaderCrashed,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
     }
 
     /// What a clerk is told, with what to do.
     pub fn explanation(self) -> &'static str {
         match self {
-            Self::Encrypted => "Tệp có mật khẩu: mở tệp, gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại",
-            Self::Damaged => "Tệp bị hỏng, không đọc được: xin gửi lại bản gốc hoặc mở bằng Excel và lưu lại dạng .xlsx",
-            Self::NotSpreadsheet => "Nội dung tệp không phải bảng tính: mở bằng Excel và lưu lại dạng .xlsx",
-            Self::UnsupportedFormat => "Định dạng không hỗ trợ: chỉ đọc .xlsx, .xlsm, .xlsb, .xls, .ods, .csv",
-            Self::ReaderCrashed => "Bộ đọc Excel gặp lỗi nghiêm trọng với tệp này (tệp hỏng): mở bằng Excel và lưu lại dạng .xlsx",
+            Self::Encrypted => {
+                "Tệp có mật khẩu: mở tệp, gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại"
+            }
+            Self::Damaged => {
+                "Tệp bị hỏng, không đọc được: xin gửi lại bản gốc hoặc mở bằng Excel và lưu lại dạng .xlsx"
+            }
+            Self::NotSpreadsheet => {
+                "Nội dung tệp không phải bảng tính: mở bằng Excel và lưu lại dạng .xlsx"
+            }
+            Self::UnsupportedFormat => {
+                "Định dạng không hỗ trợ: chỉ đọc .xlsx, .xlsm, .xlsb, .xls, .ods, .csv"
+            }
+            Self::ReaderCrashed => {
+                "Bộ đọc Excel gặp lỗi nghiêm trọng với tệp này (tệp hỏng): mở bằng Excel và lưu lại dạng .xlsx"
+            }
         }
     }
 }
@@ -71,7 +87,10 @@ pub struct FileError {
 
 impl FileError {
     fn new(code: FileErrorCode, detail: impl Into<String>) -> Self {
-        Self { code, detail: detail.into() }
+        Self {
+            code,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -112,14 +131,20 @@ fn sniff(path: &Path) -> Result<(Container, Vec<u8>), FileError> {
 }
 
 fn extension(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Reads every sheet of a file into grids.
 pub fn read_workbook(path: &Path, options: &ReadOptions) -> Result<RawWorkbook, FileError> {
     let ext = extension(path);
     if !EXTENSIONS.contains(&ext.as_str()) {
-        return Err(FileError::new(FileErrorCode::UnsupportedFormat, format!("extension .{ext}")));
+        return Err(FileError::new(
+            FileErrorCode::UnsupportedFormat,
+            format!("extension .{ext}"),
+        ));
     }
     let (container, head) = sniff(path)?;
     match container {
@@ -131,8 +156,13 @@ pub fn read_workbook(path: &Path, options: &ReadOptions) -> Result<RawWorkbook, 
             catch_reader_panic(|| read_ole2(path))
         }
         Container::Other if ext == "csv" => csv_reader::read_csv(path),
-        Container::Other if head.is_empty() => Err(FileError::new(FileErrorCode::NotSpreadsheet, "empty file")),
-        Container::Other => Err(FileError::new(FileErrorCode::NotSpreadsheet, describe_content(&head))),
+        Container::Other if head.is_empty() => {
+            Err(FileError::new(FileErrorCode::NotSpreadsheet, "empty file"))
+        }
+        Container::Other => Err(FileError::new(
+            FileErrorCode::NotSpreadsheet,
+            describe_content(&head),
+        )),
     }
 }
 
@@ -162,7 +192,10 @@ fn read_ole2(path: &Path) -> Result<RawWorkbook, FileError> {
         Err(error) => {
             // An encrypted OOXML package is an OLE2 container, whatever its extension; and an
             // encrypted BIFF file can fail on its scrambled codepage before its FILEPASS record.
-            let ooxml_encrypted = matches!(open_workbook::<Xlsx<_>, _>(path), Err(calamine::XlsxError::Password));
+            let ooxml_encrypted = matches!(
+                open_workbook::<Xlsx<_>, _>(path),
+                Err(calamine::XlsxError::Password)
+            );
             if ooxml_encrypted || is_encrypted_ole2(path) {
                 Err(FileError::new(FileErrorCode::Encrypted, error.detail))
             } else {
@@ -184,7 +217,12 @@ fn is_encrypted_ole2(path: &Path) -> bool {
         if let Ok(mut reader) = container.open_stream(stream) {
             let mut globals = Vec::new();
             // The FILEPASS record sits in the first records of the globals substream.
-            if reader.by_ref().take(64 * 1024).read_to_end(&mut globals).is_ok() {
+            if reader
+                .by_ref()
+                .take(64 * 1024)
+                .read_to_end(&mut globals)
+                .is_ok()
+            {
                 return biff_has_filepass(&globals);
             }
         }
@@ -221,16 +259,25 @@ where
     let is_1904 = is_1904(&workbook);
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
-        let grid = workbook.worksheet_range(&name).map(|range| to_grid(&range)).map_err(|e| e.to_string());
+        let grid = workbook
+            .worksheet_range(&name)
+            .map(|range| to_grid(&range))
+            .map_err(|e| e.to_string());
         sheets.push(RawSheet { name, grid });
     }
-    Ok(RawWorkbook { format, is_1904, sheets })
+    Ok(RawWorkbook {
+        format,
+        is_1904,
+        sheets,
+    })
 }
 
 fn classify(message: &str) -> FileError {
     let code = if message.contains("password protected") {
         FileErrorCode::Encrypted
-    } else if message.contains("Cannot detect file format") || message.contains("not an office document") {
+    } else if message.contains("Cannot detect file format")
+        || message.contains("not an office document")
+    {
         FileErrorCode::NotSpreadsheet
     } else {
         FileErrorCode::Damaged
@@ -252,7 +299,11 @@ fn to_grid(range: &calamine::Range<Data>) -> Grid {
             cells
         })
         .collect();
-    Grid { first_row, first_col, rows }
+    Grid {
+        first_row,
+        first_col,
+        rows,
+    }
 }
 
 fn to_cell(data: &Data) -> Cell {
@@ -266,7 +317,10 @@ fn to_cell(data: &Data) -> Cell {
             Some(moment) if datetime.is_datetime() => Cell::Date(moment.date()),
             _ => Cell::Number(datetime.as_f64()),
         },
-        Data::DateTimeIso(text) => match crate::normalize::date::from_text(text, crate::normalize::date::YearAlone::NotAllowed) {
+        Data::DateTimeIso(text) => match crate::normalize::date::from_text(
+            text,
+            crate::normalize::date::YearAlone::NotAllowed,
+        ) {
             Some(crate::normalize::date::DateValue::Day(day)) => Cell::Date(day),
             _ => Cell::text(text),
         },
@@ -301,7 +355,10 @@ fn catch_reader_panic<T>(read: impl FnOnce() -> Result<T, FileError>) -> Result<
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_default();
-        Err(FileError::new(FileErrorCode::ReaderCrashed, format!("reader panicked: {detail}")))
+        Err(FileError::new(
+            FileErrorCode::ReaderCrashed,
+            format!("reader panicked: {detail}"),
+        ))
     })
 }
 
@@ -320,7 +377,12 @@ pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| FileError::new(FileErrorCode::ReaderCrashed, format!("cannot start the reader process: {e}")))?;
+        .map_err(|e| {
+            FileError::new(
+                FileErrorCode::ReaderCrashed,
+                format!("cannot start the reader process: {e}"),
+            )
+        })?;
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -328,10 +390,18 @@ pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
             Ok(None) if started.elapsed() > PROBE_TIME_LIMIT => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(FileError::new(FileErrorCode::ReaderCrashed, "reader did not finish in 60 s"));
+                return Err(FileError::new(
+                    FileErrorCode::ReaderCrashed,
+                    "reader did not finish in 60 s",
+                ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(FileError::new(FileErrorCode::ReaderCrashed, format!("reader process: {e}"))),
+            Err(e) => {
+                return Err(FileError::new(
+                    FileErrorCode::ReaderCrashed,
+                    format!("reader process: {e}"),
+                ));
+            }
         }
     };
     let mut output = String::new();
@@ -344,7 +414,10 @@ pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
             Some(code) => Err(FileError::new(code, detail)),
             None => Err(FileError::new(FileErrorCode::ReaderCrashed, output.trim())),
         },
-        _ => Err(FileError::new(FileErrorCode::ReaderCrashed, format!("reader process ended abnormally ({status})"))),
+        _ => Err(FileError::new(
+            FileErrorCode::ReaderCrashed,
+            format!("reader process ended abnormally ({status})"),
+        )),
     }
 }
 
@@ -375,14 +448,26 @@ mod tests {
 
     #[test]
     fn messages_are_classified() {
-        assert_eq!(classify("Xlsx error: Workbook is password protected").code, FileErrorCode::Encrypted);
-        assert_eq!(classify("Cannot detect file format").code, FileErrorCode::NotSpreadsheet);
-        assert_eq!(classify("Xlsx error: Zip error: invalid Zip archive").code, FileErrorCode::Damaged);
+        assert_eq!(
+            classify("Xlsx error: Workbook is password protected").code,
+            FileErrorCode::Encrypted
+        );
+        assert_eq!(
+            classify("Cannot detect file format").code,
+            FileErrorCode::NotSpreadsheet
+        );
+        assert_eq!(
+            classify("Xlsx error: Zip error: invalid Zip archive").code,
+            FileErrorCode::Damaged
+        );
     }
 
     #[test]
     fn a_panicking_reader_is_reported_not_propagated() {
         let outcome: Result<(), FileError> = catch_reader_panic(|| panic!("boom"));
-        assert_eq!(outcome.map_err(|e| e.code), Err(FileErrorCode::ReaderCrashed));
+        assert_eq!(
+            outcome.map_err(|e| e.code),
+            Err(FileErrorCode::ReaderCrashed)
+        );
     }
 }

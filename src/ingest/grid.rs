@@ -24,7 +24,11 @@ impl Cell {
     /// A text cell from raw text, cleaned; blank text becomes [`Cell::Empty`].
     pub fn text(raw: &str) -> Cell {
         let clean = crate::normalize::text::clean_cell_text(raw);
-        if clean.is_empty() { Cell::Empty } else { Cell::Text(clean.into_owned()) }
+        if clean.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(clean.into_owned())
+        }
     }
 
     /// A text cell from an owned string, reusing its allocation when it is already clean.
@@ -79,7 +83,10 @@ impl Grid {
     /// The cell at a grid position, empty when out of range.
     pub fn cell(&self, row: usize, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
     }
 
     /// The widest row's width.

@@ -31,31 +31,52 @@ impl Header {
 fn matches_of(grid: &Grid, row: usize, aliases: &AliasTable) -> Vec<Option<Field>> {
     grid.rows
         .get(row)
-        .map(|cells| cells.iter().map(|cell| cell.as_text().and_then(|text| aliases.field_of(text))).collect())
+        .map(|cells| {
+            cells
+                .iter()
+                .map(|cell| cell.as_text().and_then(|text| aliases.field_of(text)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Finds the header, or `None` when the first 30 rows have none.
 pub fn find_header(grid: &Grid, aliases: &AliasTable) -> Option<Header> {
-    let row = (0..grid.rows.len()).take_while(|&r| grid.excel_row(r) <= HEADER_SCAN_ROWS).find(|&r| {
-        let matches = matches_of(grid, r, aliases);
-        matches.iter().flatten().count() >= 2 && matches.contains(&Some(Field::Id))
-    })?;
+    let row = (0..grid.rows.len())
+        .take_while(|&r| grid.excel_row(r) <= HEADER_SCAN_ROWS)
+        .find(|&r| {
+            let matches = matches_of(grid, r, aliases);
+            matches.iter().flatten().count() >= 2 && matches.contains(&Some(Field::Id))
+        })?;
     let own = matches_of(grid, row, aliases);
     let id_column = own.iter().position(|m| *m == Some(Field::Id))?;
-    let parent = row.checked_sub(1).map(|r| matches_of(grid, r, aliases)).filter(|above| {
-        above.iter().enumerate().any(|(col, m)| m.is_some() && grid.cell(row, col).is_empty())
-    });
+    let parent = row
+        .checked_sub(1)
+        .map(|r| matches_of(grid, r, aliases))
+        .filter(|above| {
+            above
+                .iter()
+                .enumerate()
+                .any(|(col, m)| m.is_some() && grid.cell(row, col).is_empty())
+        });
     let sub = Some(matches_of(grid, row + 1, aliases)).filter(|below| {
-        let id_cell_free = grid.cell(row + 1, id_column).is_empty() || below.get(id_column) == Some(&Some(Field::Id));
+        let id_cell_free = grid.cell(row + 1, id_column).is_empty()
+            || below.get(id_column) == Some(&Some(Field::Id));
         id_cell_free
-            && below.iter().enumerate().any(|(col, m)| m.is_some() && own.get(col).copied().flatten().is_none())
+            && below
+                .iter()
+                .enumerate()
+                .any(|(col, m)| m.is_some() && own.get(col).copied().flatten().is_none())
     });
     let width = grid.width();
     let mut columns = BTreeMap::new();
     for col in 0..width {
-        let pick = |matches: &Option<Vec<Option<Field>>>| matches.as_ref().and_then(|m| m.get(col).copied().flatten());
-        let field = pick(&sub).or_else(|| own.get(col).copied().flatten()).or_else(|| pick(&parent));
+        let pick = |matches: &Option<Vec<Option<Field>>>| {
+            matches.as_ref().and_then(|m| m.get(col).copied().flatten())
+        };
+        let field = pick(&sub)
+            .or_else(|| own.get(col).copied().flatten())
+            .or_else(|| pick(&parent));
         if let Some(field) = field {
             columns.entry(field).or_insert(col);
         }
@@ -76,7 +97,10 @@ pub fn is_numbering_row(cells: &[Cell]) -> bool {
             Cell::Int(value) => (0..1000).contains(value),
             Cell::Number(value) => value.fract() == 0.0 && (0.0..1000.0).contains(value),
             Cell::Text(text) => {
-                let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
+                let inner = text
+                    .strip_prefix('(')
+                    .and_then(|t| t.strip_suffix(')'))
+                    .unwrap_or(text);
                 !inner.is_empty() && inner.len() <= 3 && inner.bytes().all(|b| b.is_ascii_digit())
             }
             _ => false,
@@ -91,9 +115,17 @@ pub fn is_numbering_row(cells: &[Cell]) -> bool {
 
 /// A row that repeats the header (a list pasted page by page).
 pub fn is_repeated_header(cells: &[Cell], header: &Header, aliases: &AliasTable) -> bool {
-    let field_at = |col: usize| cells.get(col).and_then(Cell::as_text).and_then(|text| aliases.field_of(text));
+    let field_at = |col: usize| {
+        cells
+            .get(col)
+            .and_then(Cell::as_text)
+            .and_then(|text| aliases.field_of(text))
+    };
     field_at(header.id_column()) == Some(Field::Id)
-        && header.columns.iter().any(|(field, col)| *field != Field::Id && field_at(*col) == Some(*field))
+        && header
+            .columns
+            .iter()
+            .any(|(field, col)| *field != Field::Id && field_at(*col) == Some(*field))
 }
 
 #[cfg(test)]
@@ -104,7 +136,10 @@ mod tests {
         Grid {
             first_row: 0,
             first_col: 0,
-            rows: rows.iter().map(|r| r.iter().map(|t| Cell::text(t)).collect()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|t| Cell::text(t)).collect())
+                .collect(),
         }
     }
 
@@ -153,7 +188,10 @@ mod tests {
 
     #[test]
     fn a_data_row_is_not_a_sub_header() {
-        let g = grid(&[&["Họ và tên", "Số CCCD", "Ghi chú"], &["Lò Văn A", "011090012345", "Bản Phiêng"]]);
+        let g = grid(&[
+            &["Họ và tên", "Số CCCD", "Ghi chú"],
+            &["Lò Văn A", "011090012345", "Bản Phiêng"],
+        ]);
         let header = find_header(&g, &AliasTable::default()).expect("header");
         assert_eq!(header.bottom, 0);
     }
@@ -167,7 +205,10 @@ mod tests {
     #[test]
     fn numbering_needs_two_numbers_only() {
         assert!(!is_numbering_row(&[Cell::text("1")]));
-        assert!(!is_numbering_row(&[Cell::text("1"), Cell::text("Lò Văn A")]));
+        assert!(!is_numbering_row(&[
+            Cell::text("1"),
+            Cell::text("Lò Văn A")
+        ]));
         assert!(is_numbering_row(&[Cell::Number(1.0), Cell::Number(2.0)]));
     }
 }

@@ -87,11 +87,16 @@ pub fn read_file(
         }
     };
     report.format = Some(workbook.format);
-    let context = SheetContext { aliases, as_of_year, is_1904: workbook.is_1904 };
+    let context = SheetContext {
+        aliases,
+        as_of_year,
+        is_1904: workbook.is_1904,
+    };
     for (index, sheet) in workbook.sheets.iter().enumerate() {
         match &sheet.grid {
             Ok(grid) => {
-                let (sheet_report, rows) = sheet::read_sheet(grid, &sheet.name, index as u32, &context);
+                let (sheet_report, rows) =
+                    sheet::read_sheet(grid, &sheet.name, index as u32, &context);
                 report.sheets.push(sheet_report);
                 report.rows.extend(rows);
             }
@@ -116,5 +121,9 @@ fn sha256_of(path: &Path) -> String {
     if std::io::copy(&mut file, &mut hasher).is_err() {
         return String::new();
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -61,7 +61,10 @@ pub struct SheetReport {
     pub warnings: Vec<RowWarning>,
 }
 
-fn columns_in_sheet_order<S: serde::Serializer>(columns: &BTreeMap<Field, String>, serializer: S) -> Result<S::Ok, S::Error> {
+fn columns_in_sheet_order<S: serde::Serializer>(
+    columns: &BTreeMap<Field, String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut entries: Vec<(&Field, &String)> = columns.iter().collect();
     entries.sort_by_key(|(_, letter)| (letter.len(), letter.as_str()));
@@ -100,9 +103,21 @@ pub struct InputRow {
 }
 
 /// Reads one sheet's grid.
-pub fn read_sheet(grid: &Grid, name: &str, sheet_index: u32, context: &SheetContext<'_>) -> (SheetReport, Vec<InputRow>) {
-    let mut report = SheetReport { name: name.to_string(), ..SheetReport::default() };
-    let Some(last_filled) = grid.rows.iter().rposition(|row| row.iter().any(|cell| !cell.is_empty())) else {
+pub fn read_sheet(
+    grid: &Grid,
+    name: &str,
+    sheet_index: u32,
+    context: &SheetContext<'_>,
+) -> (SheetReport, Vec<InputRow>) {
+    let mut report = SheetReport {
+        name: name.to_string(),
+        ..SheetReport::default()
+    };
+    let Some(last_filled) = grid
+        .rows
+        .iter()
+        .rposition(|row| row.iter().any(|cell| !cell.is_empty()))
+    else {
         report.skipped_reason = Some("empty");
         return (report, Vec::new());
     };
@@ -111,10 +126,16 @@ pub fn read_sheet(grid: &Grid, name: &str, sheet_index: u32, context: &SheetCont
         return (report, Vec::new());
     };
     report.header_row = Some(grid.excel_row(header.top));
-    report.columns = header.columns.iter().map(|(field, col)| (*field, grid.column_letter(*col))).collect();
+    report.columns = header
+        .columns
+        .iter()
+        .map(|(field, col)| (*field, grid.column_letter(*col)))
+        .collect();
     let id_column = header.id_column();
     let first = header.bottom + 1;
-    let last_with_id = (first..=last_filled).rev().find(|&r| !grid.cell(r, id_column).is_empty());
+    let last_with_id = (first..=last_filled)
+        .rev()
+        .find(|&r| !grid.cell(r, id_column).is_empty());
     let mut rows = Vec::new();
     for r in first..=last_filled.max(header.bottom) {
         report.read += 1;
@@ -139,7 +160,9 @@ pub fn read_sheet(grid: &Grid, name: &str, sheet_index: u32, context: &SheetCont
         }
     }
     let column_order = |column: &String| (column.len(), column.clone());
-    report.warnings.sort_by_key(|w| (w.row, column_order(&w.column)));
+    report
+        .warnings
+        .sort_by_key(|w| (w.row, column_order(&w.column)));
     (report, rows)
 }
 
@@ -153,17 +176,39 @@ fn read_row(
     let excel_row = grid.excel_row(r);
     let id_column = header.id_column();
     let id_cell = grid.cell(r, id_column);
-    let reject = |reason| Reject { row: excel_row, column: grid.column_letter(id_column), value: id_cell.display(), reason };
+    let reject = |reason| Reject {
+        row: excel_row,
+        column: grid.column_letter(id_column),
+        value: id_cell.display(),
+        reason,
+    };
     let normalized = id_from_cell(id_cell, context.as_of_year).map_err(reject)?;
     if normalized.padded {
         report.ids_padded += 1;
     }
-    let cell = |field: Field| header.columns.get(&field).map_or(&Cell::Empty, |col| grid.cell(r, *col));
-    let mut warn = |field: Field, code: WarningCode| {
-        let column = header.columns.get(&field).map(|col| grid.column_letter(*col)).unwrap_or_default();
-        report.warnings.push(RowWarning { row: excel_row, column, code });
+    let cell = |field: Field| {
+        header
+            .columns
+            .get(&field)
+            .map_or(&Cell::Empty, |col| grid.cell(r, *col))
     };
-    let mut date_of = |field: Field, year_alone: YearAlone| match read_date(cell(field), context.is_1904, year_alone) {
+    let mut warn = |field: Field, code: WarningCode| {
+        let column = header
+            .columns
+            .get(&field)
+            .map(|col| grid.column_letter(*col))
+            .unwrap_or_default();
+        report.warnings.push(RowWarning {
+            row: excel_row,
+            column,
+            code,
+        });
+    };
+    let mut date_of = |field: Field, year_alone: YearAlone| match read_date(
+        cell(field),
+        context.is_1904,
+        year_alone,
+    ) {
         Ok(value) => value,
         Err(()) => {
             warn(field, WarningCode::BadDate);
@@ -196,7 +241,12 @@ fn read_row(
         assigned_on,
         activated_on,
     };
-    Ok(InputRow { sheet_index: 0, row: excel_row, id, fields })
+    Ok(InputRow {
+        sheet_index: 0,
+        row: excel_row,
+        id,
+        fields,
+    })
 }
 
 /// The ID from a cell of any type; an empty cell is `missing_id`.
@@ -220,8 +270,12 @@ fn read_date(cell: &Cell, is_1904: bool, year_alone: YearAlone) -> Result<Option
         Cell::Empty => Ok(None),
         Cell::Date(day) => Ok(Some(DateValue::Day(*day))),
         Cell::Text(text) => date::from_text(text, year_alone).map(Some).ok_or(()),
-        Cell::Number(value) => date::from_number(*value, is_1904, year_alone).map(Some).ok_or(()),
-        Cell::Int(value) => date::from_number(*value as f64, is_1904, year_alone).map(Some).ok_or(()),
+        Cell::Number(value) => date::from_number(*value, is_1904, year_alone)
+            .map(Some)
+            .ok_or(()),
+        Cell::Int(value) => date::from_number(*value as f64, is_1904, year_alone)
+            .map(Some)
+            .ok_or(()),
         Cell::Bool(_) | Cell::Error => Err(()),
     }
 }
@@ -238,7 +292,11 @@ fn parse_gender(text: &str) -> Option<Sex> {
 fn phone_of(cell: &Cell) -> Option<String> {
     let text = cell.display();
     match cell {
-        Cell::Int(_) | Cell::Number(_) if text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) => Some(format!("0{text}")),
+        Cell::Int(_) | Cell::Number(_)
+            if text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Some(format!("0{text}"))
+        }
         _ => Some(text).filter(|t| !t.is_empty()),
     }
 }

@@ -12,9 +12,15 @@ use chrono::NaiveDate;
 pub enum Role {
     Master,
     /// An assignment list; `force_folder` is its first-level subfolder under `assignments/`.
-    Assignment { force_folder: Option<String>, is_override: bool },
+    Assignment {
+        force_folder: Option<String>,
+        is_override: bool,
+    },
     /// A daily report dated by its folder; `force_folder` is its first-level subfolder.
-    Report { date: NaiveDate, force_folder: Option<String> },
+    Report {
+        date: NaiveDate,
+        force_folder: Option<String>,
+    },
     Targets,
 }
 
@@ -70,7 +76,10 @@ fn files_under(root: &Path, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)
 
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The first path component after `prefix/`, when the file is in a subfolder.
@@ -84,25 +93,50 @@ fn first_folder(relative: &str, prefix: &str) -> Option<String> {
 pub fn discover(root: &Path, as_of: NaiveDate) -> std::io::Result<Discovery> {
     let mut discovery = Discovery::default();
     for (path, rel) in files_under(root, &root.join("master"))? {
-        discovery.sources.push(Source { path, relative: rel, role: Role::Master });
+        discovery.sources.push(Source {
+            path,
+            relative: rel,
+            role: Role::Master,
+        });
     }
     for (path, rel) in files_under(root, &root.join("assignments"))? {
         let folder = first_folder(&rel, "assignments");
         let is_override = folder.as_deref() == Some("overrides");
-        let force_folder = if is_override { first_folder(&rel, "assignments/overrides") } else { folder };
-        discovery.sources.push(Source { path, relative: rel, role: Role::Assignment { force_folder, is_override } });
+        let force_folder = if is_override {
+            first_folder(&rel, "assignments/overrides")
+        } else {
+            folder
+        };
+        discovery.sources.push(Source {
+            path,
+            relative: rel,
+            role: Role::Assignment {
+                force_folder,
+                is_override,
+            },
+        });
     }
     let targets = root.join("targets.xlsx");
     if targets.is_file() {
-        discovery.sources.push(Source { path: targets, relative: "targets.xlsx".into(), role: Role::Targets });
+        discovery.sources.push(Source {
+            path: targets,
+            relative: "targets.xlsx".into(),
+            role: Role::Targets,
+        });
     }
     discover_reports(root, as_of, &mut discovery)?;
-    discovery.sources.sort_by(|a, b| a.relative.as_bytes().cmp(b.relative.as_bytes()));
+    discovery
+        .sources
+        .sort_by(|a, b| a.relative.as_bytes().cmp(b.relative.as_bytes()));
     discovery.report_dates.sort();
     Ok(discovery)
 }
 
-fn discover_reports(root: &Path, as_of: NaiveDate, discovery: &mut Discovery) -> std::io::Result<()> {
+fn discover_reports(
+    root: &Path,
+    as_of: NaiveDate,
+    discovery: &mut Discovery,
+) -> std::io::Result<()> {
     let reports = root.join("reports");
     if !reports.is_dir() {
         return Ok(());
@@ -114,9 +148,13 @@ fn discover_reports(root: &Path, as_of: NaiveDate, discovery: &mut Discovery) ->
             continue;
         }
         // Only the canonical spelling is a date: `2024-1-5` is reported, not silently read or dropped.
-        let date = NaiveDate::parse_from_str(&name, "%Y-%m-%d").ok().filter(|_| name.len() == 10);
+        let date = NaiveDate::parse_from_str(&name, "%Y-%m-%d")
+            .ok()
+            .filter(|_| name.len() == 10);
         let Some(date) = date else {
-            discovery.undated_report_folders.push(format!("reports/{name}"));
+            discovery
+                .undated_report_folders
+                .push(format!("reports/{name}"));
             continue;
         };
         if date > as_of {
@@ -126,7 +164,11 @@ fn discover_reports(root: &Path, as_of: NaiveDate, discovery: &mut Discovery) ->
         let prefix = format!("reports/{name}");
         for (path, rel) in files_under(root, &entry.path())? {
             let force_folder = first_folder(&rel, &prefix);
-            discovery.sources.push(Source { path, relative: rel, role: Role::Report { date, force_folder } });
+            discovery.sources.push(Source {
+                path,
+                relative: rel,
+                role: Role::Report { date, force_folder },
+            });
         }
     }
     discovery.undated_report_folders.sort();
@@ -139,10 +181,19 @@ mod tests {
 
     #[test]
     fn first_folder_is_the_force_folder() {
-        assert_eq!(first_folder("assignments/doan-thanh-nien/a.xlsx", "assignments").as_deref(), Some("doan-thanh-nien"));
+        assert_eq!(
+            first_folder("assignments/doan-thanh-nien/a.xlsx", "assignments").as_deref(),
+            Some("doan-thanh-nien")
+        );
         assert_eq!(first_folder("assignments/a.xlsx", "assignments"), None);
-        assert_eq!(first_folder("assignments/x/y/a.xlsx", "assignments").as_deref(), Some("x"));
-        assert_eq!(first_folder("reports/2024-01-15/cong-an/a.xlsx", "reports/2024-01-15").as_deref(), Some("cong-an"));
+        assert_eq!(
+            first_folder("assignments/x/y/a.xlsx", "assignments").as_deref(),
+            Some("x")
+        );
+        assert_eq!(
+            first_folder("reports/2024-01-15/cong-an/a.xlsx", "reports/2024-01-15").as_deref(),
+            Some("cong-an")
+        );
     }
 
     #[test]
@@ -165,13 +216,23 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, b"").expect("write");
         }
-        let found = discover(root, NaiveDate::from_ymd_opt(2024, 1, 15).expect("date")).expect("discover");
+        let found =
+            discover(root, NaiveDate::from_ymd_opt(2024, 1, 15).expect("date")).expect("discover");
         let names: Vec<&str> = found.sources.iter().map(|s| s.relative.as_str()).collect();
         assert_eq!(
             names,
-            ["assignments/doan-thanh-nien/d.xlsx", "assignments/overrides/o.xlsx", "master/A.xlsx", "master/b.xlsx", "reports/2024-01-15/x.xlsx"]
+            [
+                "assignments/doan-thanh-nien/d.xlsx",
+                "assignments/overrides/o.xlsx",
+                "master/A.xlsx",
+                "master/b.xlsx",
+                "reports/2024-01-15/x.xlsx"
+            ]
         );
-        assert_eq!(found.undated_report_folders, ["reports/2024-1-5", "reports/ghi-chu"]);
+        assert_eq!(
+            found.undated_report_folders,
+            ["reports/2024-1-5", "reports/ghi-chu"]
+        );
         assert_eq!(found.report_dates.len(), 1);
     }
 }

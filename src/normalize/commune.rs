@@ -28,7 +28,12 @@ pub fn commune_key(name: &str) -> String {
 impl CommuneMatcher {
     /// A matcher over the configured communes, in settings order.
     pub fn new<S: AsRef<str>>(communes: &[S]) -> Self {
-        Self { keys: communes.iter().map(|name| commune_key(name.as_ref())).collect() }
+        Self {
+            keys: communes
+                .iter()
+                .map(|name| commune_key(name.as_ref()))
+                .collect(),
+        }
     }
 
     /// The index of the configured commune this text names, if any.
@@ -58,7 +63,13 @@ mod tests {
     use super::*;
 
     fn matcher() -> CommuneMatcher {
-        CommuneMatcher::new(&["Thị trấn Tuần Giáo", "Quài Tở", "Quài Cang", "Quài Nưa", "Ta Ma"])
+        CommuneMatcher::new(&[
+            "Thị trấn Tuần Giáo",
+            "Quài Tở",
+            "Quài Cang",
+            "Quài Nưa",
+            "Ta Ma",
+        ])
     }
 
     #[test]

@@ -51,9 +51,14 @@ pub enum YearAlone {
 /// Parses a text cell.
 pub fn from_text(text: &str, year_alone: YearAlone) -> Option<DateValue> {
     let text = text.trim();
-    if year_alone == YearAlone::Allowed && text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+    if year_alone == YearAlone::Allowed
+        && text.len() == 4
+        && text.bytes().all(|b| b.is_ascii_digit())
+    {
         let year: i32 = text.parse().ok()?;
-        return (1800..=2100).contains(&year).then_some(DateValue::Year(year));
+        return (1800..=2100)
+            .contains(&year)
+            .then_some(DateValue::Year(year));
     }
     // ISO date, possibly with a time part as ODS and some exports write it.
     let date_part = text.split(['T', ' ']).next().unwrap_or(text);
@@ -95,7 +100,10 @@ pub fn from_number(value: f64, is_1904: bool, year_alone: YearAlone) -> Option<D
     if !value.is_finite() {
         return None;
     }
-    if year_alone == YearAlone::Allowed && value.fract() == 0.0 && (1800.0..=2100.0).contains(&value) {
+    if year_alone == YearAlone::Allowed
+        && value.fract() == 0.0
+        && (1800.0..=2100.0).contains(&value)
+    {
         return Some(DateValue::Year(value as i32));
     }
     from_serial(value, is_1904).map(DateValue::Day)
@@ -133,12 +141,30 @@ mod tests {
 
     #[test]
     fn day_first_always() {
-        assert_eq!(from_text("05/02/2024", YearAlone::NotAllowed), day(2024, 2, 5));
-        assert_eq!(from_text("5/2/2024", YearAlone::NotAllowed), day(2024, 2, 5));
-        assert_eq!(from_text("05-02-2024", YearAlone::NotAllowed), day(2024, 2, 5));
-        assert_eq!(from_text("05.02.2024", YearAlone::NotAllowed), day(2024, 2, 5));
-        assert_eq!(from_text("2024-02-05", YearAlone::NotAllowed), day(2024, 2, 5));
-        assert_eq!(from_text("2024-02-05T00:00:00", YearAlone::NotAllowed), day(2024, 2, 5));
+        assert_eq!(
+            from_text("05/02/2024", YearAlone::NotAllowed),
+            day(2024, 2, 5)
+        );
+        assert_eq!(
+            from_text("5/2/2024", YearAlone::NotAllowed),
+            day(2024, 2, 5)
+        );
+        assert_eq!(
+            from_text("05-02-2024", YearAlone::NotAllowed),
+            day(2024, 2, 5)
+        );
+        assert_eq!(
+            from_text("05.02.2024", YearAlone::NotAllowed),
+            day(2024, 2, 5)
+        );
+        assert_eq!(
+            from_text("2024-02-05", YearAlone::NotAllowed),
+            day(2024, 2, 5)
+        );
+        assert_eq!(
+            from_text("2024-02-05T00:00:00", YearAlone::NotAllowed),
+            day(2024, 2, 5)
+        );
     }
 
     #[test]
@@ -154,23 +180,51 @@ mod tests {
 
     #[test]
     fn years_alone_in_dob_columns() {
-        assert_eq!(from_text("1990", YearAlone::Allowed), Some(DateValue::Year(1990)));
-        assert_eq!(from_number(1990.0, false, YearAlone::Allowed), Some(DateValue::Year(1990)));
+        assert_eq!(
+            from_text("1990", YearAlone::Allowed),
+            Some(DateValue::Year(1990))
+        );
+        assert_eq!(
+            from_number(1990.0, false, YearAlone::Allowed),
+            Some(DateValue::Year(1990))
+        );
         // Not a year where years are not allowed: serial 1990 is 12/06/1905.
-        assert_eq!(from_number(1990.0, false, YearAlone::NotAllowed), day(1905, 6, 12));
+        assert_eq!(
+            from_number(1990.0, false, YearAlone::NotAllowed),
+            day(1905, 6, 12)
+        );
     }
 
     #[test]
     fn serials_in_both_systems() {
-        assert_eq!(from_serial(45_306.0, false), NaiveDate::from_ymd_opt(2024, 1, 15));
-        assert_eq!(from_serial(43_844.0, true), NaiveDate::from_ymd_opt(2024, 1, 15));
+        assert_eq!(
+            from_serial(45_306.0, false),
+            NaiveDate::from_ymd_opt(2024, 1, 15)
+        );
+        assert_eq!(
+            from_serial(43_844.0, true),
+            NaiveDate::from_ymd_opt(2024, 1, 15)
+        );
         assert_eq!(from_serial(1.0, false), NaiveDate::from_ymd_opt(1900, 1, 1));
-        assert_eq!(from_serial(59.0, false), NaiveDate::from_ymd_opt(1900, 2, 28));
-        assert_eq!(from_serial(60.0, false), None, "Excel's fictitious 29/02/1900");
-        assert_eq!(from_serial(61.0, false), NaiveDate::from_ymd_opt(1900, 3, 1));
+        assert_eq!(
+            from_serial(59.0, false),
+            NaiveDate::from_ymd_opt(1900, 2, 28)
+        );
+        assert_eq!(
+            from_serial(60.0, false),
+            None,
+            "Excel's fictitious 29/02/1900"
+        );
+        assert_eq!(
+            from_serial(61.0, false),
+            NaiveDate::from_ymd_opt(1900, 3, 1)
+        );
         assert_eq!(from_serial(0.0, false), None);
         assert_eq!(from_serial(-5.0, false), None);
-        assert_eq!(from_serial(45_306.75, false), NaiveDate::from_ymd_opt(2024, 1, 15));
+        assert_eq!(
+            from_serial(45_306.75, false),
+            NaiveDate::from_ymd_opt(2024, 1, 15)
+        );
     }
 
     proptest! {

@@ -28,9 +28,9 @@ pub struct NormalizedId {
 
 /// The 63 province codes (001 Hà Nội … 096 Cà Mau); the gaps are unused codes.
 const PROVINCE_CODES: [u16; 63] = [
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38,
-    40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79,
-    80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37,
+    38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77,
+    79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
 ];
 
 impl CitizenId {
@@ -61,7 +61,11 @@ impl CitizenId {
 
     /// Male when the century digit is even.
     pub fn sex(self) -> Sex {
-        if self.century_digit() % 2 == 0 { Sex::Male } else { Sex::Female }
+        if self.century_digit() % 2 == 0 {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 }
 
@@ -83,7 +87,11 @@ pub fn from_text(text: &str, as_of_year: i32) -> Result<NormalizedId, RejectReas
             '０'..='９' => digits.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
             '\'' if index == 0 => {}
             '.' | '-' => {}
-            c if c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}') => {}
+            c if c.is_whitespace()
+                || matches!(
+                    c,
+                    '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}'
+                ) => {}
             _ => return Err(RejectReason::NotDigits),
         }
     }
@@ -125,7 +133,9 @@ fn is_scientific(text: &str) -> bool {
     };
     let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
     let mantissa_ok = !mantissa.is_empty()
-        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
         && mantissa.chars().any(|c| c.is_ascii_digit());
     mantissa_ok && !exponent.is_empty() && exponent.chars().all(|c| c.is_ascii_digit())
 }
@@ -174,8 +184,14 @@ mod tests {
         assert_eq!(text("'011090012345").as_deref(), Ok("011090012345"));
         assert_eq!(text("011.090.012.345").as_deref(), Ok("011090012345"));
         assert_eq!(text("011-090-012345").as_deref(), Ok("011090012345"));
-        assert_eq!(text("011\u{00A0}090012345\u{200B}").as_deref(), Ok("011090012345"));
-        assert_eq!(text("０１１０９００１２３４５").as_deref(), Ok("011090012345"));
+        assert_eq!(
+            text("011\u{00A0}090012345\u{200B}").as_deref(),
+            Ok("011090012345")
+        );
+        assert_eq!(
+            text("０１１０９００１２３４５").as_deref(),
+            Ok("011090012345")
+        );
     }
 
     #[test]
@@ -211,22 +227,43 @@ mod tests {
         assert_eq!(n.id.to_string(), "011090012345");
         assert!(n.padded);
         let n = from_number(1_090_012_345.0, YEAR).expect("10 digits pad to 001 (Hà Nội)");
-        assert_eq!((n.id.to_string(), n.padded), ("001090012345".to_string(), true));
-        assert_eq!(from_number(3_090_012_345.0, YEAR), Err(RejectReason::BadProvince));
+        assert_eq!(
+            (n.id.to_string(), n.padded),
+            ("001090012345".to_string(), true)
+        );
+        assert_eq!(
+            from_number(3_090_012_345.0, YEAR),
+            Err(RejectReason::BadProvince)
+        );
     }
 
     #[test]
     fn numeric_cell_boundaries() {
-        assert_eq!(from_number(11_090_012_345.5, YEAR), Err(RejectReason::NotDigits));
-        assert_eq!(from_number(-11_090_012_345.0, YEAR), Err(RejectReason::NotDigits));
+        assert_eq!(
+            from_number(11_090_012_345.5, YEAR),
+            Err(RejectReason::NotDigits)
+        );
+        assert_eq!(
+            from_number(-11_090_012_345.0, YEAR),
+            Err(RejectReason::NotDigits)
+        );
         assert_eq!(from_number(f64::NAN, YEAR), Err(RejectReason::NotDigits));
-        assert_eq!(from_number(f64::INFINITY, YEAR), Err(RejectReason::NotDigits));
+        assert_eq!(
+            from_number(f64::INFINITY, YEAR),
+            Err(RejectReason::NotDigits)
+        );
         assert_eq!(from_number(123_456_789.0, YEAR), Err(RejectReason::OldCmnd));
         assert_eq!(from_number(1e15, YEAR), Err(RejectReason::BadLength));
-        assert_eq!(checked_integer(9_007_199_254_740_991.0), Some(9_007_199_254_740_991));
+        assert_eq!(
+            checked_integer(9_007_199_254_740_991.0),
+            Some(9_007_199_254_740_991)
+        );
         assert_eq!(checked_integer(9_007_199_254_740_992.0), None);
         let twelve = from_number(111_090_012_345.0, YEAR);
-        assert_eq!(twelve.map(|n| (n.id.to_string(), n.padded)), Ok(("111090012345".into(), false)));
+        assert_eq!(
+            twelve.map(|n| (n.id.to_string(), n.padded)),
+            Ok(("111090012345".into(), false))
+        );
     }
 
     #[test]

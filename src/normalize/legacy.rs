@@ -148,7 +148,10 @@ const CP1252_HIGH: [char; 32] = [
 fn cp1252_byte(c: char) -> Option<u8> {
     match u8::try_from(u32::from(c)) {
         Ok(byte) => Some(byte),
-        Err(_) => CP1252_HIGH.iter().position(|&h| h == c).map(|i| 0x80 + i as u8),
+        Err(_) => CP1252_HIGH
+            .iter()
+            .position(|&h| h == c)
+            .map(|i| 0x80 + i as u8),
     }
 }
 
@@ -295,15 +298,27 @@ fn vni_decode(chars: &[char], mut emit: impl FnMut(char)) {
 /// The VNI letter starting at `chars[i]` and how many characters it used.
 fn vni_letter(chars: &[char], i: usize) -> (char, usize) {
     let c = chars[i];
-    let Some((byte, upper)) = vni_byte(c) else { return (c, 1) };
-    let letter = |row: usize, tone: usize| if upper { UPPER[row][tone] } else { LOWER[row][tone] };
+    let Some((byte, upper)) = vni_byte(c) else {
+        return (c, 1);
+    };
+    let letter = |row: usize, tone: usize| {
+        if upper {
+            UPPER[row][tone]
+        } else {
+            LOWER[row][tone]
+        }
+    };
     if let Some(row) = vni_base_row(byte) {
         let mark = chars.get(i + 1).and_then(|&m| vni_byte(m));
         if let Some((row, tone)) = mark.and_then(|(m, _)| vni_mark(row, m)) {
             return (letter(row, tone), 2);
         }
         // ơ and ư are single bytes; plain a e o u y stay ASCII.
-        return if byte >= 0x80 { (letter(row, 0), 1) } else { (c, 1) };
+        return if byte >= 0x80 {
+            (letter(row, 0), 1)
+        } else {
+            (c, 1)
+        };
     }
     if let Some(tone) = VNI_I.iter().skip(1).position(|&b| b == byte) {
         return (letter(5, tone + 1), 1);
@@ -355,7 +370,10 @@ fn vni_mark(row: usize, mark: u8) -> Option<(usize, usize)> {
     if let Some(tone) = VNI_CIRCUMFLEX.iter().position(|&b| b == mark) {
         return Some((circumflex_row, tone));
     }
-    let tone = VNI_BREVE.iter().position(|&b| b == mark).filter(|_| row == 0)?;
+    let tone = VNI_BREVE
+        .iter()
+        .position(|&b| b == mark)
+        .filter(|_| row == 0)?;
     Some((1, tone))
 }
 
@@ -374,7 +392,11 @@ struct Buf {
 
 impl Buf {
     fn new() -> Self {
-        Buf { data: ['\0'; MAX_WORD], len: 0, overflow: false }
+        Buf {
+            data: ['\0'; MAX_WORD],
+            len: 0,
+            overflow: false,
+        }
     }
 
     fn push(&mut self, c: char) {
@@ -467,7 +489,11 @@ fn score_word(word: &Buf, tcvn3: &mut Score, vni: &mut Score) {
     tcvn3.record(as_is, classify(out.chars(), false), tcvn3_strong(chars));
     let mut out = Buf::new();
     vni_decode(chars, |c| out.push(c));
-    let decoded = if out.overflow { Shape::Invalid } else { classify(out.chars(), false) };
+    let decoded = if out.overflow {
+        Shape::Invalid
+    } else {
+        classify(out.chars(), false)
+    };
     vni.record(as_is, decoded, vni_strong(chars));
 }
 
@@ -477,7 +503,11 @@ fn score_word(word: &Buf, tcvn3: &mut Score, vni: &mut Score) {
 fn tcvn3_strong(chars: &[char]) -> bool {
     const SYMBOLS: &str = "¡¢£¤¥¦§¨©ª«¬\u{AD}®µ¶·¸¹»¼½¾×÷Þþ";
     chars.iter().enumerate().any(|(i, &c)| {
-        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied().unwrap_or(' ');
+        let prev = i
+            .checked_sub(1)
+            .and_then(|j| chars.get(j))
+            .copied()
+            .unwrap_or(' ');
         let next = chars.get(i + 1).copied().unwrap_or(' ');
         let accented_capital = ('\u{C0}'..='\u{DE}').contains(&c) && c != '×';
         SYMBOLS.contains(c)
@@ -491,13 +521,15 @@ fn tcvn3_strong(chars: &[char]) -> bool {
 /// (aø, eä, eã, aâ …), or ươ written "öô".
 fn vni_strong(chars: &[char]) -> bool {
     const MARKS: [u8; 9] = [0xF8, 0xFB, 0xF5, 0xE2, 0xEA, 0xE4, 0xE5, 0xE3, 0xEB];
-    chars.windows(2).any(|pair| match (vni_byte(pair[0]), vni_byte(pair[1])) {
-        (Some((base, _)), Some((mark, _))) => {
-            (vni_base_row(base).is_some() && MARKS.contains(&mark))
-                || (base == VNI_U_HORN && mark == VNI_O_HORN)
-        }
-        _ => false,
-    })
+    chars
+        .windows(2)
+        .any(|pair| match (vni_byte(pair[0]), vni_byte(pair[1])) {
+            (Some((base, _)), Some((mark, _))) => {
+                (vni_base_row(base).is_some() && MARKS.contains(&mark))
+                    || (base == VNI_U_HORN && mark == VNI_O_HORN)
+            }
+            _ => false,
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,16 +546,17 @@ enum Shape {
 
 /// Initial consonants, longest first; "" is the empty initial.
 const INITIALS: [&str; 28] = [
-    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu", "b", "c", "d", "đ", "g", "h",
-    "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu", "b", "c", "d", "đ", "g",
+    "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
 ];
 
 /// Final consonants; "" is an open syllable. "k" is the spelling of ethnic place names (Đắk Lắk).
 const FINALS: [&str; 10] = ["ng", "nh", "ch", "c", "k", "m", "n", "p", "t", ""];
 
 /// Vowel nuclei (tone marks removed) that end a syllable or take a final consonant.
-const NUCLEI_EITHER: [&str; 14] =
-    ["a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "oa", "oe", "uê", "uy"];
+const NUCLEI_EITHER: [&str; 14] = [
+    "a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "oa", "oe", "uê", "uy",
+];
 /// Vowel nuclei that need a final consonant.
 const NUCLEI_CLOSED: [&str; 10] = ["ă", "â", "iê", "yê", "uô", "ươ", "uyê", "oă", "uâ", "oo"];
 /// Vowel nuclei that end the syllable (their last vowel is the final glide).
@@ -574,14 +607,17 @@ fn classify(word: &[char], strict_case: bool) -> Shape {
 
 /// The (row, tone) of a lower-case Vietnamese vowel.
 fn vowel_tone(c: char) -> Option<(usize, usize)> {
-    LOWER.iter().enumerate().find_map(|(row, tones)| {
-        tones.iter().position(|&t| t == c).map(|tone| (row, tone))
-    })
+    LOWER
+        .iter()
+        .enumerate()
+        .find_map(|(row, tones)| tones.iter().position(|&t| t == c).map(|tone| (row, tone)))
 }
 
 /// Whether `rhyme` (nucleus + final, tone marks removed) can follow `initial` with `tone`.
 fn valid_rhyme(initial: &str, rhyme: &[char], tone: usize) -> bool {
-    let Some(&first) = rhyme.first() else { return false };
+    let Some(&first) = rhyme.first() else {
+        return false;
+    };
     let front = matches!(first, 'i' | 'e' | 'ê' | 'y');
     let spelled = match initial {
         "ngh" | "gh" => front && first != 'y',
@@ -653,8 +689,9 @@ mod tests {
     }
 
     /// The VNI base byte of each vowel row (i has its own single bytes).
-    const VNI_BASES: [u8; 12] =
-        [b'a', b'a', b'a', b'e', b'e', b'i', b'o', b'o', VNI_O_HORN, b'u', VNI_U_HORN, b'y'];
+    const VNI_BASES: [u8; 12] = [
+        b'a', b'a', b'a', b'e', b'e', b'i', b'o', b'o', VNI_O_HORN, b'u', VNI_U_HORN, b'y',
+    ];
 
     /// Encodes Unicode Vietnamese as VNI-Windows, as Windows-1252 text.
     fn vni_encode(text: &str) -> String {
@@ -681,7 +718,14 @@ mod tests {
                         2 | 4 | 7 => VNI_CIRCUMFLEX[tone],
                         _ => VNI_TONE[tone],
                     };
-                    (if mark == 0 { vec![base] } else { vec![base, mark] }, upper)
+                    (
+                        if mark == 0 {
+                            vec![base]
+                        } else {
+                            vec![base, mark]
+                        },
+                        upper,
+                    )
                 }
             };
             out.extend(bytes.into_iter().map(|b| byte_char(case(b, upper))));
@@ -701,11 +745,20 @@ mod tests {
     }
 
     fn byte_char(b: u8) -> char {
-        if (0x80..=0x9F).contains(&b) { CP1252_HIGH[usize::from(b - 0x80)] } else { char::from(b) }
+        if (0x80..=0x9F).contains(&b) {
+            CP1252_HIGH[usize::from(b - 0x80)]
+        } else {
+            char::from(b)
+        }
     }
 
     fn all_letters() -> Vec<char> {
-        let mut letters: Vec<char> = LOWER.iter().chain(UPPER.iter()).flatten().copied().collect();
+        let mut letters: Vec<char> = LOWER
+            .iter()
+            .chain(UPPER.iter())
+            .flatten()
+            .copied()
+            .collect();
         letters.extend(['đ', 'Đ']);
         letters
     }
@@ -741,7 +794,10 @@ mod tests {
     fn tcvn3_vn1_capitals_and_punctuation() {
         assert_eq!(decode("ƒi Hµ", LegacyEncoding::Tcvn3), "Ái Hà");
         assert_eq!(decode("\u{83}i", LegacyEncoding::Tcvn3), "Ái");
-        assert_eq!(decode("Hµ Néi – 2020 “Hµ”", LegacyEncoding::Tcvn3), "Hà Nội – 2020 “Hà”");
+        assert_eq!(
+            decode("Hµ Néi – 2020 “Hµ”", LegacyEncoding::Tcvn3),
+            "Hà Nội – 2020 “Hà”"
+        );
     }
 
     #[test]
@@ -765,13 +821,52 @@ mod tests {
     #[test]
     fn unicode_ascii_and_foreign_text_is_left_alone() {
         let texts = [
-            "Họ và tên", "Nguyễn Thị Hoà", "Quài Tở", "Bù Gia Mập", "Tủa Chùa", "Mường Ảng",
-            "Thị trấn Tuần Giáo", "", "001090123456", "Số CCCD", "Full name", "Müller", "Hôtel",
-            "café", "Tây Ninh", "Cà Mau", "Yên Bái", "Phú Yên", "Hòa Bình", "Võ Chí Công",
-            "Ngô Bá Khá", "Hoàng", "Hoãn", "Xuân", "Thò", "Ðinh Lê", "Crème brûlée", "naïve",
-            "Zürich", "São Paulo", "Señor Muñoz", "Ångström", "Loïc Dupont", "Où est la gare?",
-            "François", "Noël", "Björk", "Smørrebrød", "Hä?", "Raphaël", "Straße", "25 °C",
-            "© 2020", "aún", "Loïc", "Lü",
+            "Họ và tên",
+            "Nguyễn Thị Hoà",
+            "Quài Tở",
+            "Bù Gia Mập",
+            "Tủa Chùa",
+            "Mường Ảng",
+            "Thị trấn Tuần Giáo",
+            "",
+            "001090123456",
+            "Số CCCD",
+            "Full name",
+            "Müller",
+            "Hôtel",
+            "café",
+            "Tây Ninh",
+            "Cà Mau",
+            "Yên Bái",
+            "Phú Yên",
+            "Hòa Bình",
+            "Võ Chí Công",
+            "Ngô Bá Khá",
+            "Hoàng",
+            "Hoãn",
+            "Xuân",
+            "Thò",
+            "Ðinh Lê",
+            "Crème brûlée",
+            "naïve",
+            "Zürich",
+            "São Paulo",
+            "Señor Muñoz",
+            "Ångström",
+            "Loïc Dupont",
+            "Où est la gare?",
+            "François",
+            "Noël",
+            "Björk",
+            "Smørrebrød",
+            "Hä?",
+            "Raphaël",
+            "Straße",
+            "25 °C",
+            "© 2020",
+            "aún",
+            "Loïc",
+            "Lü",
         ];
         for text in texts {
             assert_eq!(detect(text), None, "{text}");
@@ -790,8 +885,9 @@ mod tests {
             let chars: Vec<char> = word.chars().collect();
             assert_eq!(classify(&chars, true), Shape::Valid, "{word}");
         }
-        let invalid =
-            ["Müller", "tránk", "hàp", "xyz", "ồô", "ThÞ", "NguyÔn", "ngîn", "kuyÕm", "cê"];
+        let invalid = [
+            "Müller", "tránk", "hàp", "xyz", "ồô", "ThÞ", "NguyÔn", "ngîn", "kuyÕm", "cê",
+        ];
         for word in invalid {
             let chars: Vec<char> = word.chars().collect();
             assert_eq!(classify(&chars, true), Shape::Invalid, "{word}");
@@ -802,18 +898,34 @@ mod tests {
     fn every_letter_round_trips() {
         for c in all_letters() {
             let tcvn3 = tcvn3_encode(&format!("a{c}a"));
-            assert_eq!(decode(&tcvn3, LegacyEncoding::Tcvn3), format!("a{c}a"), "{c} as {tcvn3:?}");
+            assert_eq!(
+                decode(&tcvn3, LegacyEncoding::Tcvn3),
+                format!("a{c}a"),
+                "{c} as {tcvn3:?}"
+            );
             let vni = vni_encode(&c.to_string());
-            assert_eq!(decode(&vni, LegacyEncoding::Vni), c.to_string(), "{c} as {vni:?}");
+            assert_eq!(
+                decode(&vni, LegacyEncoding::Vni),
+                c.to_string(),
+                "{c} as {vni:?}"
+            );
         }
     }
 
     #[test]
     fn encoded_sentences_are_detected_and_restored() {
         let sentences = [
-            "Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Hoàng Phúc", "Phạm Minh Tuấn",
-            "Đặng Thuỳ Dương", "Huỳnh Quốc Khánh", "Xã Mường Phăng", "Huyện Điện Biên Đông",
-            "Số định danh cá nhân", "Ngày cấp", "Nơi thường trú",
+            "Nguyễn Văn An",
+            "Trần Thị Bích Ngọc",
+            "Lê Hoàng Phúc",
+            "Phạm Minh Tuấn",
+            "Đặng Thuỳ Dương",
+            "Huỳnh Quốc Khánh",
+            "Xã Mường Phăng",
+            "Huyện Điện Biên Đông",
+            "Số định danh cá nhân",
+            "Ngày cấp",
+            "Nơi thường trú",
         ];
         for text in sentences {
             let tcvn3 = tcvn3_encode(text);

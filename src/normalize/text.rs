@@ -13,18 +13,23 @@ use super::legacy;
 /// Characters that are spaces for our purposes although `char::is_whitespace` may disagree:
 /// zero-width space, zero-width no-break space (BOM) and word joiner arrive in pasted IDs and names.
 fn is_space_like(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{2060}' | '\u{200C}' | '\u{200D}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{FEFF}' | '\u{2060}' | '\u{200C}' | '\u{200D}'
+        )
 }
 
 /// Cleans a text cell: legacy TCVN3/VNI converted, NFC, trimmed, inner whitespace collapsed to one
 /// ASCII space. Borrows when the input is already clean.
 pub fn clean_cell_text(raw: &str) -> Cow<'_, str> {
     let unicode = legacy::to_unicode(raw);
-    let composed: Cow<'_, str> = if is_nfc_quick(unicode.chars()) == unicode_normalization::IsNormalized::Yes {
-        unicode
-    } else {
-        Cow::Owned(unicode.nfc().collect())
-    };
+    let composed: Cow<'_, str> =
+        if is_nfc_quick(unicode.chars()) == unicode_normalization::IsNormalized::Yes {
+            unicode
+        } else {
+            Cow::Owned(unicode.nfc().collect())
+        };
     if is_collapsed(&composed) {
         return composed;
     }

@@ -87,9 +87,25 @@ pub fn classify(
     let mut day_start = 0;
     while day_start < rows.len() {
         let date = rows[day_start].date;
-        let day_end = rows[day_start..].iter().position(|r| r.date != date).map_or(rows.len(), |n| day_start + n);
-        let day = resolve_day(&rows[day_start..day_end], naming, &forces, units, &mut outcome.rejects);
-        classify_day(day, master, assignments, credit, &mut counted_on, &mut outcome.claims);
+        let day_end = rows[day_start..]
+            .iter()
+            .position(|r| r.date != date)
+            .map_or(rows.len(), |n| day_start + n);
+        let day = resolve_day(
+            &rows[day_start..day_end],
+            naming,
+            &forces,
+            units,
+            &mut outcome.rejects,
+        );
+        classify_day(
+            day,
+            master,
+            assignments,
+            credit,
+            &mut counted_on,
+            &mut outcome.claims,
+        );
         day_start = day_end;
     }
     outcome
@@ -107,7 +123,8 @@ fn resolve_day(
     for row in rows {
         let fields = &row.source.row.fields;
         let id = row.source.row.id;
-        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref()) else {
+        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref())
+        else {
             rejects.push(StageReject {
                 position: row.source.position.clone(),
                 reason: RejectReason::UnknownForce,
@@ -115,7 +132,8 @@ fn resolve_day(
             });
             continue;
         };
-        let (unit_name, commune) = naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
+        let (unit_name, commune) =
+            naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
         let unit = units.intern(force, &unit_name, commune);
         claims.push(Claim {
             id,
@@ -144,14 +162,24 @@ fn classify_day(
         by_id.entry(claim.id).or_default().push(index);
     }
     for (id, indices) in by_id {
-        let assigned_unit = assignments.winners.get(&id).filter(|_| master.contains(id)).map(|w| w.unit);
+        let assigned_unit = assignments
+            .winners
+            .get(&id)
+            .filter(|_| master.contains(id))
+            .map(|w| w.unit);
         let class_of_rest = if !master.contains(id) {
             ClaimClass::Unknown
         } else if let Some(&earlier) = counted_on.get(&id) {
-            indices.iter().for_each(|&i| day[i].counted_on = Some(earlier));
+            indices
+                .iter()
+                .for_each(|&i| day[i].counted_on = Some(earlier));
             ClaimClass::Repeat
         } else {
-            let winner = indices.iter().copied().find(|&i| Some(day[i].unit) == assigned_unit).unwrap_or(indices[0]);
+            let winner = indices
+                .iter()
+                .copied()
+                .find(|&i| Some(day[i].unit) == assigned_unit)
+                .unwrap_or(indices[0]);
             let claim = &mut day[winner];
             claim.class = ClaimClass::Counted;
             claim.outside_assignment = assigned_unit.is_some_and(|unit| unit != claim.unit);

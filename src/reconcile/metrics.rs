@@ -70,7 +70,11 @@ impl Metrics {
     pub fn compute(counts: Counts, as_of: NaiveDate, deadline: NaiveDate) -> Self {
         let remaining = counts.target.saturating_sub(counts.activated);
         let days_left = (deadline - as_of).num_days().max(0);
-        let required_per_day = if days_left == 0 { remaining } else { remaining.div_ceil(days_left as u64) };
+        let required_per_day = if days_left == 0 {
+            remaining
+        } else {
+            remaining.div_ceil(days_left as u64)
+        };
         let c7 = counts.last_7_days;
         let projected_finish = if remaining == 0 {
             Some(as_of)
@@ -110,7 +114,13 @@ mod tests {
 
     #[test]
     fn arithmetic_is_exact() {
-        let counts = Counts { target: 100, assigned: 100, activated: 30, activated_today: 5, last_7_days: 21 };
+        let counts = Counts {
+            target: 100,
+            assigned: 100,
+            activated: 30,
+            activated_today: 5,
+            last_7_days: 21,
+        };
         let m = Metrics::compute(counts, day(15), day(25));
         assert_eq!(m.remaining, 70);
         assert_eq!(m.days_left, 10);
@@ -123,19 +133,50 @@ mod tests {
 
     #[test]
     fn on_track_done_and_no_pace() {
-        let counts = Counts { target: 10, activated: 3, last_7_days: 7, ..Counts::default() };
+        let counts = Counts {
+            target: 10,
+            activated: 3,
+            last_7_days: 7,
+            ..Counts::default()
+        };
         let m = Metrics::compute(counts, day(15), day(25));
         assert_eq!(m.projected_finish, Some(day(22)));
         assert_eq!(m.status, Status::OnTrack);
-        let done = Metrics::compute(Counts { target: 10, activated: 12, ..Counts::default() }, day(15), day(25));
-        assert_eq!((done.remaining, done.status, done.projected_finish), (0, Status::Done, Some(day(15))));
-        let idle = Metrics::compute(Counts { target: 10, ..Counts::default() }, day(15), day(25));
+        let done = Metrics::compute(
+            Counts {
+                target: 10,
+                activated: 12,
+                ..Counts::default()
+            },
+            day(15),
+            day(25),
+        );
+        assert_eq!(
+            (done.remaining, done.status, done.projected_finish),
+            (0, Status::Done, Some(day(15)))
+        );
+        let idle = Metrics::compute(
+            Counts {
+                target: 10,
+                ..Counts::default()
+            },
+            day(15),
+            day(25),
+        );
         assert_eq!((idle.status, idle.projected_finish), (Status::Behind, None));
     }
 
     #[test]
     fn past_the_deadline_everything_is_due_now() {
-        let m = Metrics::compute(Counts { target: 10, activated: 4, ..Counts::default() }, day(26), day(25));
+        let m = Metrics::compute(
+            Counts {
+                target: 10,
+                activated: 4,
+                ..Counts::default()
+            },
+            day(26),
+            day(25),
+        );
         assert_eq!((m.days_left, m.required_per_day), (0, 6));
         let zero = Metrics::compute(Counts::default(), day(15), day(25));
         assert_eq!((zero.percent, zero.status), (None, Status::Done));

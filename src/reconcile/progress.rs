@@ -90,7 +90,10 @@ fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
     let frame = units
         .lazy()
         .join(
-            assigned.lazy().group_by([col("unit")]).agg([len().cast(DataType::UInt64).alias("assigned")]),
+            assigned
+                .lazy()
+                .group_by([col("unit")])
+                .agg([len().cast(DataType::UInt64).alias("assigned")]),
             [col("unit")],
             [col("unit")],
             left(),
@@ -98,8 +101,16 @@ fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
         .join(
             credits.lazy().group_by([col("unit")]).agg([
                 len().cast(DataType::UInt64).alias("activated"),
-                col("day").eq(lit(today)).cast(DataType::UInt64).sum().alias("today"),
-                col("day").gt_eq(lit(today - 6)).cast(DataType::UInt64).sum().alias("last_7_days"),
+                col("day")
+                    .eq(lit(today))
+                    .cast(DataType::UInt64)
+                    .sum()
+                    .alias("today"),
+                col("day")
+                    .gt_eq(lit(today - 6))
+                    .cast(DataType::UInt64)
+                    .sum()
+                    .alias("last_7_days"),
                 col("day").max().alias("last_day"),
             ]),
             [col("unit")],
@@ -109,9 +120,19 @@ fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
         .sort(["unit"], SortMultipleOptions::default())
         .collect()?;
     let column = |name: &str| -> PolarsResult<Vec<u64>> {
-        Ok(frame.column(name)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+        Ok(frame
+            .column(name)?
+            .u64()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
     };
-    let (assigned, activated, today, last_7) = (column("assigned")?, column("activated")?, column("today")?, column("last_7_days")?);
+    let (assigned, activated, today, last_7) = (
+        column("assigned")?,
+        column("activated")?,
+        column("today")?,
+        column("last_7_days")?,
+    );
     let counts = (0..unit_count)
         .map(|i| Counts {
             target: assigned[i],
@@ -122,7 +143,10 @@ fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
         })
         .collect();
     let last_credit_day = frame.column("last_day")?.i32()?.iter().collect();
-    Ok(UnitCounts { counts, last_credit_day })
+    Ok(UnitCounts {
+        counts,
+        last_credit_day,
+    })
 }
 
 /// Computes progress for every level.
@@ -130,7 +154,13 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
     let settings = inputs.settings;
     let (as_of, deadline) = (inputs.as_of, settings.deadline);
     let per_unit = unit_counts(inputs)?;
-    let reported: HashSet<usize> = inputs.claims.claims.iter().filter(|c| c.date == as_of).map(|c| c.unit).collect();
+    let reported: HashSet<usize> = inputs
+        .claims
+        .claims
+        .iter()
+        .filter(|c| c.date == as_of)
+        .map(|c| c.unit)
+        .collect();
     let mut units: Vec<UnitProgress> = inputs
         .units
         .list
@@ -140,7 +170,11 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
             unit: index,
             metrics: Metrics::compute(per_unit.counts[index], as_of, deadline),
             reported_today: reported.contains(&index),
-            zero_days: zero_days(per_unit.last_credit_day[index], as_of, inputs.first_report_day),
+            zero_days: zero_days(
+                per_unit.last_credit_day[index],
+                as_of,
+                inputs.first_report_day,
+            ),
             rank: 0,
         })
         .collect();
@@ -150,7 +184,12 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
     let mut cells = vec![vec![Counts::default(); commune_count]; force_count];
     let mut force_activity = vec![Counts::default(); force_count];
     for (unit, counts) in inputs.units.list.iter().zip(&per_unit.counts) {
-        force_activity[unit.force] = force_activity[unit.force] + Counts { target: 0, assigned: 0, ..*counts };
+        force_activity[unit.force] = force_activity[unit.force]
+            + Counts {
+                target: 0,
+                assigned: 0,
+                ..*counts
+            };
         if let Some(commune) = unit.commune {
             cells[unit.force][commune] = cells[unit.force][commune] + *counts;
         }
@@ -162,33 +201,76 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
             }
         }
     }
-    let group = |force, commune, counts| GroupProgress { force, commune, metrics: Metrics::compute(counts, as_of, deadline) };
+    let group = |force, commune, counts| GroupProgress {
+        force,
+        commune,
+        metrics: Metrics::compute(counts, as_of, deadline),
+    };
     let by_force_commune = (0..force_count)
         .flat_map(|f| (0..commune_count).map(move |c| (f, c)))
         .map(|(f, c)| group(Some(f), Some(c), cells[f][c]))
         .collect();
     let by_force = (0..force_count)
         .map(|f| {
-            let planned = cells[f].iter().fold(Counts::default(), |sum, c| sum + Counts { target: c.target, assigned: c.assigned, ..Counts::default() });
-            group(Some(f), None, Counts { target: planned.target, assigned: planned.assigned, ..force_activity[f] })
+            let planned = cells[f].iter().fold(Counts::default(), |sum, c| {
+                sum + Counts {
+                    target: c.target,
+                    assigned: c.assigned,
+                    ..Counts::default()
+                }
+            });
+            group(
+                Some(f),
+                None,
+                Counts {
+                    target: planned.target,
+                    assigned: planned.assigned,
+                    ..force_activity[f]
+                },
+            )
         })
         .collect();
     let by_commune = (0..commune_count)
-        .map(|c| group(None, Some(c), (0..force_count).fold(Counts::default(), |sum, f| sum + cells[f][c])))
+        .map(|c| {
+            group(
+                None,
+                Some(c),
+                (0..force_count).fold(Counts::default(), |sum, f| sum + cells[f][c]),
+            )
+        })
         .collect();
     let district = district_counts(inputs, &cells);
-    Ok(Progress { units, by_force_commune, by_force, by_commune, district: Metrics::compute(district, as_of, deadline) })
+    Ok(Progress {
+        units,
+        by_force_commune,
+        by_force,
+        by_commune,
+        district: Metrics::compute(district, as_of, deadline),
+    })
 }
 
 /// District totals (SPEC §11.8): the target is the sum of the force × commune targets; activations
 /// are every counted claim, wherever credited.
 fn district_counts(inputs: &ProgressInputs<'_>, cells: &[Vec<Counts>]) -> Counts {
-    let planned = cells.iter().flatten().fold(Counts::default(), |sum, c| sum + *c);
-    let counted: Vec<&super::claims::Claim> = inputs.claims.claims.iter().filter(|c| c.credited_unit.is_some()).collect();
+    let planned = cells
+        .iter()
+        .flatten()
+        .fold(Counts::default(), |sum, c| sum + *c);
+    let counted: Vec<&super::claims::Claim> = inputs
+        .claims
+        .claims
+        .iter()
+        .filter(|c| c.credited_unit.is_some())
+        .collect();
     let window_start = inputs.as_of - chrono::Duration::days(6);
     Counts {
         target: planned.target,
-        assigned: inputs.master.citizens.iter().filter(|c| inputs.assignments.winners.contains_key(&c.id)).count() as u64,
+        assigned: inputs
+            .master
+            .citizens
+            .iter()
+            .filter(|c| inputs.assignments.winners.contains_key(&c.id))
+            .count() as u64,
         activated: counted.len() as u64,
         activated_today: counted.iter().filter(|c| c.date == inputs.as_of).count() as u64,
         last_7_days: counted.iter().filter(|c| c.date >= window_start).count() as u64,
@@ -196,7 +278,11 @@ fn district_counts(inputs: &ProgressInputs<'_>, cells: &[Vec<Counts>]) -> Counts
 }
 
 /// Consecutive days ending at the as-of date, back to the first report day, with nothing credited.
-fn zero_days(last_credit: Option<i32>, as_of: NaiveDate, first_report_day: Option<NaiveDate>) -> u64 {
+fn zero_days(
+    last_credit: Option<i32>,
+    as_of: NaiveDate,
+    first_report_day: Option<NaiveDate>,
+) -> u64 {
     let Some(first) = first_report_day.filter(|f| *f <= as_of) else {
         return 0;
     };
@@ -245,8 +331,14 @@ mod tests {
 
     #[test]
     fn zero_days_counts_back_to_the_first_report_day() {
-        assert_eq!(zero_days(Some(epoch_days(day(15))), day(15), Some(day(1))), 0);
-        assert_eq!(zero_days(Some(epoch_days(day(12))), day(15), Some(day(1))), 3);
+        assert_eq!(
+            zero_days(Some(epoch_days(day(15))), day(15), Some(day(1))),
+            0
+        );
+        assert_eq!(
+            zero_days(Some(epoch_days(day(12))), day(15), Some(day(1))),
+            3
+        );
         assert_eq!(zero_days(None, day(15), Some(day(10))), 6);
         assert_eq!(zero_days(None, day(15), None), 0);
     }

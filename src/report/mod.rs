@@ -1,3 +1,109 @@
-//! Outputs: `summary.json` now; the workbooks and the chat message build on the same model.
+//! Outputs of a run (SPEC §7): `summary.json`, the district workbook `tong-hop-D.xlsx`, one workbook
+//! per force `<force-id>-D.xlsx` for its re-check (phúc tra), and the chat message `tin-nhan-D.txt`.
+//! Everything is built in memory from the stages' outputs; `fsio` publishes the folder.
 
+pub mod message;
+pub mod sheets;
 pub mod summary;
+pub mod table;
+pub mod xlsx;
+
+use chrono::NaiveDate;
+
+use crate::assign::Assignments;
+use crate::assign::directory::Units;
+use crate::assign::master::Master;
+use crate::ingest::FileReport;
+use crate::ingest::workspace::Discovery;
+use crate::reconcile::claims::Claims;
+use crate::reconcile::progress::Progress;
+use crate::settings::Settings;
+use xlsx::{Book, Heading};
+
+/// The stages' outputs, everything the reports are made of.
+pub struct RunData<'a> {
+    pub settings: &'a Settings,
+    pub as_of: NaiveDate,
+    pub provisional: bool,
+    pub files: &'a [FileReport],
+    pub discovery: &'a Discovery,
+    pub master: &'a Master,
+    pub assignments: &'a Assignments,
+    pub claims: &'a Claims,
+    pub units: &'a Units,
+    pub progress: &'a Progress,
+}
+
+/// One output file: its name inside `out/D/` and its bytes.
+pub type OutputFile = (String, Vec<u8>);
+
+fn heading(data: &RunData<'_>) -> Heading {
+    let place = if data.settings.district.is_empty() { data.settings.agency.clone() } else { data.settings.district.clone() };
+    Heading {
+        agency: data.settings.agency.clone(),
+        place,
+        as_of: data.as_of,
+        cutoff: data.settings.district_cutoff.format("%H giờ %M").to_string(),
+        deadline: data.settings.deadline,
+        days_left: data.progress.district.days_left,
+        provisional: data.provisional,
+    }
+}
+
+/// The district workbook: the ten sheets of SPEC §7.
+pub fn district_workbook(data: &RunData<'_>) -> anyhow::Result<Vec<u8>> {
+    let mut book = Book::new(heading(data))?;
+    let summary = sheets::summary(data, None);
+    let width = summary.headers.len() as u16;
+    let (_, last) = book.add_table(&summary)?;
+    book.add_summary_extras(last, width, &sheets::daily_counts(data, None), data.progress.district.target)?;
+    for table in [
+        sheets::units(data, None),
+        sheets::officers(data, None),
+        sheets::remaining(data, None),
+        sheets::conflicts(data, None),
+        sheets::unassigned(data),
+        sheets::not_in_master(data, None),
+        sheets::anomalies(data, None),
+        sheets::errors(data),
+        sheets::sources(data),
+    ] {
+        book.add_table(&table)?;
+    }
+    Ok(book.into_bytes()?)
+}
+
+/// A force's workbook: only its units, officers, citizens, conflicts it won and claims.
+pub fn force_workbook(data: &RunData<'_>, force: usize) -> anyhow::Result<Vec<u8>> {
+    let mut heading = heading(data);
+    heading.agency = data.settings.agency.clone();
+    let mut book = Book::new(heading)?;
+    let summary = sheets::summary(data, Some(force));
+    let width = summary.headers.len() as u16;
+    let (_, last) = book.add_table(&summary)?;
+    let target = data.progress.by_force.get(force).map_or(0, |g| g.metrics.target);
+    book.add_summary_extras(last, width, &sheets::daily_counts(data, Some(force)), target)?;
+    for table in [
+        sheets::units(data, Some(force)),
+        sheets::officers(data, Some(force)),
+        sheets::remaining(data, Some(force)),
+        sheets::conflicts(data, Some(force)),
+        sheets::not_in_master(data, Some(force)),
+        sheets::anomalies(data, Some(force)),
+    ] {
+        book.add_table(&table)?;
+    }
+    Ok(book.into_bytes()?)
+}
+
+/// Every output file of the day, in a fixed order.
+pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<Vec<OutputFile>> {
+    let day = data.as_of.format("%Y-%m-%d");
+    let mut files = vec![("summary.json".to_string(), summary_json.into_bytes())];
+    files.push((format!("tong-hop-{day}.xlsx"), district_workbook(data)?));
+    for (index, force) in data.settings.forces.iter().enumerate() {
+        files.push((format!("{}-{day}.xlsx", force.id), force_workbook(data, index)?));
+    }
+    files.push((format!("tin-nhan-{day}.txt"), message::chat_message(data).into_bytes()));
+    Ok(files)
+}

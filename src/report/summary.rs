@@ -140,7 +140,13 @@ pub struct UnreadableEntry {
 
 impl Totals {
     /// Totals from the district metrics and the citizen counts.
-    pub fn new(district: &Metrics, master: u64, not_in_master: u64, conflicts: u64, master_duplicates: u64) -> Self {
+    pub fn new(
+        district: &Metrics,
+        master: u64,
+        not_in_master: u64,
+        conflicts: u64,
+        master_duplicates: u64,
+    ) -> Self {
         Self {
             master,
             assigned: district.assigned,
@@ -170,27 +176,13 @@ pub fn to_json(summary: &Summary) -> serde_json::Result<String> {
     })
 }
 
-/// What the summary is built from.
-pub struct SummaryInputs<'a> {
-    pub settings: &'a crate::settings::Settings,
-    pub as_of: NaiveDate,
-    pub provisional: bool,
-    pub files: &'a [crate::ingest::FileReport],
-    pub discovery: &'a crate::ingest::workspace::Discovery,
-    pub master: &'a crate::assign::master::Master,
-    pub assignments: &'a crate::assign::Assignments,
-    pub claims: &'a crate::reconcile::claims::Claims,
-    pub units: &'a crate::assign::directory::Units,
-    pub progress: &'a crate::reconcile::progress::Progress,
-}
-
 /// A commune's configured name, or `unknown`.
 pub fn commune_name(settings: &crate::settings::Settings, commune: Option<usize>) -> String {
     commune.map_or_else(|| "unknown".to_string(), |c| settings.communes[c].clone())
 }
 
 /// Builds the summary from the stages' outputs.
-pub fn build(inputs: &SummaryInputs<'_>) -> anyhow::Result<Summary> {
+pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
     use crate::reconcile::claims::ClaimClass;
     let settings = inputs.settings;
     let mut claims = ClaimCounts::default();
@@ -203,9 +195,14 @@ pub fn build(inputs: &SummaryInputs<'_>) -> anyhow::Result<Summary> {
         }
         claims.outside_assignment += u64::from(claim.outside_assignment);
     }
-    let mut rejected_rows: BTreeMap<&'static str, u64> =
-        crate::commands::ALL_REJECT_REASONS.iter().map(|r| (r.code(), 0)).collect();
-    let mut warnings: BTreeMap<&'static str, u64> = crate::commands::ALL_WARNINGS.iter().map(|w| (w.code(), 0)).collect();
+    let mut rejected_rows: BTreeMap<&'static str, u64> = crate::commands::ALL_REJECT_REASONS
+        .iter()
+        .map(|r| (r.code(), 0))
+        .collect();
+    let mut warnings: BTreeMap<&'static str, u64> = crate::commands::ALL_WARNINGS
+        .iter()
+        .map(|w| (w.code(), 0))
+        .collect();
     for sheet in inputs.files.iter().flat_map(|f| &f.sheets) {
         for reject in &sheet.rejects {
             *rejected_rows.entry(reject.reason.code()).or_insert(0) += 1;
@@ -240,19 +237,32 @@ pub fn build(inputs: &SummaryInputs<'_>) -> anyhow::Result<Summary> {
         unreadable_files: inputs
             .files
             .iter()
-            .filter_map(|f| f.message.as_ref().map(|m| UnreadableEntry { path: f.path.clone(), reason: m.clone() }))
+            .filter_map(|f| {
+                f.message.as_ref().map(|m| UnreadableEntry {
+                    path: f.path.clone(),
+                    reason: m.clone(),
+                })
+            })
             .collect(),
         district: settings.district.clone(),
         province: settings.province.clone(),
         by_force: progress
             .by_force
             .iter()
-            .filter_map(|g| g.force.map(|f| ForceEntry { force: settings.forces[f].id.clone(), metrics: g.metrics.clone() }))
+            .filter_map(|g| {
+                g.force.map(|f| ForceEntry {
+                    force: settings.forces[f].id.clone(),
+                    metrics: g.metrics.clone(),
+                })
+            })
             .collect(),
         by_commune: progress
             .by_commune
             .iter()
-            .map(|g| CommuneEntry { commune: commune_name(settings, g.commune), metrics: g.metrics.clone() })
+            .map(|g| CommuneEntry {
+                commune: commune_name(settings, g.commune),
+                metrics: g.metrics.clone(),
+            })
             .collect(),
         conflicts_by_rule,
         report_days: inputs.discovery.report_dates.clone(),
@@ -261,7 +271,7 @@ pub fn build(inputs: &SummaryInputs<'_>) -> anyhow::Result<Summary> {
     })
 }
 
-fn force_commune_entries(inputs: &SummaryInputs<'_>) -> Vec<ForceCommuneEntry> {
+fn force_commune_entries(inputs: &super::RunData<'_>) -> Vec<ForceCommuneEntry> {
     let settings = inputs.settings;
     inputs
         .progress
@@ -287,7 +297,7 @@ fn force_commune_entries(inputs: &SummaryInputs<'_>) -> Vec<ForceCommuneEntry> {
         .collect()
 }
 
-fn unit_entries(inputs: &SummaryInputs<'_>) -> Vec<UnitEntry> {
+fn unit_entries(inputs: &super::RunData<'_>) -> Vec<UnitEntry> {
     let settings = inputs.settings;
     let mut entries: Vec<(usize, usize, String, UnitEntry)> = inputs
         .progress
@@ -314,7 +324,12 @@ fn unit_entries(inputs: &SummaryInputs<'_>) -> Vec<UnitEntry> {
                 projected_finish: m.projected_finish,
                 rank: p.rank,
             };
-            (unit.force, unit.commune.unwrap_or(usize::MAX), unit.name.clone(), entry)
+            (
+                unit.force,
+                unit.commune.unwrap_or(usize::MAX),
+                unit.name.clone(),
+                entry,
+            )
         })
         .collect();
     entries.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));

@@ -16,11 +16,24 @@ struct Entry {
 
 fn corpus() -> Vec<Entry> {
     let root = shared().join("corpus/excel-wild");
-    let manifest = std::fs::read_to_string(root.join("manifest.tsv"))
-        .unwrap_or_else(|e| panic!("the corpus is expected at {} ({e}); set VNEID_SHARED", root.display()));
-    let probe = std::fs::read_to_string(root.join("calamine-0.38.0-probe.tsv")).expect("probe results beside the manifest");
-    let probe: HashMap<&str, &str> =
-        probe.lines().skip(1).filter_map(|line| line.split('\t').collect::<Vec<_>>().get(..2).map(|f| (f[0], f[1]))).collect();
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap_or_else(|e| {
+        panic!(
+            "the corpus is expected at {} ({e}); set VNEID_SHARED",
+            root.display()
+        )
+    });
+    let probe = std::fs::read_to_string(root.join("calamine-0.38.0-probe.tsv"))
+        .expect("probe results beside the manifest");
+    let probe: HashMap<&str, &str> = probe
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            line.split('\t')
+                .collect::<Vec<_>>()
+                .get(..2)
+                .map(|f| (f[0], f[1]))
+        })
+        .collect();
     manifest
         .lines()
         .skip(1)
@@ -45,21 +58,43 @@ fn every_corpus_file_ends_with_data_or_a_reason() {
     let (code, json) = inspect_json(&refs, "2024-01-15");
     assert_eq!(code, 1, "some corpus files are unreadable, so exit 1");
     let files = json["files"].as_array().expect("files");
-    assert_eq!(files.len(), entries.len(), "every file is reported, in order");
+    assert_eq!(
+        files.len(),
+        entries.len(),
+        "every file is reported, in order"
+    );
     assert_rows_conserved(&json);
 
     let supported = ["xlsx", "xlsm", "xlsb", "xls", "ods", "csv"];
     for (entry, file) in entries.iter().zip(files) {
         let error = file["error"].as_str();
-        let ext = entry.path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        let ext = entry
+            .path
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if error.is_some() {
             let message = file["message"].as_str().unwrap_or("");
-            assert!(!message.is_empty(), "{}: an error has a message", entry.path);
+            assert!(
+                !message.is_empty(),
+                "{}: an error has a message",
+                entry.path
+            );
         } else {
-            assert!(file["sheets"].is_array(), "{}: data or an error", entry.path);
+            assert!(
+                file["sheets"].is_array(),
+                "{}: data or an error",
+                entry.path
+            );
         }
         if matches!(entry.probe.as_str(), "PANIC" | "ABORT") {
-            assert_eq!(error, Some("reader_crashed"), "{}: calamine crashes on it", entry.path);
+            assert_eq!(
+                error,
+                Some("reader_crashed"),
+                "{}: calamine crashes on it",
+                entry.path
+            );
         }
         if entry.note.starts_with("encrypted") {
             assert_eq!(error, Some("encrypted"), "{}: {}", entry.path, entry.note);

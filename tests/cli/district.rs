@@ -6,27 +6,70 @@ use serde_json::Value;
 
 use super::support::{cli, repo};
 
-const UNIT_KEYS: [&str; 10] =
-    ["force", "unit", "commune", "assigned", "activated", "activated_today", "remaining", "reported_today", "zero_days", "status"];
-const CELL_KEYS: [&str; 9] =
-    ["force", "commune", "target", "assigned", "activated", "activated_today", "remaining", "required_per_day", "status"];
-const TOTAL_KEYS: [&str; 9] =
-    ["master", "assigned", "unassigned", "not_in_master", "conflicts", "target", "activated", "activated_today", "remaining"];
+const UNIT_KEYS: [&str; 10] = [
+    "force",
+    "unit",
+    "commune",
+    "assigned",
+    "activated",
+    "activated_today",
+    "remaining",
+    "reported_today",
+    "zero_days",
+    "status",
+];
+const CELL_KEYS: [&str; 9] = [
+    "force",
+    "commune",
+    "target",
+    "assigned",
+    "activated",
+    "activated_today",
+    "remaining",
+    "required_per_day",
+    "status",
+];
+const TOTAL_KEYS: [&str; 9] = [
+    "master",
+    "assigned",
+    "unassigned",
+    "not_in_master",
+    "conflicts",
+    "target",
+    "activated",
+    "activated_today",
+    "remaining",
+];
 
 fn pick(value: &Value, keys: &[&str]) -> Value {
-    Value::Object(keys.iter().map(|k| (k.to_string(), value[*k].clone())).collect())
+    Value::Object(
+        keys.iter()
+            .map(|k| (k.to_string(), value[*k].clone()))
+            .collect(),
+    )
 }
 
 fn pick_all(list: &Value, keys: &[&str]) -> Vec<Value> {
-    list.as_array().map(|items| items.iter().map(|item| pick(item, keys)).collect()).unwrap_or_default()
+    list.as_array()
+        .map(|items| items.iter().map(|item| pick(item, keys)).collect())
+        .unwrap_or_default()
 }
 
 fn run_fixture(out: &std::path::Path) -> Value {
     // Copy the workspace so the test never writes into the repository.
     let source = repo().join("fixtures/tuan-giao");
     copy_dir(&source, out);
-    let output = cli().args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"]).arg(out).output().expect("run");
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let output = cli()
+        .args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"])
+        .arg(out)
+        .output()
+        .expect("run");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("summary JSON on stdout")
 }
 
@@ -50,28 +93,50 @@ fn district_summary_matches_the_independent_expectations() {
     let dir = tempfile::tempdir().expect("temp dir");
     let actual = run_fixture(&dir.path().join("tuan-giao"));
     let expected: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("fixtures/tuan-giao/expected-summary.json")).expect("expectations"),
+        &std::fs::read_to_string(repo().join("fixtures/tuan-giao/expected-summary.json"))
+            .expect("expectations"),
     )
     .expect("expectations are JSON");
-    assert_eq!(pick(&actual["totals"], &TOTAL_KEYS), pick(&expected["totals"], &TOTAL_KEYS), "totals");
+    assert_eq!(
+        pick(&actual["totals"], &TOTAL_KEYS),
+        pick(&expected["totals"], &TOTAL_KEYS),
+        "totals"
+    );
     assert_eq!(actual["claims"], expected["claims"], "claims");
-    for (section, expected_counts) in [("rejected_rows", &expected["rejected_rows"]), ("warnings", &expected["warnings"])] {
+    for (section, expected_counts) in [
+        ("rejected_rows", &expected["rejected_rows"]),
+        ("warnings", &expected["warnings"]),
+    ] {
         for (code, count) in expected_counts.as_object().expect("counts") {
-            assert_eq!(actual[section][code].as_u64().unwrap_or(0), count.as_u64().unwrap_or(0), "{section}.{code}");
+            assert_eq!(
+                actual[section][code].as_u64().unwrap_or(0),
+                count.as_u64().unwrap_or(0),
+                "{section}.{code}"
+            );
         }
         for (code, count) in actual[section].as_object().expect("counts") {
-            assert_eq!(count.as_u64().unwrap_or(0), expected_counts[code].as_u64().unwrap_or(0), "{section}.{code}");
+            assert_eq!(
+                count.as_u64().unwrap_or(0),
+                expected_counts[code].as_u64().unwrap_or(0),
+                "{section}.{code}"
+            );
         }
     }
     if let Some(rules) = expected.get("conflicts_by_rule") {
         assert_eq!(&actual["conflicts_by_rule"], rules, "conflicts by rule");
     }
-    let cells = (pick_all(&actual["by_force_commune"], &CELL_KEYS), pick_all(&expected["by_force_commune"], &CELL_KEYS));
+    let cells = (
+        pick_all(&actual["by_force_commune"], &CELL_KEYS),
+        pick_all(&expected["by_force_commune"], &CELL_KEYS),
+    );
     assert_eq!(cells.0.len(), cells.1.len(), "by_force_commune rows");
     for (a, e) in cells.0.iter().zip(&cells.1) {
         assert_eq!(a, e, "by_force_commune");
     }
-    let units = (pick_all(&actual["units"], &UNIT_KEYS), pick_all(&expected["units"], &UNIT_KEYS));
+    let units = (
+        pick_all(&actual["units"], &UNIT_KEYS),
+        pick_all(&expected["units"], &UNIT_KEYS),
+    );
     for (a, e) in units.0.iter().zip(&units.1) {
         assert_eq!(a, e, "units");
     }
@@ -84,12 +149,22 @@ fn district_run_is_byte_identical_on_rerun() {
     let workspace = dir.path().join("tuan-giao");
     run_fixture(&workspace);
     let first = std::fs::read(workspace.join("out/2024-01-15/summary.json")).expect("summary");
-    cli().args(["run", "--quiet", "--date", "2024-01-15", "-w"]).arg(&workspace).assert().success();
-    assert_eq!(first, std::fs::read(workspace.join("out/2024-01-15/summary.json")).expect("summary"));
+    cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(&workspace)
+        .assert()
+        .success();
+    assert_eq!(
+        first,
+        std::fs::read(workspace.join("out/2024-01-15/summary.json")).expect("summary")
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(workspace.join("out/2024-01-15/summary.json")).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(workspace.join("out/2024-01-15/summary.json"))
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "owner-only output");
     }
 }

@@ -8,8 +8,19 @@ use serde_json::{Map, Value};
 
 use super::support::{assert_rows_conserved, cli, inspect_json, repo};
 
-const SHEET_KEYS: [&str; 11] =
-    ["name", "header_row", "skipped_reason", "columns", "read", "accepted", "rejected", "skipped", "ids_padded", "rejects", "warnings"];
+const SHEET_KEYS: [&str; 11] = [
+    "name",
+    "header_row",
+    "skipped_reason",
+    "columns",
+    "read",
+    "accepted",
+    "rejected",
+    "skipped",
+    "ids_padded",
+    "rejects",
+    "warnings",
+];
 
 fn fixtures() -> Vec<(PathBuf, PathBuf)> {
     let folder = repo().join("fixtures/inspect");
@@ -17,7 +28,11 @@ fn fixtures() -> Vec<(PathBuf, PathBuf)> {
         .expect("fixtures/inspect exists")
         .filter_map(|entry| {
             let path = entry.ok()?.path();
-            let name = path.file_name()?.to_str()?.strip_suffix(".expected.json")?.to_string();
+            let name = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".expected.json")?
+                .to_string();
             Some((folder.join(name), path))
         })
         .collect();
@@ -33,8 +48,10 @@ fn restrict(file: &Value) -> Value {
             sheets
                 .iter()
                 .map(|sheet| {
-                    let kept: Map<String, Value> =
-                        SHEET_KEYS.iter().map(|k| (k.to_string(), sheet.get(*k).cloned().unwrap_or(Value::Null))).collect();
+                    let kept: Map<String, Value> = SHEET_KEYS
+                        .iter()
+                        .map(|k| (k.to_string(), sheet.get(*k).cloned().unwrap_or(Value::Null)))
+                        .collect();
                     Value::Object(kept)
                 })
                 .collect()
@@ -48,13 +65,21 @@ fn fixtures_read_exactly_as_expected_by_hand() {
     let pairs = fixtures();
     assert!(pairs.len() >= 4, "the inspect fixtures are present");
     for (fixture, expected_path) in pairs {
-        let relative = fixture.strip_prefix(repo()).expect("inside the repo").to_path_buf();
+        let relative = fixture
+            .strip_prefix(repo())
+            .expect("inside the repo")
+            .to_path_buf();
         let (code, json) = inspect_json(&[relative.as_path()], "2024-01-15");
         assert_eq!(code, 0, "{} is readable", relative.display());
         assert_rows_conserved(&json);
-        let expected: Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).expect("expectation"))
-            .expect("the expectation is JSON");
-        let expected = expected.get("files").and_then(|f| f.get(0)).cloned().unwrap_or(expected);
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(&expected_path).expect("expectation"))
+                .expect("the expectation is JSON");
+        let expected = expected
+            .get("files")
+            .and_then(|f| f.get(0))
+            .cloned()
+            .unwrap_or(expected);
         let actual = restrict(&json["files"][0]);
         assert_eq!(
             serde_json::to_string_pretty(&actual).expect("json"),
@@ -74,14 +99,24 @@ fn an_unreadable_file_is_named_and_the_others_are_still_read() {
     std::fs::write(&broken_zip, b"PK\x03\x04 truncated").expect("write");
     let good = dir.path().join("ds.csv");
     std::fs::write(&good, "Họ và tên;Số CCCD\nLò Văn A;011090012345\n").expect("write");
-    let (code, json) = inspect_json(&[fake.as_path(), broken_zip.as_path(), good.as_path()], "2024-01-15");
+    let (code, json) = inspect_json(
+        &[fake.as_path(), broken_zip.as_path(), good.as_path()],
+        "2024-01-15",
+    );
     assert_eq!(code, 1);
     assert_eq!(json["files"][0]["error"], "not_spreadsheet");
     assert_eq!(json["files"][1]["error"], "damaged");
     assert_eq!(json["files"][2]["sheets"][0]["accepted"], 1);
-    let text = cli().arg("inspect").arg(&fake).output().expect("inspect runs");
+    let text = cli()
+        .arg("inspect")
+        .arg(&fake)
+        .output()
+        .expect("inspect runs");
     let stdout = String::from_utf8_lossy(&text.stdout);
-    assert!(stdout.contains("bao-cao.xlsx") && stdout.contains("không phải bảng tính"), "{stdout}");
+    assert!(
+        stdout.contains("bao-cao.xlsx") && stdout.contains("không phải bảng tính"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -91,6 +126,9 @@ fn inputs_are_never_modified() {
         let modified = std::fs::metadata(&fixture).and_then(|m| m.modified()).ok();
         let _ = inspect_json(&[fixture.as_path()], "2024-01-15");
         assert_eq!(std::fs::read(&fixture).expect("fixture"), before);
-        assert_eq!(std::fs::metadata(&fixture).and_then(|m| m.modified()).ok(), modified);
+        assert_eq!(
+            std::fs::metadata(&fixture).and_then(|m| m.modified()).ok(),
+            modified
+        );
     }
 }

@@ -12,12 +12,15 @@ pub fn repo() -> PathBuf {
 
 /// The shared folder beside the repository (corpus, seeds); `VNEID_SHARED` overrides it.
 pub fn shared() -> PathBuf {
-    std::env::var_os("VNEID_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared"))
+    std::env::var_os("VNEID_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"))
 }
 
 /// The CLI, run from the repository root.
 pub fn cli() -> Command {
-    let mut command = Command::cargo_bin("vneid-recon").expect("the binary is built for integration tests");
+    let mut command =
+        Command::cargo_bin("vneid-recon").expect("the binary is built for integration tests");
     command.current_dir(repo());
     command
 }
@@ -36,7 +39,10 @@ pub fn inspect_json(files: &[&Path], date: &str) -> (i32, Value) {
     let code = output.status.code().unwrap_or(-1);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("inspect printed no JSON ({e}); exit {code}; stderr: {}", String::from_utf8_lossy(&output.stderr))
+        panic!(
+            "inspect printed no JSON ({e}); exit {code}; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
     });
     (code, json)
 }
@@ -45,7 +51,11 @@ pub fn inspect_json(files: &[&Path], date: &str) -> (i32, Value) {
 pub fn assert_rows_conserved(json: &Value) {
     for file in json["files"].as_array().expect("files") {
         for sheet in file["sheets"].as_array().expect("sheets") {
-            let n = |k: &str| sheet[k].as_u64().unwrap_or_else(|| panic!("{k} in {sheet}"));
+            let n = |k: &str| {
+                sheet[k]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("{k} in {sheet}"))
+            };
             assert_eq!(
                 n("read"),
                 n("accepted") + n("rejected") + n("skipped"),
@@ -53,7 +63,11 @@ pub fn assert_rows_conserved(json: &Value) {
                 file["path"],
                 sheet["name"]
             );
-            assert_eq!(n("rejected") as usize, sheet["rejects"].as_array().map_or(0, Vec::len), "every reject listed");
+            assert_eq!(
+                n("rejected") as usize,
+                sheet["rejects"].as_array().map_or(0, Vec::len),
+                "every reject listed"
+            );
         }
     }
 }
