@@ -59,8 +59,14 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let summary = summary::build(&data).map_err(Failure::cannot_run)?;
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
     let outputs = crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
-    let out_dir = args.workspace.join("out").join(as_of.format("%Y-%m-%d").to_string());
-    let files: Vec<(&str, &[u8])> = outputs.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())).collect();
+    let out_dir = args
+        .workspace
+        .join("out")
+        .join(as_of.format("%Y-%m-%d").to_string());
+    let files: Vec<(&str, &[u8])> = outputs
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
     crate::fsio::publish_dir(&out_dir, &files)
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(Failure::cannot_run)?;
@@ -70,7 +76,11 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     if args.json {
         print!("{json}");
     }
-    Ok(if summary.unreadable_files.is_empty() { ExitStatus::Success } else { ExitStatus::Partial })
+    Ok(if summary.unreadable_files.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Partial
+    })
 }
 
 fn log_run(summary: &summary::Summary, out_dir: &Path) {
@@ -126,7 +136,12 @@ fn read_inputs(workspace: &Path, settings: &Settings, as_of: NaiveDate) -> Resul
         .iter()
         .find(|s| s.role == Role::Targets)
         .map(|source| read_targets_file(source, settings, &aliases, &options));
-    Ok(Inputs { as_of, discovery, files, targets })
+    Ok(Inputs {
+        as_of,
+        discovery,
+        files,
+        targets,
+    })
 }
 
 fn read_targets_file(
@@ -159,7 +174,12 @@ struct Stages {
 }
 
 impl Stages {
-    fn data<'a>(&'a self, settings: &'a Settings, as_of: NaiveDate, provisional: bool) -> crate::report::RunData<'a> {
+    fn data<'a>(
+        &'a self,
+        settings: &'a Settings,
+        as_of: NaiveDate,
+        provisional: bool,
+    ) -> crate::report::RunData<'a> {
         crate::report::RunData {
             settings,
             as_of,
@@ -255,7 +275,14 @@ fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Result<Stages> 
         targets: inputs.targets.as_ref(),
         first_report_day: inputs.discovery.report_dates.first().copied(),
     })?;
-    Ok(Stages { inputs, master, assignments, claims, units, progress })
+    Ok(Stages {
+        inputs,
+        master,
+        assignments,
+        claims,
+        units,
+        progress,
+    })
 }
 
 /// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet.

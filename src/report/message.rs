@@ -21,7 +21,10 @@ pub fn thousands(n: u64) -> String {
 
 /// Vietnamese percentage with a decimal comma: 31,0%.
 pub fn percent(p: Option<f64>) -> String {
-    p.map_or_else(|| "-".to_string(), |p| format!("{:.1}%", p * 100.0).replace('.', ","))
+    p.map_or_else(
+        || "-".to_string(),
+        |p| format!("{:.1}%", p * 100.0).replace('.', ","),
+    )
 }
 
 /// The message text.
@@ -29,10 +32,23 @@ pub fn chat_message(data: &RunData<'_>) -> String {
     let settings = data.settings;
     let d = &data.progress.district;
     let mut text = String::new();
-    let place = if settings.district.is_empty() { String::new() } else { format!(" HUYỆN {}", settings.district.to_uppercase()) };
+    let place = if settings.district.is_empty() {
+        String::new()
+    } else {
+        format!(" HUYỆN {}", settings.district.to_uppercase())
+    };
     let _ = writeln!(text, "KÍCH HOẠT ĐỊNH DANH ĐIỆN TỬ MỨC 2{place}");
-    let provisional = if data.provisional { " (TẠM TÍNH)" } else { "" };
-    let _ = writeln!(text, "Số liệu đến {} ngày {}{provisional}", settings.district_cutoff.format("%Hh%M"), data.as_of.format("%d/%m/%Y"));
+    let provisional = if data.provisional {
+        " (TẠM TÍNH)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        text,
+        "Số liệu đến {} ngày {}{provisional}",
+        settings.district_cutoff.format("%Hh%M"),
+        data.as_of.format("%d/%m/%Y")
+    );
     let _ = writeln!(
         text,
         "- Toàn huyện: đã kích hoạt {}/{} ({}), trong ngày {}, còn {}.",
@@ -62,14 +78,36 @@ pub fn chat_message(data: &RunData<'_>) -> String {
             thousands(m.activated_today)
         );
     }
-    let mut ranked: Vec<_> = data.progress.units.iter().filter(|u| u.metrics.target > 0).collect();
+    let mut ranked: Vec<_> = data
+        .progress
+        .units
+        .iter()
+        .filter(|u| u.metrics.target > 0)
+        .collect();
     ranked.sort_by(|a, b| {
-        let key = |u: &&crate::reconcile::progress::UnitProgress| (u.metrics.percent.unwrap_or(0.0), u.metrics.activated);
-        key(b).0.total_cmp(&key(a).0).then(key(b).1.cmp(&key(a).1)).then(a.unit.cmp(&b.unit))
+        let key = |u: &&crate::reconcile::progress::UnitProgress| {
+            (u.metrics.percent.unwrap_or(0.0), u.metrics.activated)
+        };
+        key(b)
+            .0
+            .total_cmp(&key(a).0)
+            .then(key(b).1.cmp(&key(a).1))
+            .then(a.unit.cmp(&b.unit))
     });
-    let name = |u: &crate::reconcile::progress::UnitProgress| format!("{} ({})", data.units.list[u.unit].name, percent(u.metrics.percent));
+    let name = |u: &crate::reconcile::progress::UnitProgress| {
+        format!(
+            "{} ({})",
+            data.units.list[u.unit].name,
+            percent(u.metrics.percent)
+        )
+    };
     if let (Some(best), Some(worst)) = (ranked.first(), ranked.last()) {
-        let _ = writeln!(text, "- Dẫn đầu: {}. Thấp nhất: {}.", name(best), name(worst));
+        let _ = writeln!(
+            text,
+            "- Dẫn đầu: {}. Thấp nhất: {}.",
+            name(best),
+            name(worst)
+        );
     }
     let mut silent: Vec<&str> = data
         .progress
@@ -82,7 +120,12 @@ pub fn chat_message(data: &RunData<'_>) -> String {
     if silent.is_empty() {
         let _ = writeln!(text, "- Tất cả đơn vị đã báo cáo trong ngày.");
     } else {
-        let _ = writeln!(text, "- Chưa báo cáo hôm nay ({} đơn vị): {}.", silent.len(), silent.join(", "));
+        let _ = writeln!(
+            text,
+            "- Chưa báo cáo hôm nay ({} đơn vị): {}.",
+            silent.len(),
+            silent.join(", ")
+        );
     }
     text
 }

@@ -38,12 +38,20 @@ pub struct RunData<'a> {
 pub type OutputFile = (String, Vec<u8>);
 
 fn heading(data: &RunData<'_>) -> Heading {
-    let place = if data.settings.district.is_empty() { data.settings.agency.clone() } else { data.settings.district.clone() };
+    let place = if data.settings.district.is_empty() {
+        data.settings.agency.clone()
+    } else {
+        data.settings.district.clone()
+    };
     Heading {
         agency: data.settings.agency.clone(),
         place,
         as_of: data.as_of,
-        cutoff: data.settings.district_cutoff.format("%H giờ %M").to_string(),
+        cutoff: data
+            .settings
+            .district_cutoff
+            .format("%H giờ %M")
+            .to_string(),
         deadline: data.settings.deadline,
         days_left: data.progress.district.days_left,
         provisional: data.provisional,
@@ -56,7 +64,12 @@ pub fn district_workbook(data: &RunData<'_>) -> anyhow::Result<Vec<u8>> {
     let summary = sheets::summary(data, None);
     let width = summary.headers.len() as u16;
     let (_, last) = book.add_table(&summary)?;
-    book.add_summary_extras(last, width, &sheets::daily_counts(data, None), data.progress.district.target)?;
+    book.add_summary_extras(
+        last,
+        width,
+        &sheets::daily_counts(data, None),
+        data.progress.district.target,
+    )?;
     for table in [
         sheets::units(data, None),
         sheets::officers(data, None),
@@ -81,8 +94,17 @@ pub fn force_workbook(data: &RunData<'_>, force: usize) -> anyhow::Result<Vec<u8
     let summary = sheets::summary(data, Some(force));
     let width = summary.headers.len() as u16;
     let (_, last) = book.add_table(&summary)?;
-    let target = data.progress.by_force.get(force).map_or(0, |g| g.metrics.target);
-    book.add_summary_extras(last, width, &sheets::daily_counts(data, Some(force)), target)?;
+    let target = data
+        .progress
+        .by_force
+        .get(force)
+        .map_or(0, |g| g.metrics.target);
+    book.add_summary_extras(
+        last,
+        width,
+        &sheets::daily_counts(data, Some(force)),
+        target,
+    )?;
     for table in [
         sheets::units(data, Some(force)),
         sheets::officers(data, Some(force)),
@@ -102,8 +124,14 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     let mut files = vec![("summary.json".to_string(), summary_json.into_bytes())];
     files.push((format!("tong-hop-{day}.xlsx"), district_workbook(data)?));
     for (index, force) in data.settings.forces.iter().enumerate() {
-        files.push((format!("{}-{day}.xlsx", force.id), force_workbook(data, index)?));
+        files.push((
+            format!("{}-{day}.xlsx", force.id),
+            force_workbook(data, index)?,
+        ));
     }
-    files.push((format!("tin-nhan-{day}.txt"), message::chat_message(data).into_bytes()));
+    files.push((
+        format!("tin-nhan-{day}.txt"),
+        message::chat_message(data).into_bytes(),
+    ));
     Ok(files)
 }

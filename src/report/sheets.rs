@@ -48,12 +48,22 @@ fn metric_cells(m: &Metrics) -> Vec<Value> {
     ]
 }
 
-const METRIC_HEADERS: [&str; 9] =
-    ["Chỉ tiêu", "Đã kích hoạt", "Trong ngày", "Còn lại", "Tỷ lệ", "Cần mỗi ngày", "Bình quân 7 ngày", "Dự kiến xong", "Tình trạng"];
+const METRIC_HEADERS: [&str; 9] = [
+    "Chỉ tiêu",
+    "Đã kích hoạt",
+    "Trong ngày",
+    "Còn lại",
+    "Tỷ lệ",
+    "Cần mỗi ngày",
+    "Bình quân 7 ngày",
+    "Dự kiến xong",
+    "Tình trạng",
+];
 
 /// Tổng hợp: commune × force against targets, with the district (or force) total.
 pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
-    let forces: Vec<usize> = force.map_or_else(|| (0..data.settings.forces.len()).collect(), |f| vec![f]);
+    let forces: Vec<usize> =
+        force.map_or_else(|| (0..data.settings.forces.len()).collect(), |f| vec![f]);
     let mut headers: Vec<String> = vec!["STT".into(), "Xã, thị trấn".into()];
     for &f in &forces {
         let name = &data.settings.forces[f].name;
@@ -62,12 +72,19 @@ pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
     }
     headers.extend(METRIC_HEADERS.iter().map(|h| h.to_string()));
     let subtitle = match force {
-        Some(f) => format!("Kết quả của lực lượng {} theo xã, thị trấn", data.settings.forces[f].name),
+        Some(f) => format!(
+            "Kết quả của lực lượng {} theo xã, thị trấn",
+            data.settings.forces[f].name
+        ),
         None => "Kết quả theo xã, thị trấn và lực lượng".to_string(),
     };
     let mut table = Table::new(SUMMARY, subtitle, headers);
-    let cells: HashMap<(usize, usize), &Metrics> =
-        data.progress.by_force_commune.iter().filter_map(|g| Some(((g.force?, g.commune?), &g.metrics))).collect();
+    let cells: HashMap<(usize, usize), &Metrics> = data
+        .progress
+        .by_force_commune
+        .iter()
+        .filter_map(|g| Some(((g.force?, g.commune?), &g.metrics)))
+        .collect();
     for (index, name) in data.settings.communes.iter().enumerate() {
         let mut row = vec![Value::Count(index as u64 + 1), Value::from(name.as_str())];
         for &f in &forces {
@@ -77,7 +94,11 @@ pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
         }
         let total = match force {
             Some(f) => cells.get(&(f, index)).map(|m| (*m).clone()),
-            None => data.progress.by_commune.get(index).map(|g| g.metrics.clone()),
+            None => data
+                .progress
+                .by_commune
+                .get(index)
+                .map(|g| g.metrics.clone()),
         };
         row.extend(total.as_ref().map(metric_cells).unwrap_or_default());
         table.rows.push(row);
@@ -86,7 +107,14 @@ pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
         Some(f) => data.progress.by_force.get(f).map(|g| g.metrics.clone()),
         None => Some(data.progress.district.clone()),
     };
-    let mut totals = vec![Value::Empty, Value::from(if force.is_some() { "Cộng" } else { "Toàn huyện" })];
+    let mut totals = vec![
+        Value::Empty,
+        Value::from(if force.is_some() {
+            "Cộng"
+        } else {
+            "Toàn huyện"
+        }),
+    ];
     for &f in &forces {
         let m = data.progress.by_force.get(f).map(|g| &g.metrics);
         totals.push(m.map_or(0, |m| m.target).into());
@@ -94,7 +122,9 @@ pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
     }
     totals.extend(total.as_ref().map(metric_cells).unwrap_or_default());
     table.totals = Some(totals);
-    table.highlights.push((table.headers.len() - 1, Highlight::Status));
+    table
+        .highlights
+        .push((table.headers.len() - 1, Highlight::Status));
     table
 }
 
@@ -102,7 +132,11 @@ pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
 pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
     let mut headers = vec!["STT", "Lực lượng", "Đơn vị", "Xã, thị trấn"];
     headers.extend(METRIC_HEADERS);
-    headers.extend(["Báo cáo hôm nay", "Số ngày liền không có kết quả", "Xếp hạng trong lực lượng"]);
+    headers.extend([
+        "Báo cáo hôm nay",
+        "Số ngày liền không có kết quả",
+        "Xếp hạng trong lực lượng",
+    ]);
     let mut table = Table::new(UNITS, "Tiến độ của từng đơn vị", headers);
     let mut rows: Vec<_> = data
         .progress
@@ -111,20 +145,44 @@ pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
         .map(|p| (p, &data.units.list[p.unit]))
         .filter(|(_, unit)| force.is_none_or(|f| unit.force == f))
         .collect();
-    rows.sort_by(|a, b| (a.1.force, a.1.commune.unwrap_or(usize::MAX), &a.1.name).cmp(&(b.1.force, b.1.commune.unwrap_or(usize::MAX), &b.1.name)));
+    rows.sort_by(|a, b| {
+        (a.1.force, a.1.commune.unwrap_or(usize::MAX), &a.1.name).cmp(&(
+            b.1.force,
+            b.1.commune.unwrap_or(usize::MAX),
+            &b.1.name,
+        ))
+    });
     for (index, (progress, unit)) in rows.into_iter().enumerate() {
-        let mut row = vec![Value::Count(index as u64 + 1), data.settings.forces[unit.force].name.as_str().into(), unit.name.as_str().into(), commune(data, unit.commune)];
+        let mut row = vec![
+            Value::Count(index as u64 + 1),
+            data.settings.forces[unit.force].name.as_str().into(),
+            unit.name.as_str().into(),
+            commune(data, unit.commune),
+        ];
         row.extend(metric_cells(&progress.metrics));
-        row.extend([yes_no(progress.reported_today), progress.zero_days.into(), u64::from(progress.rank).into()]);
+        row.extend([
+            yes_no(progress.reported_today),
+            progress.zero_days.into(),
+            u64::from(progress.rank).into(),
+        ]);
         table.rows.push(row);
     }
-    table.highlights = vec![(12, Highlight::Status), (13, Highlight::NoReport), (14, Highlight::ZeroStreak(3))];
+    table.highlights = vec![
+        (12, Highlight::Status),
+        (13, Highlight::NoReport),
+        (14, Highlight::ZeroStreak(3)),
+    ];
     table
 }
 
 /// The IDs counted up to the as-of date.
 fn counted_ids(data: &RunData<'_>) -> HashSet<CitizenId> {
-    data.claims.claims.iter().filter(|c| c.class == ClaimClass::Counted).map(|c| c.id).collect()
+    data.claims
+        .claims
+        .iter()
+        .filter(|c| c.class == ClaimClass::Counted)
+        .map(|c| c.id)
+        .collect()
 }
 
 /// Theo cán bộ: every officer who won at least one citizen.
@@ -132,19 +190,36 @@ pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
     let counted = counted_ids(data);
     let mut officers: BTreeMap<(usize, usize, String), (String, u64, u64)> = BTreeMap::new();
     for citizen in &data.master.citizens {
-        let Some(winner) = data.assignments.winners.get(&citizen.id) else { continue };
+        let Some(winner) = data.assignments.winners.get(&citizen.id) else {
+            continue;
+        };
         if force.is_some_and(|f| winner.force != f) {
             continue;
         }
         let key = (winner.force, winner.unit, person_key(&winner.officer));
-        let entry = officers.entry(key).or_insert_with(|| (winner.officer.clone(), 0, 0));
+        let entry = officers
+            .entry(key)
+            .or_insert_with(|| (winner.officer.clone(), 0, 0));
         entry.1 += 1;
         entry.2 += u64::from(counted.contains(&citizen.id));
     }
-    let headers = vec!["STT", "Lực lượng", "Đơn vị", "Cán bộ phụ trách", "Được giao", "Đã kích hoạt", "Còn lại", "Tỷ lệ"];
+    let headers = vec![
+        "STT",
+        "Lực lượng",
+        "Đơn vị",
+        "Cán bộ phụ trách",
+        "Được giao",
+        "Đã kích hoạt",
+        "Còn lại",
+        "Tỷ lệ",
+    ];
     let mut table = Table::new(OFFICERS, "Kết quả của từng cán bộ phụ trách", headers);
     for (index, ((f, unit, _), (name, assigned, activated))) in officers.into_iter().enumerate() {
-        let name = if name.is_empty() { "(chưa ghi tên cán bộ)".to_string() } else { name };
+        let name = if name.is_empty() {
+            "(chưa ghi tên cán bộ)".to_string()
+        } else {
+            name
+        };
         table.rows.push(vec![
             Value::Count(index as u64 + 1),
             data.settings.forces[f].name.as_str().into(),
@@ -161,7 +236,11 @@ pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
 
 fn assignee(data: &RunData<'_>, winner: Option<&Candidate>) -> [Value; 3] {
     match winner {
-        Some(w) => [data.settings.forces[w.force].name.as_str().into(), data.units.list[w.unit].name.as_str().into(), w.officer.as_str().into()],
+        Some(w) => [
+            data.settings.forces[w.force].name.as_str().into(),
+            data.units.list[w.unit].name.as_str().into(),
+            w.officer.as_str().into(),
+        ],
         None => [Value::from("(chưa phân công)"), Value::Empty, Value::Empty],
     }
 }
@@ -170,10 +249,22 @@ fn assignee(data: &RunData<'_>, winner: Option<&Candidate>) -> [Value; 3] {
 pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
     let counted = counted_ids(data);
     let headers = vec![
-        "STT", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Xã, thị trấn", "Thôn, bản", "Số điện thoại", "Lực lượng", "Đơn vị phụ trách",
+        "STT",
+        "Số định danh cá nhân",
+        "Họ và tên",
+        "Ngày sinh",
+        "Xã, thị trấn",
+        "Thôn, bản",
+        "Số điện thoại",
+        "Lực lượng",
+        "Đơn vị phụ trách",
         "Cán bộ phụ trách",
     ];
-    let mut table = Table::new(REMAINING, "Danh sách công dân chưa kích hoạt và cán bộ phụ trách", headers);
+    let mut table = Table::new(
+        REMAINING,
+        "Danh sách công dân chưa kích hoạt và cán bộ phụ trách",
+        headers,
+    );
     let mut citizens: Vec<_> = data
         .master
         .citizens
@@ -183,7 +274,12 @@ pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
         .filter(|(_, w)| force.is_none_or(|f| w.is_some_and(|w| w.force == f)))
         .collect();
     let order = |(c, w): &(&crate::assign::master::Citizen, Option<&Candidate>)| {
-        (w.map_or(usize::MAX, |w| w.force), c.commune.unwrap_or(usize::MAX), w.map_or(usize::MAX, |w| w.unit), c.id)
+        (
+            w.map_or(usize::MAX, |w| w.force),
+            c.commune.unwrap_or(usize::MAX),
+            w.map_or(usize::MAX, |w| w.unit),
+            c.id,
+        )
     };
     citizens.sort_by_key(order);
     for (index, (citizen, winner)) in citizens.into_iter().enumerate() {
@@ -191,7 +287,9 @@ pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
             Value::Count(index as u64 + 1),
             Value::Id(citizen.id.to_string()),
             citizen.name.clone().map_or(Value::Empty, Value::Text),
-            citizen.dob.map_or(Value::Empty, |d| Value::Text(d.display())),
+            citizen
+                .dob
+                .map_or(Value::Empty, |d| Value::Text(d.display())),
             commune(data, citizen.commune),
             citizen.village.clone().map_or(Value::Empty, Value::Text),
             citizen.phone.clone().map_or(Value::Empty, Value::Id),
@@ -205,23 +303,51 @@ pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
 /// Trùng phân công: every losing candidate, with the winner and the deciding rule.
 pub fn conflicts(data: &RunData<'_>, force: Option<usize>) -> Table {
     let headers = vec![
-        "STT", "Số định danh cá nhân", "Họ và tên", "Xã, thị trấn", "Được giao cho: lực lượng", "Đơn vị", "Cán bộ", "Không giao cho: lực lượng",
-        "Đơn vị", "Cán bộ", "Lý do", "Tệp, dòng của phân công không được giao",
+        "STT",
+        "Số định danh cá nhân",
+        "Họ và tên",
+        "Xã, thị trấn",
+        "Được giao cho: lực lượng",
+        "Đơn vị",
+        "Cán bộ",
+        "Không giao cho: lực lượng",
+        "Đơn vị",
+        "Cán bộ",
+        "Lý do",
+        "Tệp, dòng của phân công không được giao",
     ];
-    let mut table = Table::new(CONFLICTS, "Công dân được nhiều đơn vị nhận hướng dẫn: đơn vị được giao và đơn vị không được giao", headers);
-    let conflicts = data.assignments.conflicts.iter().filter(|c| force.is_none_or(|f| c.winner.force == f));
+    let mut table = Table::new(
+        CONFLICTS,
+        "Công dân được nhiều đơn vị nhận hướng dẫn: đơn vị được giao và đơn vị không được giao",
+        headers,
+    );
+    let conflicts = data
+        .assignments
+        .conflicts
+        .iter()
+        .filter(|c| force.is_none_or(|f| c.winner.force == f));
     for (index, conflict) in conflicts.enumerate() {
         let citizen = data.master.get(conflict.id);
         let mut row = vec![
             Value::Count(index as u64 + 1),
             Value::Id(conflict.id.to_string()),
-            citizen.and_then(|c| c.name.clone()).map_or(Value::Empty, Value::Text),
+            citizen
+                .and_then(|c| c.name.clone())
+                .map_or(Value::Empty, Value::Text),
             commune(data, citizen.and_then(|c| c.commune)),
         ];
         row.extend(assignee(data, Some(&conflict.winner)));
         row.extend(assignee(data, Some(&conflict.loser)));
         row.push(conflict.rule.explanation().into());
-        row.push(format!("{} [{}] dòng {}", conflict.loser.position.path, conflict.loser.position.sheet + 1, conflict.loser.position.row).into());
+        row.push(
+            format!(
+                "{} [{}] dòng {}",
+                conflict.loser.position.path,
+                conflict.loser.position.sheet + 1,
+                conflict.loser.position.row
+            )
+            .into(),
+        );
         table.rows.push(row);
     }
     table
@@ -229,16 +355,35 @@ pub fn conflicts(data: &RunData<'_>, force: Option<usize>) -> Table {
 
 /// Chưa phân công: master citizens with no candidate.
 pub fn unassigned(data: &RunData<'_>) -> Table {
-    let headers = vec!["STT", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Xã, thị trấn", "Thôn, bản", "Số điện thoại"];
-    let mut table = Table::new(UNASSIGNED, "Công dân trong danh sách chưa kích hoạt chưa được phân công cán bộ", headers);
-    let mut citizens: Vec<_> = data.master.citizens.iter().filter(|c| !data.assignments.winners.contains_key(&c.id)).collect();
+    let headers = vec![
+        "STT",
+        "Số định danh cá nhân",
+        "Họ và tên",
+        "Ngày sinh",
+        "Xã, thị trấn",
+        "Thôn, bản",
+        "Số điện thoại",
+    ];
+    let mut table = Table::new(
+        UNASSIGNED,
+        "Công dân trong danh sách chưa kích hoạt chưa được phân công cán bộ",
+        headers,
+    );
+    let mut citizens: Vec<_> = data
+        .master
+        .citizens
+        .iter()
+        .filter(|c| !data.assignments.winners.contains_key(&c.id))
+        .collect();
     citizens.sort_by_key(|c| (c.commune.unwrap_or(usize::MAX), c.id));
     for (index, citizen) in citizens.into_iter().enumerate() {
         table.rows.push(vec![
             Value::Count(index as u64 + 1),
             Value::Id(citizen.id.to_string()),
             citizen.name.clone().map_or(Value::Empty, Value::Text),
-            citizen.dob.map_or(Value::Empty, |d| Value::Text(d.display())),
+            citizen
+                .dob
+                .map_or(Value::Empty, |d| Value::Text(d.display())),
             commune(data, citizen.commune),
             citizen.village.clone().map_or(Value::Empty, Value::Text),
             citizen.phone.clone().map_or(Value::Empty, Value::Id),
@@ -249,13 +394,39 @@ pub fn unassigned(data: &RunData<'_>) -> Table {
 
 /// Ngoài danh sách: assigned IDs that are not in the master list.
 pub fn not_in_master(data: &RunData<'_>, force: Option<usize>) -> Table {
-    let headers = vec!["STT", "Số định danh cá nhân", "Lực lượng", "Đơn vị", "Cán bộ phụ trách", "Tệp, dòng"];
-    let mut table = Table::new(NOT_IN_MASTER, "Số định danh được phân công nhưng không có trong danh sách chưa kích hoạt", headers);
-    let rows = data.assignments.not_in_master.iter().filter_map(|id| data.assignments.winners.get(id).map(|w| (id, w)));
-    for (index, (id, winner)) in rows.filter(|(_, w)| force.is_none_or(|f| w.force == f)).enumerate() {
+    let headers = vec![
+        "STT",
+        "Số định danh cá nhân",
+        "Lực lượng",
+        "Đơn vị",
+        "Cán bộ phụ trách",
+        "Tệp, dòng",
+    ];
+    let mut table = Table::new(
+        NOT_IN_MASTER,
+        "Số định danh được phân công nhưng không có trong danh sách chưa kích hoạt",
+        headers,
+    );
+    let rows = data
+        .assignments
+        .not_in_master
+        .iter()
+        .filter_map(|id| data.assignments.winners.get(id).map(|w| (id, w)));
+    for (index, (id, winner)) in rows
+        .filter(|(_, w)| force.is_none_or(|f| w.force == f))
+        .enumerate()
+    {
         let mut row = vec![Value::Count(index as u64 + 1), Value::Id(id.to_string())];
         row.extend(assignee(data, Some(winner)));
-        row.push(format!("{} [{}] dòng {}", winner.position.path, winner.position.sheet + 1, winner.position.row).into());
+        row.push(
+            format!(
+                "{} [{}] dòng {}",
+                winner.position.path,
+                winner.position.sheet + 1,
+                winner.position.row
+            )
+            .into(),
+        );
         table.rows.push(row);
     }
     table
@@ -265,28 +436,69 @@ pub fn not_in_master(data: &RunData<'_>, force: Option<usize>) -> Table {
 /// the claims on its own citizens and its units' claims on citizens not assigned to another force.
 pub fn anomalies(data: &RunData<'_>, force: Option<usize>) -> Table {
     let headers = vec![
-        "STT", "Ngày báo cáo", "Số định danh cá nhân", "Họ và tên", "Đơn vị báo cáo", "Nhận xét", "Đơn vị được giao", "Ngày đã ghi nhận trước", "Tệp, dòng",
+        "STT",
+        "Ngày báo cáo",
+        "Số định danh cá nhân",
+        "Họ và tên",
+        "Đơn vị báo cáo",
+        "Nhận xét",
+        "Đơn vị được giao",
+        "Ngày đã ghi nhận trước",
+        "Tệp, dòng",
     ];
-    let mut table = Table::new(ANOMALIES, "Báo cáo không được tính hoặc ngoài phân công", headers);
-    let claims = data.claims.claims.iter().filter(|c| c.class != ClaimClass::Counted || c.outside_assignment);
+    let mut table = Table::new(
+        ANOMALIES,
+        "Báo cáo không được tính hoặc ngoài phân công",
+        headers,
+    );
+    let claims = data
+        .claims
+        .claims
+        .iter()
+        .filter(|c| c.class != ClaimClass::Counted || c.outside_assignment);
     let visible = |c: &&crate::reconcile::claims::Claim| {
         let Some(f) = force else { return true };
-        let assigned_force = data.assignments.winners.get(&c.id).filter(|_| data.master.contains(c.id)).map(|w| w.force);
-        assigned_force == Some(f) || (assigned_force.is_none() && data.units.list[c.unit].force == f)
+        let assigned_force = data
+            .assignments
+            .winners
+            .get(&c.id)
+            .filter(|_| data.master.contains(c.id))
+            .map(|w| w.force);
+        assigned_force == Some(f)
+            || (assigned_force.is_none() && data.units.list[c.unit].force == f)
     };
     for (index, claim) in claims.filter(visible).enumerate() {
-        let winner = data.assignments.winners.get(&claim.id).filter(|_| data.master.contains(claim.id));
-        let note = if claim.class == ClaimClass::Counted { "Được ghi nhận nhưng ngoài phân công" } else { claim.class.explanation() };
+        let winner = data
+            .assignments
+            .winners
+            .get(&claim.id)
+            .filter(|_| data.master.contains(claim.id));
+        let note = if claim.class == ClaimClass::Counted {
+            "Được ghi nhận nhưng ngoài phân công"
+        } else {
+            claim.class.explanation()
+        };
         table.rows.push(vec![
             Value::Count(index as u64 + 1),
             Value::Date(Some(claim.date)),
             Value::Id(claim.id.to_string()),
-            data.master.get(claim.id).and_then(|c| c.name.clone()).map_or(Value::Empty, Value::Text),
+            data.master
+                .get(claim.id)
+                .and_then(|c| c.name.clone())
+                .map_or(Value::Empty, Value::Text),
             data.units.list[claim.unit].name.as_str().into(),
             note.into(),
-            winner.map_or(Value::Empty, |w| data.units.list[w.unit].name.as_str().into()),
+            winner.map_or(Value::Empty, |w| {
+                data.units.list[w.unit].name.as_str().into()
+            }),
             Value::Date(claim.counted_on),
-            format!("{} [{}] dòng {}", claim.position.path, claim.position.sheet + 1, claim.position.row).into(),
+            format!(
+                "{} [{}] dòng {}",
+                claim.position.path,
+                claim.position.sheet + 1,
+                claim.position.row
+            )
+            .into(),
         ]);
     }
     table
@@ -294,8 +506,22 @@ pub fn anomalies(data: &RunData<'_>, force: Option<usize>) -> Table {
 
 /// Lỗi dữ liệu: every rejected row and every warning, with file, sheet, row, column and value.
 pub fn errors(data: &RunData<'_>) -> Table {
-    let headers = vec!["STT", "Tệp", "Trang", "Dòng", "Cột", "Giá trị", "Loại", "Lý do", "Mã lỗi"];
-    let mut table = Table::new(ERRORS, "Các dòng bị loại và cảnh báo dữ liệu: sửa trong tệp gốc rồi gửi lại", headers);
+    let headers = vec![
+        "STT",
+        "Tệp",
+        "Trang",
+        "Dòng",
+        "Cột",
+        "Giá trị",
+        "Loại",
+        "Lý do",
+        "Mã lỗi",
+    ];
+    let mut table = Table::new(
+        ERRORS,
+        "Các dòng bị loại và cảnh báo dữ liệu: sửa trong tệp gốc rồi gửi lại",
+        headers,
+    );
     for file in data.files {
         for sheet in &file.sheets {
             for reject in &sheet.rejects {
@@ -335,18 +561,44 @@ pub fn errors(data: &RunData<'_>) -> Table {
 
 /// Nguồn dữ liệu: every input with its counts and SHA-256, the unreadable files, the settings.
 pub fn sources(data: &RunData<'_>) -> Table {
-    let headers = vec!["STT", "Tệp", "Trang", "Dòng tiêu đề", "Số dòng đọc", "Nhận", "Loại", "Bỏ qua", "SHA-256 / lý do không đọc được"];
-    let mut table = Table::new(SOURCES, "Các tệp đã đọc, cài đặt của lần chạy và phiên bản công cụ", headers);
+    let headers = vec![
+        "STT",
+        "Tệp",
+        "Trang",
+        "Dòng tiêu đề",
+        "Số dòng đọc",
+        "Nhận",
+        "Loại",
+        "Bỏ qua",
+        "SHA-256 / lý do không đọc được",
+    ];
+    let mut table = Table::new(
+        SOURCES,
+        "Các tệp đã đọc, cài đặt của lần chạy và phiên bản công cụ",
+        headers,
+    );
     for file in data.files {
         if let Some(message) = &file.message {
-            table.rows.push(vec![Value::Empty, file.path.as_str().into(), "(không đọc được)".into(), Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty, message.as_str().into()]);
+            table.rows.push(vec![
+                Value::Empty,
+                file.path.as_str().into(),
+                "(không đọc được)".into(),
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+                message.as_str().into(),
+            ]);
         }
         for sheet in &file.sheets {
             table.rows.push(vec![
                 Value::Empty,
                 file.path.as_str().into(),
                 sheet.name.as_str().into(),
-                sheet.header_row.map_or(Value::Empty, |r| u64::from(r).into()),
+                sheet
+                    .header_row
+                    .map_or(Value::Empty, |r| u64::from(r).into()),
                 sheet.read.into(),
                 sheet.accepted.into(),
                 sheet.rejected.into(),
@@ -356,14 +608,55 @@ pub fn sources(data: &RunData<'_>) -> Table {
         }
     }
     let s = data.settings;
-    let setting = |name: &str, value: String| vec![Value::Empty, Value::from("(cài đặt)"), Value::from(name), Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Text(value)];
-    table.rows.push(setting("Ngày số liệu", data.as_of.format("%d/%m/%Y").to_string()));
-    table.rows.push(setting("Hạn hoàn thành", s.deadline.format("%d/%m/%Y").to_string()));
-    table.rows.push(setting("Giờ chốt đơn vị / huyện", format!("{} / {}", s.unit_cutoff.format("%H:%M"), s.district_cutoff.format("%H:%M"))));
-    table.rows.push(setting("Ghi nhận kết quả cho", if s.credit == crate::settings::Credit::Assignee { "đơn vị được phân công".into() } else { "đơn vị báo cáo".into() }));
-    let forces: Vec<String> = s.forces.iter().map(|f| format!("{} ({})", f.name, f.id)).collect();
-    table.rows.push(setting("Lực lượng, theo thứ tự ưu tiên", forces.join("; ")));
-    table.rows.push(setting("Phiên bản vneid-recon", env!("CARGO_PKG_VERSION").to_string()));
+    let setting = |name: &str, value: String| {
+        vec![
+            Value::Empty,
+            Value::from("(cài đặt)"),
+            Value::from(name),
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+            Value::Text(value),
+        ]
+    };
+    table.rows.push(setting(
+        "Ngày số liệu",
+        data.as_of.format("%d/%m/%Y").to_string(),
+    ));
+    table.rows.push(setting(
+        "Hạn hoàn thành",
+        s.deadline.format("%d/%m/%Y").to_string(),
+    ));
+    table.rows.push(setting(
+        "Giờ chốt đơn vị / huyện",
+        format!(
+            "{} / {}",
+            s.unit_cutoff.format("%H:%M"),
+            s.district_cutoff.format("%H:%M")
+        ),
+    ));
+    table.rows.push(setting(
+        "Ghi nhận kết quả cho",
+        if s.credit == crate::settings::Credit::Assignee {
+            "đơn vị được phân công".into()
+        } else {
+            "đơn vị báo cáo".into()
+        },
+    ));
+    let forces: Vec<String> = s
+        .forces
+        .iter()
+        .map(|f| format!("{} ({})", f.name, f.id))
+        .collect();
+    table
+        .rows
+        .push(setting("Lực lượng, theo thứ tự ưu tiên", forces.join("; ")));
+    table.rows.push(setting(
+        "Phiên bản vneid-recon",
+        env!("CARGO_PKG_VERSION").to_string(),
+    ));
     for (index, row) in table.rows.iter_mut().enumerate() {
         row[0] = Value::Count(index as u64 + 1);
     }
@@ -378,10 +671,16 @@ pub fn daily_counts(data: &RunData<'_>, force: Option<usize>) -> Vec<(NaiveDate,
     };
     let mut per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     for claim in &data.claims.claims {
-        let Some(unit) = claim.credited_unit else { continue };
+        let Some(unit) = claim.credited_unit else {
+            continue;
+        };
         if force.is_none_or(|f| data.units.list[unit].force == f) {
             *per_day.entry(claim.date).or_insert(0) += 1;
         }
     }
-    first.iter_days().take_while(|d| *d <= data.as_of).map(|d| (d, per_day.get(&d).copied().unwrap_or(0))).collect()
+    first
+        .iter_days()
+        .take_while(|d| *d <= data.as_of)
+        .map(|d| (d, per_day.get(&d).copied().unwrap_or(0)))
+        .collect()
 }

@@ -79,7 +79,14 @@ impl Table {
     /// An empty table with these headers.
     pub fn new<H: Into<String>>(sheet: &str, subtitle: impl Into<String>, headers: Vec<H>) -> Self {
         let headers = headers.into_iter().map(Into::into).collect();
-        Self { sheet: sheet.to_string(), subtitle: subtitle.into(), headers, rows: Vec::new(), highlights: Vec::new(), totals: None }
+        Self {
+            sheet: sheet.to_string(),
+            subtitle: subtitle.into(),
+            headers,
+            rows: Vec::new(),
+            highlights: Vec::new(),
+            totals: None,
+        }
     }
 
     /// Column widths in characters that fit the header (wrapped on two lines) and the longest value.
@@ -87,8 +94,15 @@ impl Table {
         (0..self.headers.len())
             .map(|col| {
                 let header = self.headers[col].chars().count().div_ceil(2).max(6);
-                let longest = self.rows.iter().chain(self.totals.iter()).filter_map(|r| r.get(col)).map(Value::width_hint).max().unwrap_or(0);
-                (header.max(longest).min(48) as f64) * 1.1 + 2.0
+                let longest = self
+                    .rows
+                    .iter()
+                    .chain(self.totals.iter())
+                    .filter_map(|r| r.get(col))
+                    .map(Value::width_hint)
+                    .max()
+                    .unwrap_or(0);
+                (header.max(longest).min(48) as f64) * 1.2 + 2.5
             })
             .collect()
     }

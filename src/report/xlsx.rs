@@ -6,8 +6,9 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Chart, ChartLine, ChartLineDashType, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format,
-    FormatAlign, FormatBorder, FormatUnderline, IgnoreError, Workbook, Worksheet, XlsxError,
+    Chart, ChartLine, ChartLineDashType, ChartType, ConditionalFormatCell,
+    ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    FormatUnderline, IgnoreError, Workbook, Worksheet, XlsxError,
 };
 
 use super::table::{Highlight, Table, Value};
@@ -53,18 +54,32 @@ struct Styles {
 
 impl Styles {
     fn new() -> Self {
-        let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
-        let cell = base.clone().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        let base = Format::new()
+            .set_font_name("Times New Roman")
+            .set_font_size(12);
+        let cell = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
         let centered = |f: Format| f.set_align(FormatAlign::Center);
         Self {
             agency: centered(base.clone().set_bold()),
             nation: centered(base.clone().set_bold()),
-            motto: centered(base.clone().set_bold().set_underline(FormatUnderline::Single)),
+            motto: centered(
+                base.clone()
+                    .set_bold()
+                    .set_underline(FormatUnderline::Single),
+            ),
             dateline: centered(base.clone().set_italic()),
             title: centered(base.clone().set_bold().set_font_size(14)).set_text_wrap(),
             subtitle: centered(base.clone().set_italic()),
             provisional: centered(base.clone().set_bold().set_font_color("#C00000")),
-            header: cell.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color("#DDEBF7"),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#DDEBF7"),
             text: cell.clone().set_text_wrap(),
             id: cell.clone().set_num_format("@"),
             count: cell.clone().set_num_format("#,##0"),
@@ -91,19 +106,31 @@ impl Book {
     /// A new workbook with its creation time fixed to the as-of date (deterministic bytes).
     pub fn new(heading: Heading) -> Result<Self, XlsxError> {
         let mut workbook = Workbook::new();
-        let created = ExcelDateTime::from_ymd(heading.as_of.year() as u16, heading.as_of.month() as u8, heading.as_of.day() as u8)?;
+        let created = ExcelDateTime::from_ymd(
+            heading.as_of.year() as u16,
+            heading.as_of.month() as u8,
+            heading.as_of.day() as u8,
+        )?;
         let properties = DocProperties::new()
             .set_title("Báo cáo tiến độ kích hoạt tài khoản định danh điện tử mức 2")
             .set_author(&heading.agency)
             .set_creation_datetime(&created);
         workbook.set_properties(&properties);
-        Ok(Self { workbook, styles: Styles::new(), heading })
+        Ok(Self {
+            workbook,
+            styles: Styles::new(),
+            heading,
+        })
     }
 
     /// Adds a table as a sheet. Returns the header row index (0-based) and the last data row.
     pub fn add_table(&mut self, table: &Table) -> Result<(u32, u32), XlsxError> {
         let big = table.rows.len() > CONSTANT_MEMORY_ROWS;
-        let sheet = if big { self.workbook.add_worksheet_with_constant_memory()? } else { self.workbook.add_worksheet() };
+        let sheet = if big {
+            self.workbook.add_worksheet_with_constant_memory()?
+        } else {
+            self.workbook.add_worksheet()
+        };
         let range = write_table(sheet, table, &self.styles, &self.heading)?;
         Ok(range)
     }
@@ -116,45 +143,89 @@ impl Book {
 
     /// Under the Tổng hợp table: the signature block, the daily series and the chart of the
     /// cumulative activations against the straight line to 100% at the deadline.
-    pub fn add_summary_extras(&mut self, after_row: u32, width: u16, daily: &[(NaiveDate, u64)], target: u64) -> Result<(), XlsxError> {
+    pub fn add_summary_extras(
+        &mut self,
+        after_row: u32,
+        width: u16,
+        daily: &[(NaiveDate, u64)],
+        target: u64,
+    ) -> Result<(), XlsxError> {
         let heading = self.heading.clone();
         let styles = Styles::new();
         let sheet = self.last_sheet()?;
         let sign_row = after_row + 2;
         let right = width.saturating_sub(1).max(4);
         let left_end = (right / 2).saturating_sub(1).max(1);
-        sheet.merge_range(sign_row, 0, sign_row, left_end, "NGƯỜI LẬP BIỂU", &styles.signature)?;
-        sheet.merge_range(sign_row, left_end + 1, sign_row, right, &format!("TM. {}", heading.agency.to_uppercase()), &styles.signature)?;
-        sheet.merge_range(sign_row + 1, 0, sign_row + 1, left_end, "(Ký, ghi rõ họ tên)", &styles.signature_note)?;
-        sheet.merge_range(sign_row + 1, left_end + 1, sign_row + 1, right, "(Ký tên, đóng dấu)", &styles.signature_note)?;
+        sheet.merge_range(
+            sign_row,
+            0,
+            sign_row,
+            left_end,
+            "NGƯỜI LẬP BIỂU",
+            &styles.signature,
+        )?;
+        sheet.merge_range(
+            sign_row,
+            left_end + 1,
+            sign_row,
+            right,
+            &format!("TM. {}", heading.agency.to_uppercase()),
+            &styles.signature,
+        )?;
+        sheet.merge_range(
+            sign_row + 1,
+            0,
+            sign_row + 1,
+            left_end,
+            "(Ký, ghi rõ họ tên)",
+            &styles.signature_note,
+        )?;
+        sheet.merge_range(
+            sign_row + 1,
+            left_end + 1,
+            sign_row + 1,
+            right,
+            "(Ký tên, đóng dấu)",
+            &styles.signature_note,
+        )?;
         if daily.is_empty() {
             return Ok(());
         }
         let series_row = sign_row + 7;
+        sheet.set_row_height(series_row, 32)?;
         sheet.write_string_with_format(series_row, 0, "Ngày", &styles.header)?;
         sheet.write_string_with_format(series_row, 1, "Kích hoạt trong ngày", &styles.header)?;
         sheet.write_string_with_format(series_row, 2, "Lũy kế", &styles.header)?;
-        sheet.write_string_with_format(series_row, 3, "Kế hoạch (100% đến hạn)", &styles.header)?;
+        sheet.write_string_with_format(series_row, 3, "Kế hoạch", &styles.header)?;
         let first = daily[0].0;
         let span = (heading.deadline - first).num_days().max(1) as f64;
         let mut cumulative = 0u64;
         let mut last = series_row;
-        for (offset, day) in first.iter_days().take_while(|d| *d <= heading.deadline.max(heading.as_of)).enumerate() {
+        for (offset, day) in first
+            .iter_days()
+            .take_while(|d| *d <= heading.deadline.max(heading.as_of))
+            .enumerate()
+        {
             let row = series_row + 1 + offset as u32;
-            let date = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
+            let date =
+                ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
             sheet.write_datetime_with_format(row, 0, &date, &styles.date)?;
             if let Some((_, count)) = daily.iter().find(|(d, _)| *d == day) {
                 cumulative += count;
                 sheet.write_number_with_format(row, 1, *count as f64, &styles.count)?;
                 sheet.write_number_with_format(row, 2, cumulative as f64, &styles.count)?;
             }
-            let planned = (target as f64 * ((day - first).num_days() as f64 / span)).min(target as f64).round();
+            let planned = (target as f64 * ((day - first).num_days() as f64 / span))
+                .min(target as f64)
+                .round();
             sheet.write_number_with_format(row, 3, planned, &styles.count)?;
             last = row;
         }
         let name = sheet.name();
         let mut chart = Chart::new(ChartType::Line);
-        chart.title().set_name("Lũy kế số tài khoản đã kích hoạt so với kế hoạch");
+        chart
+            .title()
+            .set_name("Lũy kế số tài khoản đã kích hoạt so với kế hoạch");
         chart
             .add_series()
             .set_name("Lũy kế đã kích hoạt")
@@ -166,8 +237,16 @@ impl Book {
             .set_name("Kế hoạch đến hạn")
             .set_categories((name.as_str(), series_row + 1, 0, last, 0))
             .set_values((name.as_str(), series_row + 1, 3, last, 3))
-            .set_format(ChartLine::new().set_color("#C00000").set_dash_type(ChartLineDashType::Dash));
-        chart.x_axis().set_num_format("dd/mm");
+            .set_format(
+                ChartLine::new()
+                    .set_color("#C00000")
+                    .set_dash_type(ChartLineDashType::Dash),
+            );
+        chart
+            .x_axis()
+            .set_num_format("dd/mm")
+            .set_label_interval(7)
+            .set_tick_interval(7);
         chart.set_width(720).set_height(320);
         sheet.insert_chart(series_row, 5, &chart)?;
         Ok(())
@@ -179,12 +258,38 @@ impl Book {
     }
 }
 
-fn write_title(sheet: &mut Worksheet, styles: &Styles, heading: &Heading, width: u16) -> Result<(), XlsxError> {
+fn write_title(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    heading: &Heading,
+    width: u16,
+) -> Result<(), XlsxError> {
     let last = width.saturating_sub(1).max(5);
     let split = (last / 2).max(2);
-    sheet.merge_range(0, 0, 0, split - 1, &heading.agency.to_uppercase(), &styles.agency)?;
-    sheet.merge_range(0, split, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", &styles.nation)?;
-    sheet.merge_range(1, split, 1, last, "Độc lập - Tự do - Hạnh phúc", &styles.motto)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        split - 1,
+        &heading.agency.to_uppercase(),
+        &styles.agency,
+    )?;
+    sheet.merge_range(
+        0,
+        split,
+        0,
+        last,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        &styles.nation,
+    )?;
+    sheet.merge_range(
+        1,
+        split,
+        1,
+        last,
+        "Độc lập - Tự do - Hạnh phúc",
+        &styles.motto,
+    )?;
     let dateline = format!(
         "{}, ngày {:02} tháng {:02} năm {}",
         heading.place,
@@ -193,19 +298,46 @@ fn write_title(sheet: &mut Worksheet, styles: &Styles, heading: &Heading, width:
         heading.as_of.year()
     );
     sheet.merge_range(2, split, 2, last, &dateline, &styles.dateline)?;
-    sheet.merge_range(4, 0, 4, last, "BÁO CÁO TIẾN ĐỘ HƯỚNG DẪN KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2", &styles.title)?;
-    let as_of = format!("Số liệu tính đến {} ngày {}", heading.cutoff, heading.as_of.format("%d/%m/%Y"));
+    sheet.merge_range(
+        4,
+        0,
+        4,
+        last,
+        "BÁO CÁO TIẾN ĐỘ HƯỚNG DẪN KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2",
+        &styles.title,
+    )?;
+    let as_of = format!(
+        "Số liệu tính đến {} ngày {}",
+        heading.cutoff,
+        heading.as_of.format("%d/%m/%Y")
+    );
     sheet.merge_range(5, 0, 5, last, &as_of, &styles.subtitle)?;
-    let deadline = format!("Hạn hoàn thành 100%: {} (còn {} ngày)", heading.deadline.format("%d/%m/%Y"), heading.days_left);
+    let deadline = format!(
+        "Hạn hoàn thành 100%: {} (còn {} ngày)",
+        heading.deadline.format("%d/%m/%Y"),
+        heading.days_left
+    );
     if heading.provisional {
-        sheet.merge_range(6, 0, 6, last, &format!("TẠM TÍNH (chưa đến giờ chốt số liệu) - {deadline}"), &styles.provisional)?;
+        sheet.merge_range(
+            6,
+            0,
+            6,
+            last,
+            &format!("TẠM TÍNH (chưa đến giờ chốt số liệu) - {deadline}"),
+            &styles.provisional,
+        )?;
     } else {
         sheet.merge_range(6, 0, 6, last, &deadline, &styles.subtitle)?;
     }
     Ok(())
 }
 
-fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles, heading: &Heading) -> Result<(u32, u32), XlsxError> {
+fn write_table(
+    sheet: &mut Worksheet,
+    table: &Table,
+    styles: &Styles,
+    heading: &Heading,
+) -> Result<(u32, u32), XlsxError> {
     sheet.set_name(&table.sheet)?;
     let width = table.headers.len() as u16;
     for (col, chars) in table.widths().into_iter().enumerate() {
@@ -213,7 +345,14 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles, heading: &
     }
     write_title(sheet, styles, heading, width)?;
     let header_row = TITLE_ROWS;
-    sheet.merge_range(header_row - 1, 0, header_row - 1, width.saturating_sub(1).max(5), &table.subtitle, &styles.subtitle)?;
+    sheet.merge_range(
+        header_row - 1,
+        0,
+        header_row - 1,
+        width.saturating_sub(1).max(5),
+        &table.subtitle,
+        &styles.subtitle,
+    )?;
     for (col, header) in table.headers.iter().enumerate() {
         sheet.write_string_with_format(header_row, col as u16, header, &styles.header)?;
     }
@@ -230,12 +369,29 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles, heading: &
     let last_data = row.max(header_row);
     sheet.set_freeze_panes(header_row + 1, 0)?;
     sheet.autofilter(header_row, 0, last_data, width.saturating_sub(1))?;
-    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0).set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
     sheet.set_repeat_rows(header_row, header_row)?;
     sheet.set_footer("&CTrang &P/&N");
-    let id_columns: Vec<u16> = (0..width).filter(|&c| table.rows.iter().any(|r| matches!(r.get(c as usize), Some(Value::Id(_))))).collect();
+    let id_columns: Vec<u16> = (0..width)
+        .filter(|&c| {
+            table
+                .rows
+                .iter()
+                .any(|r| matches!(r.get(c as usize), Some(Value::Id(_))))
+        })
+        .collect();
     for col in id_columns {
-        sheet.ignore_error_range(header_row + 1, col, last_data, col, IgnoreError::NumberStoredAsText)?;
+        sheet.ignore_error_range(
+            header_row + 1,
+            col,
+            last_data,
+            col,
+            IgnoreError::NumberStoredAsText,
+        )?;
     }
     for (col, highlight) in &table.highlights {
         add_highlight(sheet, header_row + 1, last_data, *col as u16, *highlight)?;
@@ -243,33 +399,75 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles, heading: &
     Ok((header_row, last_data))
 }
 
-fn write_row(sheet: &mut Worksheet, row: u32, values: &[Value], styles: &Styles, total: bool) -> Result<(), XlsxError> {
+fn write_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    values: &[Value],
+    styles: &Styles,
+    total: bool,
+) -> Result<(), XlsxError> {
     for (col, value) in values.iter().enumerate() {
         let col = col as u16;
         match value {
             Value::Empty => {
-                sheet.write_blank(row, col, if total { &styles.total_text } else { &styles.text })?;
+                sheet.write_blank(
+                    row,
+                    col,
+                    if total {
+                        &styles.total_text
+                    } else {
+                        &styles.text
+                    },
+                )?;
             }
             Value::Text(text) => {
-                sheet.write_string_with_format(row, col, text, if total { &styles.total_text } else { &styles.text })?;
+                sheet.write_string_with_format(
+                    row,
+                    col,
+                    text,
+                    if total {
+                        &styles.total_text
+                    } else {
+                        &styles.text
+                    },
+                )?;
             }
             Value::Id(text) => {
                 sheet.write_string_with_format(row, col, text, &styles.id)?;
             }
             Value::Count(n) => {
-                sheet.write_number_with_format(row, col, *n as f64, if total { &styles.total_count } else { &styles.count })?;
+                sheet.write_number_with_format(
+                    row,
+                    col,
+                    *n as f64,
+                    if total {
+                        &styles.total_count
+                    } else {
+                        &styles.count
+                    },
+                )?;
             }
             Value::Decimal(x) => {
                 sheet.write_number_with_format(row, col, *x, &styles.decimal)?;
             }
             Value::Percent(Some(p)) => {
-                sheet.write_number_with_format(row, col, *p, if total { &styles.total_percent } else { &styles.percent })?;
+                sheet.write_number_with_format(
+                    row,
+                    col,
+                    *p,
+                    if total {
+                        &styles.total_percent
+                    } else {
+                        &styles.percent
+                    },
+                )?;
             }
             Value::Percent(None) | Value::Date(None) => {
                 sheet.write_blank(row, col, &styles.text)?;
             }
             Value::Date(Some(day)) => {
-                let date = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
+                let date =
+                    ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
                 sheet.write_datetime_with_format(row, col, &date, &styles.date)?;
             }
         }
@@ -281,19 +479,45 @@ fn fill(color: &str) -> Format {
     Format::new().set_background_color(color)
 }
 
-fn add_highlight(sheet: &mut Worksheet, first: u32, last: u32, col: u16, highlight: Highlight) -> Result<(), XlsxError> {
+fn add_highlight(
+    sheet: &mut Worksheet,
+    first: u32,
+    last: u32,
+    col: u16,
+    highlight: Highlight,
+) -> Result<(), XlsxError> {
     if last < first {
         return Ok(());
     }
     let text_rule = |text: &str, color: &str| {
-        ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::EqualTo(format!("\"{text}\""))).set_format(fill(color))
+        ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(format!("\"{text}\"")))
+            .set_format(fill(color))
     };
     match highlight {
         Highlight::Status => {
             use crate::reconcile::metrics::Status;
-            sheet.add_conditional_format(first, col, last, col, &text_rule(Status::Done.label(), "#C6EFCE"))?;
-            sheet.add_conditional_format(first, col, last, col, &text_rule(Status::OnTrack.label(), "#FFEB9C"))?;
-            sheet.add_conditional_format(first, col, last, col, &text_rule(Status::Behind.label(), "#FFC7CE"))?;
+            sheet.add_conditional_format(
+                first,
+                col,
+                last,
+                col,
+                &text_rule(Status::Done.label(), "#C6EFCE"),
+            )?;
+            sheet.add_conditional_format(
+                first,
+                col,
+                last,
+                col,
+                &text_rule(Status::OnTrack.label(), "#FFEB9C"),
+            )?;
+            sheet.add_conditional_format(
+                first,
+                col,
+                last,
+                col,
+                &text_rule(Status::Behind.label(), "#FFC7CE"),
+            )?;
         }
         Highlight::NoReport => {
             sheet.add_conditional_format(first, col, last, col, &text_rule("Không", "#FFC7CE"))?;

@@ -55,7 +55,7 @@ fn pick_all(list: &Value, keys: &[&str]) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn run_fixture(out: &std::path::Path) -> Value {
+pub fn run_fixture(out: &std::path::Path) -> Value {
     // Copy the workspace so the test never writes into the repository.
     let source = repo().join("fixtures/tuan-giao");
     copy_dir(&source, out);

@@ -7,3 +7,4 @@ mod init;
 mod inspect;
 mod run;
 mod support;
+mod workbooks;
