@@ -139,7 +139,8 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(2045), "2.045");
         assert_eq!(thousands(1_000_000), "1.000.000");
-        assert_eq!(percent(Some(0.3095)), "31,0%");
+        assert_eq!(percent(Some(0.31)), "31,0%");
+        assert_eq!(percent(Some(0.2778)), "27,8%");
         assert_eq!(percent(None), "-");
     }
 }
