@@ -245,6 +245,21 @@ fn assignee(data: &RunData<'_>, winner: Option<&Candidate>) -> [Value; 3] {
     }
 }
 
+/// The columns that identify a citizen to the officer who visits them: ID, name, date of birth,
+/// commune, village, phone.
+fn citizen_cells(data: &RunData<'_>, citizen: &crate::assign::master::Citizen) -> [Value; 6] {
+    [
+        Value::Id(citizen.id.to_string()),
+        citizen.name.clone().map_or(Value::Empty, Value::Text),
+        citizen
+            .dob
+            .map_or(Value::Empty, |d| Value::Text(d.display())),
+        commune(data, citizen.commune),
+        citizen.village.clone().map_or(Value::Empty, Value::Text),
+        citizen.phone.clone().map_or(Value::Empty, Value::Id),
+    ]
+}
+
 /// Chưa kích hoạt: the to-do list, each remaining citizen with their officer.
 pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
     let counted = counted_ids(data);
@@ -283,17 +298,8 @@ pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
     };
     citizens.sort_by_key(order);
     for (index, (citizen, winner)) in citizens.into_iter().enumerate() {
-        let mut row = vec![
-            Value::Count(index as u64 + 1),
-            Value::Id(citizen.id.to_string()),
-            citizen.name.clone().map_or(Value::Empty, Value::Text),
-            citizen
-                .dob
-                .map_or(Value::Empty, |d| Value::Text(d.display())),
-            commune(data, citizen.commune),
-            citizen.village.clone().map_or(Value::Empty, Value::Text),
-            citizen.phone.clone().map_or(Value::Empty, Value::Id),
-        ];
+        let mut row = vec![Value::Count(index as u64 + 1)];
+        row.extend(citizen_cells(data, citizen));
         row.extend(assignee(data, winner));
         table.rows.push(row);
     }
@@ -377,17 +383,9 @@ pub fn unassigned(data: &RunData<'_>) -> Table {
         .collect();
     citizens.sort_by_key(|c| (c.commune.unwrap_or(usize::MAX), c.id));
     for (index, citizen) in citizens.into_iter().enumerate() {
-        table.rows.push(vec![
-            Value::Count(index as u64 + 1),
-            Value::Id(citizen.id.to_string()),
-            citizen.name.clone().map_or(Value::Empty, Value::Text),
-            citizen
-                .dob
-                .map_or(Value::Empty, |d| Value::Text(d.display())),
-            commune(data, citizen.commune),
-            citizen.village.clone().map_or(Value::Empty, Value::Text),
-            citizen.phone.clone().map_or(Value::Empty, Value::Id),
-        ]);
+        let mut row = vec![Value::Count(index as u64 + 1)];
+        row.extend(citizen_cells(data, citizen));
+        table.rows.push(row);
     }
     table
 }

@@ -406,64 +406,35 @@ fn write_row(
     styles: &Styles,
     total: bool,
 ) -> Result<(), XlsxError> {
+    let (text, count, percent) = if total {
+        (
+            &styles.total_text,
+            &styles.total_count,
+            &styles.total_percent,
+        )
+    } else {
+        (&styles.text, &styles.count, &styles.percent)
+    };
     for (col, value) in values.iter().enumerate() {
         let col = col as u16;
         match value {
-            Value::Empty => {
-                sheet.write_blank(
-                    row,
-                    col,
-                    if total {
-                        &styles.total_text
-                    } else {
-                        &styles.text
-                    },
-                )?;
+            Value::Empty | Value::Percent(None) | Value::Date(None) => {
+                sheet.write_blank(row, col, text)?;
             }
-            Value::Text(text) => {
-                sheet.write_string_with_format(
-                    row,
-                    col,
-                    text,
-                    if total {
-                        &styles.total_text
-                    } else {
-                        &styles.text
-                    },
-                )?;
+            Value::Text(content) => {
+                sheet.write_string_with_format(row, col, content, text)?;
             }
-            Value::Id(text) => {
-                sheet.write_string_with_format(row, col, text, &styles.id)?;
+            Value::Id(content) => {
+                sheet.write_string_with_format(row, col, content, &styles.id)?;
             }
             Value::Count(n) => {
-                sheet.write_number_with_format(
-                    row,
-                    col,
-                    *n as f64,
-                    if total {
-                        &styles.total_count
-                    } else {
-                        &styles.count
-                    },
-                )?;
+                sheet.write_number_with_format(row, col, *n as f64, count)?;
             }
             Value::Decimal(x) => {
                 sheet.write_number_with_format(row, col, *x, &styles.decimal)?;
             }
             Value::Percent(Some(p)) => {
-                sheet.write_number_with_format(
-                    row,
-                    col,
-                    *p,
-                    if total {
-                        &styles.total_percent
-                    } else {
-                        &styles.percent
-                    },
-                )?;
-            }
-            Value::Percent(None) | Value::Date(None) => {
-                sheet.write_blank(row, col, &styles.text)?;
+                sheet.write_number_with_format(row, col, *p, percent)?;
             }
             Value::Date(Some(day)) => {
                 let date =
