@@ -48,8 +48,9 @@ pub enum Command {
     },
     /// The daily consolidation (20:00, cron): reads master/, assignments/, targets.xlsx and
     /// reports/YYYY-MM-DD/ up to the date, gives each citizen one officer, classifies the claims and
-    /// writes out/DATE/summary.json (whole or not at all). A run for today before the district cutoff
-    /// (20:00) is marked provisional (tạm tính).
+    /// writes out/DATE/ whole or not at all: summary.json, tong-hop-DATE.xlsx (the district workbook),
+    /// <force-id>-DATE.xlsx (one per force, for its re-check) and tin-nhan-DATE.txt (the chat
+    /// message). A run for today before the district cutoff (20:00) is marked provisional (tạm tính).
     Run {
         /// The workspace folder.
         #[arg(short, long, default_value = ".")]

@@ -422,10 +422,10 @@ fn write_row(
                 sheet.write_blank(row, col, text)?;
             }
             Value::Text(content) => {
-                sheet.write_string_with_format(row, col, content, text)?;
+                sheet.write_string_with_format(row, col, excel_text(content), text)?;
             }
             Value::Id(content) => {
-                sheet.write_string_with_format(row, col, content, &styles.id)?;
+                sheet.write_string_with_format(row, col, excel_text(content), &styles.id)?;
             }
             Value::Count(n) => {
                 sheet.write_number_with_format(row, col, *n as f64, count)?;
@@ -444,6 +444,16 @@ fn write_row(
         }
     }
     Ok(())
+}
+
+/// Excel holds at most 32,767 characters in a cell; a longer input value (a hostile or broken file)
+/// is cut rather than failing the whole workbook.
+fn excel_text(text: &str) -> &str {
+    const EXCEL_CELL_CHARS: usize = 32_767;
+    match text.char_indices().nth(EXCEL_CELL_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
 }
 
 fn fill(color: &str) -> Format {
@@ -501,4 +511,16 @@ fn add_highlight(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlong_cell_text_is_cut_at_excels_limit() {
+        let long = "ạ".repeat(40_000);
+        assert_eq!(excel_text(&long).chars().count(), 32_767);
+        assert_eq!(excel_text("Lò Văn An"), "Lò Văn An");
+    }
 }
