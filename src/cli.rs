@@ -66,6 +66,28 @@ pub enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// A clerk's check of a daily report before sending it (before 17:00): reads the files as reports
+    /// of the date and prints, in Vietnamese, each problem with file, sheet and row: invalid ID (with
+    /// the reason), not in the master list, not assigned to this unit (and to whom), already counted
+    /// on an earlier day (which day), duplicated in the file. Exit 0 when clean, 1 when there are
+    /// problems. Writes nothing unless --fixed is given. The unit is the file's Đơn vị column, else
+    /// named from its Xã column; the force is its Lực lượng column, else its folder under
+    /// reports/DATE/ of the workspace.
+    Check {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The workspace to check against (default: the current folder; without a
+        /// vneid-recon.toml there, each file is checked alone).
+        #[arg(short, long, default_value = ".")]
+        workspace: PathBuf,
+        /// The report's date (YYYY-MM-DD or DD/MM/YYYY). Default: today in Vietnam (UTC+7).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Write a cleaned copy (rows without problems, plus a sheet listing the problems).
+        #[arg(long, value_name = "OUT.xlsx")]
+        fixed: Option<PathBuf>,
+    },
     /// Read an OLE2 file in an isolated process (internal: used by the reader itself).
     #[command(name = "__probe", hide = true)]
     Probe { file: PathBuf },

@@ -65,3 +65,157 @@ pub fn publish_dir(target: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()
     }
     Ok(())
 }
+
+/// The lock file of a workspace, held for the length of a run.
+pub const LOCK_FILE: &str = ".vneid-recon.lock";
+
+/// Who holds a workspace lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockHolder {
+    pub pid: u32,
+    pub started: String,
+}
+
+/// A held workspace lock; released when dropped.
+#[derive(Debug)]
+pub struct WorkspaceLock {
+    path: std::path::PathBuf,
+}
+
+impl Drop for WorkspaceLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Why the lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("một lần chạy khác đang giữ thư mục làm việc (tiến trình {}, bắt đầu lúc {})", .0.pid, .0.started)]
+    Held(LockHolder),
+}
+
+/// Takes the workspace lock, waiting up to `wait` for another run to finish. A lock whose process
+/// is gone (a killed run) is taken over.
+pub fn lock_workspace(
+    workspace: &Path,
+    started: &str,
+    wait: std::time::Duration,
+) -> Result<WorkspaceLock, LockError> {
+    let path = workspace.join(LOCK_FILE);
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                writeln!(file, "{} {started}", std::process::id())?;
+                return Ok(WorkspaceLock { path });
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = read_holder(&path);
+                match holder {
+                    Some(holder) if process_alive(holder.pid) => {
+                        if std::time::Instant::now() >= deadline {
+                            return Err(LockError::Held(holder));
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                    }
+                    // Stale (its process is gone) or unreadable: take it over.
+                    _ => {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+fn read_holder(path: &Path) -> Option<LockHolder> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (pid, started) = text.trim().split_once(' ')?;
+    Some(LockHolder {
+        pid: pid.parse().ok()?,
+        started: started.to_string(),
+    })
+}
+
+/// Whether a process is running. Linux answers through /proc; elsewhere a lock is assumed live.
+fn process_alive(pid: u32) -> bool {
+    let proc_root = Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return true;
+    }
+    match std::fs::read_to_string(proc_root.join(pid.to_string()).join("stat")) {
+        // A zombie (state Z) has ended: its lock is stale.
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// Removes staging folders left in `folder` by a run that was killed before it published.
+pub fn remove_stale_staging(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && (name.contains(".partial-") || name.contains(".old-")) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_lock_is_taken_over_and_a_live_one_is_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(LOCK_FILE), "4000000 2024-01-15T20:00:00").expect("write");
+        let lock = lock_workspace(dir.path(), "now", std::time::Duration::ZERO)
+            .expect("stale lock taken over");
+        let error =
+            lock_workspace(dir.path(), "later", std::time::Duration::ZERO).expect_err("held by us");
+        assert!(
+            matches!(error, LockError::Held(LockHolder { pid, .. }) if pid == std::process::id())
+        );
+        drop(lock);
+        assert!(!dir.path().join(LOCK_FILE).exists(), "released on drop");
+    }
+
+    #[test]
+    fn publishing_replaces_the_folder_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("2024-01-15");
+        publish_dir(&target, &[("a.txt", b"1")]).expect("first");
+        publish_dir(&target, &[("b.txt", b"2")]).expect("second");
+        assert!(!target.join("a.txt").exists());
+        assert_eq!(std::fs::read(target.join("b.txt")).expect("b"), b"2");
+        std::fs::create_dir(dir.path().join(".2024-01-15.partial-x")).expect("leftover");
+        remove_stale_staging(dir.path());
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+}
+
+/// Writes a file (replacing it if present) by writing aside and renaming; mode 0600.
+pub fn write_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(content)?;
+    temporary.as_file().sync_all()?;
+    set_owner_only(temporary.path())?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,6 +1,8 @@
 //! Orchestration: each command chains stages and prints. No domain logic lives here. This module is
 //! the one place that decides the exit code ([`ExitStatus`]).
 
+mod check;
+mod check_fixed;
 mod init;
 mod inspect;
 mod run;
@@ -94,6 +96,17 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             date,
             json,
             quiet,
+        }),
+        Command::Check {
+            workspace,
+            date,
+            files,
+            fixed,
+        } => check::run(&check::CheckArgs {
+            workspace,
+            date,
+            files,
+            fixed,
         }),
         Command::Probe { file } => {
             println!("{}", crate::ingest::file::run_probe(&file));

@@ -23,6 +23,16 @@ use crate::reconcile::targets::read_targets;
 use crate::report::summary;
 use crate::settings::Settings;
 
+/// How long a run waits for another run on the same workspace before giving up (exit 3): 10 s, or
+/// `VNEID_LOCK_WAIT` seconds.
+fn lock_wait() -> std::time::Duration {
+    let seconds = std::env::var("VNEID_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    std::time::Duration::from_secs(seconds)
+}
+
 /// Flags of `run`.
 #[derive(Debug, Clone)]
 pub struct RunArgs {
@@ -33,7 +43,7 @@ pub struct RunArgs {
 }
 
 /// Everything read from the workspace.
-struct Inputs {
+pub(super) struct Inputs {
     as_of: NaiveDate,
     discovery: Discovery,
     files: Vec<FileReport>,
@@ -51,9 +61,20 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
         )));
     }
     let now = crate::vietnam_now();
+    let _lock = crate::fsio::lock_workspace(
+        &args.workspace,
+        &now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        lock_wait(),
+    )
+    .map_err(|error| {
+        Failure::cannot_run(anyhow::anyhow!(
+            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
+        ))
+    })?;
+    crate::fsio::remove_stale_staging(&args.workspace.join("out"));
     let as_of = args.date.unwrap_or(now.date());
     let provisional = as_of == now.date() && now.time() < settings.district_cutoff;
-    let inputs = read_inputs(&args.workspace, &settings, as_of)?;
+    let inputs = read_inputs(&args.workspace, &settings, as_of, true)?;
     let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
     let data = stages.data(&settings, as_of, provisional);
     let summary = summary::build(&data).map_err(Failure::cannot_run)?;
@@ -107,11 +128,22 @@ fn log_run(summary: &summary::Summary, out_dir: &Path) {
     );
 }
 
-fn read_inputs(workspace: &Path, settings: &Settings, as_of: NaiveDate) -> Result<Inputs, Failure> {
+pub(super) fn read_inputs(
+    workspace: &Path,
+    settings: &Settings,
+    as_of: NaiveDate,
+    include_day: bool,
+) -> Result<Inputs, Failure> {
     use chrono::Datelike;
-    let discovery = discover(workspace, as_of)
+    let mut discovery = discover(workspace, as_of)
         .with_context(|| format!("không đọc được thư mục làm việc {}", workspace.display()))
         .map_err(Failure::cannot_run)?;
+    if !include_day {
+        discovery
+            .sources
+            .retain(|s| !matches!(s.role, Role::Report { date, .. } if date == as_of));
+        discovery.report_dates.retain(|d| *d < as_of);
+    }
     let aliases = AliasTable::new(&settings.aliases);
     let options = read_options();
     let lists: Vec<&Source> = discovery
@@ -131,11 +163,14 @@ fn read_inputs(workspace: &Path, settings: &Settings, as_of: NaiveDate) -> Resul
             )
         })
         .collect();
-    let targets = discovery
-        .sources
-        .iter()
-        .find(|s| s.role == Role::Targets)
-        .map(|source| read_targets_file(source, settings, &aliases, &options));
+    let mut files = files;
+    let mut targets = None;
+    if let Some(source) = discovery.sources.iter().find(|s| s.role == Role::Targets) {
+        match read_targets_file(source, settings, &aliases, &options) {
+            Ok(found) => targets = found,
+            Err(error) => files.push(FileReport::unreadable(&source.relative, error)),
+        }
+    }
     Ok(Inputs {
         as_of,
         discovery,
@@ -144,32 +179,43 @@ fn read_inputs(workspace: &Path, settings: &Settings, as_of: NaiveDate) -> Resul
     })
 }
 
+/// The targets of `targets.xlsx`; an unreadable file is reported like any other input (and the
+/// targets fall back to the assigned counts), as is a file without a recognisable targets header.
 fn read_targets_file(
     source: &Source,
     settings: &Settings,
     aliases: &AliasTable,
     options: &crate::ingest::ReadOptions,
-) -> BTreeMap<(usize, usize), u64> {
+) -> Result<Option<BTreeMap<(usize, usize), u64>>, crate::ingest::FileError> {
     let forces = crate::assign::directory::ForceMatcher::new(settings);
     let communes = crate::normalize::commune::CommuneMatcher::new(&settings.communes);
+    let workbook = crate::ingest::file::read_workbook(&source.path, options)?;
     let mut targets = BTreeMap::new();
-    if let Ok(workbook) = crate::ingest::file::read_workbook(&source.path, options) {
-        for sheet in workbook.sheets.iter().filter_map(|s| s.grid.as_ref().ok()) {
-            for (key, value) in read_targets(sheet, &forces, &communes, aliases).targets {
-                *targets.entry(key).or_insert(0) += value;
-            }
+    let mut found_header = false;
+    for sheet in workbook.sheets.iter().filter_map(|s| s.grid.as_ref().ok()) {
+        let sheet_targets = read_targets(sheet, &forces, &communes, aliases);
+        found_header |= sheet_targets.header_row.is_some();
+        for (key, value) in sheet_targets.targets {
+            let cell = targets.entry(key).or_insert(0u64);
+            *cell = cell.saturating_add(value);
         }
     }
-    targets
+    if !found_header {
+        eprintln!(
+            "Cảnh báo: targets.xlsx không có dòng tiêu đề chỉ tiêu (cột Xã và cột từng lực lượng); chỉ tiêu lấy theo số được phân công"
+        );
+        return Ok(None);
+    }
+    Ok(Some(targets))
 }
 
 /// The stages' outputs, owned.
-struct Stages {
-    inputs: Inputs,
-    master: Master,
-    assignments: assign::Assignments,
-    claims: claims::Claims,
-    units: Units,
+pub(super) struct Stages {
+    pub(super) inputs: Inputs,
+    pub(super) master: Master,
+    pub(super) assignments: assign::Assignments,
+    pub(super) claims: claims::Claims,
+    pub(super) units: Units,
     progress: progress::Progress,
 }
 
@@ -195,7 +241,7 @@ impl Stages {
     }
 }
 
-fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Result<Stages> {
+pub(super) fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Result<Stages> {
     let as_of = inputs.as_of;
     let roles: HashMap<&str, &Role> = inputs
         .discovery
@@ -285,34 +331,44 @@ fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Result<Stages> 
     })
 }
 
-/// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet.
+/// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet: one
+/// pass per sheet, whatever the number of rejected rows.
 fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
     let index: HashMap<String, usize> = files
         .iter()
         .enumerate()
         .map(|(i, f)| (f.path.clone(), i))
         .collect();
+    let mut by_sheet: BTreeMap<(usize, usize), Vec<&StageReject>> = BTreeMap::new();
     for reject in rejects {
-        let Some(&file) = index.get(&reject.position.path) else {
+        if let Some(&file) = index.get(&reject.position.path) {
+            by_sheet
+                .entry((file, reject.position.sheet as usize))
+                .or_default()
+                .push(reject);
+        }
+    }
+    for ((file, sheet), rejects) in by_sheet {
+        let Some(sheet) = files[file].sheets.get_mut(sheet) else {
             continue;
         };
-        let Some(sheet) = files[file].sheets.get_mut(reject.position.sheet as usize) else {
-            continue;
-        };
-        sheet.accepted -= 1;
-        sheet.rejected += 1;
-        sheet.warnings.retain(|w| w.row != reject.position.row);
+        let rows: std::collections::HashSet<u32> = rejects.iter().map(|r| r.position.row).collect();
+        sheet.accepted -= rejects.len() as u64;
+        sheet.rejected += rejects.len() as u64;
+        sheet.warnings.retain(|w| !rows.contains(&w.row));
         let column = sheet
             .columns
             .get(&Field::Force)
             .cloned()
             .unwrap_or_default();
-        sheet.rejects.push(Reject {
-            row: reject.position.row,
-            column,
-            value: reject.value.clone(),
-            reason: reject.reason,
-        });
+        for reject in rejects {
+            sheet.rejects.push(Reject {
+                row: reject.position.row,
+                column: column.clone(),
+                value: reject.value.clone(),
+                reason: reject.reason,
+            });
+        }
         sheet.rejects.sort_by_key(|r| r.row);
     }
 }

@@ -195,6 +195,18 @@ impl AliasTable {
     }
 }
 
+impl AliasTable {
+    /// The field whose alias equals the header cell exactly (after folding). Used where a data row
+    /// could pass for a header row: "Bản Phiêng" starts with the alias "Bản" but is not a header.
+    pub fn field_of_exact(&self, header_text: &str) -> Option<Field> {
+        let folded = fold(header_text);
+        self.entries
+            .iter()
+            .find(|(alias, _)| *alias == folded)
+            .map(|(_, field)| *field)
+    }
+}
+
 impl Default for AliasTable {
     fn default() -> Self {
         Self::new(&BTreeMap::new())

@@ -180,8 +180,95 @@ fn describe_content(head: &[u8]) -> String {
 fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
     match ext {
         "ods" => collect::<Ods<_>>(open_workbook(path), "ods", |_| false),
-        "xlsb" => collect::<Xlsb<_>>(open_workbook(path), "xlsb", Xlsb::has_1904_epoch),
-        _ => collect::<Xlsx<_>>(open_workbook(path), "xlsx", Xlsx::has_1904_epoch),
+        "xlsb" => {
+            let mut workbook: Xlsb<_> =
+                open_workbook(path).map_err(|e: calamine::XlsbError| classify(&e.to_string()))?;
+            let is_1904 = workbook.has_1904_epoch();
+            let mut sheets = Vec::new();
+            for name in workbook.sheet_names() {
+                let grid = match workbook.worksheet_cells_reader(&name) {
+                    Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
+                    Err(error) => Err(error.to_string()),
+                };
+                sheets.push(RawSheet { name, grid });
+            }
+            Ok(RawWorkbook {
+                format: "xlsb",
+                is_1904,
+                sheets,
+            })
+        }
+        _ => {
+            let mut workbook: Xlsx<_> =
+                open_workbook(path).map_err(|e: calamine::XlsxError| classify(&e.to_string()))?;
+            let is_1904 = workbook.has_1904_epoch();
+            let mut sheets = Vec::new();
+            for name in workbook.sheet_names() {
+                let grid = match workbook.worksheet_cells_reader(&name) {
+                    Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
+                    Err(error) => Err(error.to_string()),
+                };
+                sheets.push(RawSheet { name, grid });
+            }
+            Ok(RawWorkbook {
+                format: "xlsx",
+                is_1904,
+                sheets,
+            })
+        }
+    }
+}
+
+/// Builds a grid from streamed cells. Memory follows the cells present, not the sheet's extent:
+/// calamine's dense `Range` of a hostile sheet with cells at A1 and XFD1048576 would need 17·10⁹
+/// cells, while here it costs one empty row vector per row in between.
+fn stream_grid<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, String>,
+) -> Result<Grid, String> {
+    let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+    while let Some(cell) = next()? {
+        let (row, col) = cell.get_position();
+        let value = to_cell_ref(cell.get_value());
+        if !value.is_empty() {
+            cells.push((row, col, value));
+        }
+    }
+    let (Some(first_row), Some(first_col)) = (
+        cells.iter().map(|c| c.0).min(),
+        cells.iter().map(|c| c.1).min(),
+    ) else {
+        return Ok(Grid::default());
+    };
+    let last_row = cells.iter().map(|c| c.0).max().unwrap_or(first_row);
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); (last_row - first_row + 1) as usize];
+    for (row, col, value) in cells {
+        let cells = &mut rows[(row - first_row) as usize];
+        let index = (col - first_col) as usize;
+        if cells.len() <= index {
+            cells.resize(index + 1, Cell::Empty);
+        }
+        cells[index] = value;
+    }
+    Ok(Grid {
+        first_row,
+        first_col,
+        rows,
+    })
+}
+
+fn to_cell_ref(data: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
+    match data {
+        DataRef::SharedString(text) => Cell::text(text),
+        DataRef::String(text) => Cell::text(text),
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(value) => Cell::Int(*value),
+        DataRef::Float(value) => Cell::Number(*value),
+        DataRef::Bool(value) => Cell::Bool(*value),
+        DataRef::DateTime(datetime) => to_cell(&Data::DateTime(*datetime)),
+        DataRef::DateTimeIso(text) => to_cell(&Data::DateTimeIso(text.clone())),
+        DataRef::DurationIso(text) => Cell::text(text),
+        DataRef::Error(_) => Cell::Error,
     }
 }
 

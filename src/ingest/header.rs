@@ -40,6 +40,29 @@ fn matches_of(grid: &Grid, row: usize, aliases: &AliasTable) -> Vec<Option<Field
         .unwrap_or_default()
 }
 
+/// Matches of a row that may only be a header row if it looks like one: every text cell names a
+/// field exactly or names none, and no cell is a number or a date. "Bản Phiêng" starts with the
+/// alias "Bản" but a row holding it is data, not a sub-header.
+fn exact_matches_of(grid: &Grid, row: usize, aliases: &AliasTable) -> Vec<Option<Field>> {
+    let Some(cells) = grid.rows.get(row) else {
+        return Vec::new();
+    };
+    let header_like = cells.iter().all(|cell| match cell {
+        Cell::Empty => true,
+        Cell::Text(text) => {
+            aliases.field_of_exact(text).is_some() || aliases.field_of(text).is_none()
+        }
+        _ => false,
+    });
+    if !header_like {
+        return Vec::new();
+    }
+    cells
+        .iter()
+        .map(|cell| cell.as_text().and_then(|text| aliases.field_of_exact(text)))
+        .collect()
+}
+
 /// Finds the header, or `None` when the first 30 rows have none.
 pub fn find_header(grid: &Grid, aliases: &AliasTable) -> Option<Header> {
     let row = (0..grid.rows.len())
@@ -52,14 +75,14 @@ pub fn find_header(grid: &Grid, aliases: &AliasTable) -> Option<Header> {
     let id_column = own.iter().position(|m| *m == Some(Field::Id))?;
     let parent = row
         .checked_sub(1)
-        .map(|r| matches_of(grid, r, aliases))
+        .map(|r| exact_matches_of(grid, r, aliases))
         .filter(|above| {
             above
                 .iter()
                 .enumerate()
                 .any(|(col, m)| m.is_some() && grid.cell(row, col).is_empty())
         });
-    let sub = Some(matches_of(grid, row + 1, aliases)).filter(|below| {
+    let sub = Some(exact_matches_of(grid, row + 1, aliases)).filter(|below| {
         let id_cell_free = grid.cell(row + 1, id_column).is_empty()
             || below.get(id_column) == Some(&Some(Field::Id));
         id_cell_free
@@ -119,7 +142,7 @@ pub fn is_repeated_header(cells: &[Cell], header: &Header, aliases: &AliasTable)
         cells
             .get(col)
             .and_then(Cell::as_text)
-            .and_then(|text| aliases.field_of(text))
+            .and_then(|text| aliases.field_of_exact(text))
     };
     field_at(header.id_column()) == Some(Field::Id)
         && header
@@ -194,6 +217,37 @@ mod tests {
         ]);
         let header = find_header(&g, &AliasTable::default()).expect("header");
         assert_eq!(header.bottom, 0);
+    }
+
+    #[test]
+    fn a_data_row_starting_with_an_alias_is_not_a_sub_header() {
+        // Regression (review): "Bản Phiêng, xã Quài Tở" starts with the alias "Bản" but is data.
+        let g = grid(&[
+            &[
+                "STT",
+                "Họ và tên",
+                "Số định danh cá nhân",
+                "Nơi đăng ký thường trú",
+            ],
+            &["1", "Lò Văn A", "", "Bản Phiêng, xã Quài Tở"],
+        ]);
+        let header = find_header(&g, &AliasTable::default()).expect("header");
+        assert_eq!(header.bottom, 0);
+        assert!(!header.columns.contains_key(&Field::Village));
+    }
+
+    #[test]
+    fn a_bad_id_row_is_not_a_repeated_header() {
+        let g = grid(&[&["Số CCCD", "Xã"]]);
+        let header =
+            find_header(&grid(&[&["Số CCCD", "Xã"]]), &AliasTable::default()).expect("header");
+        let row = [Cell::text("CCCD 011090012345"), Cell::text("Xã Quài Tở")];
+        assert!(!is_repeated_header(&row, &header, &AliasTable::default()));
+        assert!(is_repeated_header(
+            &g.rows[0],
+            &header,
+            &AliasTable::default()
+        ));
     }
 
     #[test]

@@ -53,6 +53,20 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A file that could not be read at all.
+    pub fn unreadable(shown_path: &str, error: FileError) -> Self {
+        Self {
+            path: shown_path.to_string(),
+            format: None,
+            error: Some(error.code.code()),
+            message: Some(error.code.explanation().to_string()),
+            error_detail: Some(error.detail),
+            sha256: String::new(),
+            sheets: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
     /// True when the file could not be read at all.
     pub fn is_unreadable(&self) -> bool {
         self.error.is_some()

@@ -39,11 +39,11 @@ impl std::ops::Add for Counts {
     type Output = Counts;
     fn add(self, other: Counts) -> Counts {
         Counts {
-            target: self.target + other.target,
-            assigned: self.assigned + other.assigned,
-            activated: self.activated + other.activated,
-            activated_today: self.activated_today + other.activated_today,
-            last_7_days: self.last_7_days + other.last_7_days,
+            target: self.target.saturating_add(other.target),
+            assigned: self.assigned.saturating_add(other.assigned),
+            activated: self.activated.saturating_add(other.activated),
+            activated_today: self.activated_today.saturating_add(other.activated_today),
+            last_7_days: self.last_7_days.saturating_add(other.last_7_days),
         }
     }
 }
@@ -81,7 +81,13 @@ impl Metrics {
         } else if c7 == 0 {
             None
         } else {
-            as_of.checked_add_signed(Duration::days((7 * remaining).div_ceil(c7) as i64))
+            // Checked: a hostile target can make the projection leave chrono's range.
+            remaining
+                .checked_mul(7)
+                .map(|days| days.div_ceil(c7))
+                .and_then(|days| i64::try_from(days).ok())
+                .and_then(Duration::try_days)
+                .and_then(|days| as_of.checked_add_signed(days))
         };
         let status = match projected_finish {
             _ if remaining == 0 => Status::Done,
@@ -164,6 +170,21 @@ mod tests {
             day(25),
         );
         assert_eq!((idle.status, idle.projected_finish), (Status::Behind, None));
+    }
+
+    #[test]
+    fn a_huge_target_has_no_projection_instead_of_a_panic() {
+        let m = Metrics::compute(
+            Counts {
+                target: u64::MAX,
+                activated: 0,
+                last_7_days: 1,
+                ..Counts::default()
+            },
+            day(15),
+            day(25),
+        );
+        assert_eq!((m.projected_finish, m.status), (None, Status::Behind));
     }
 
     #[test]

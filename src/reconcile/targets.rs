@@ -49,17 +49,13 @@ pub fn read_targets(
         return out;
     };
     out.header_row = Some(grid.excel_row(header));
-    for r in header + 1..grid.rows.len() {
-        let cells = &grid.rows[r];
-        if cells.iter().all(Cell::is_empty)
-            && r > grid
-                .rows
-                .iter()
-                .rposition(|row| row.iter().any(|c| !c.is_empty()))
-                .unwrap_or(0)
-        {
-            break;
-        }
+    // Computed once: rows after the last filled one are not read.
+    let last_filled = grid
+        .rows
+        .iter()
+        .rposition(|row| row.iter().any(|c| !c.is_empty()))
+        .unwrap_or(0);
+    for r in header + 1..=last_filled {
         out.read += 1;
         let commune_col = match shape {
             Shape::Wide { commune, .. } | Shape::Long { commune, .. } => commune,
@@ -79,7 +75,8 @@ pub fn read_targets(
             } => {
                 for &(col, force) in columns {
                     if let Some(value) = number(grid.cell(r, col)) {
-                        *out.targets.entry((force, commune)).or_insert(0) += value;
+                        let cell = out.targets.entry((force, commune)).or_insert(0);
+                        *cell = cell.saturating_add(value);
                         used = true;
                     }
                 }
@@ -90,7 +87,8 @@ pub fn read_targets(
                     .as_text()
                     .and_then(|t| forces.resolve(Some(t), None));
                 if let (Some(force), Some(value)) = (force, number(grid.cell(r, *target))) {
-                    *out.targets.entry((force, commune)).or_insert(0) += value;
+                    let cell = out.targets.entry((force, commune)).or_insert(0);
+                    *cell = cell.saturating_add(value);
                     used = true;
                 }
             }

@@ -207,8 +207,14 @@ pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
         for reject in &sheet.rejects {
             *rejected_rows.entry(reject.reason.code()).or_insert(0) += 1;
         }
-        for warning in &sheet.warnings {
-            *warnings.entry(warning.code.code()).or_insert(0) += 1;
+        // Counted per accepted row (SPEC §11.11): two bad dates on one row are one bad_date.
+        let per_row: std::collections::BTreeSet<(u32, &'static str)> = sheet
+            .warnings
+            .iter()
+            .map(|w| (w.row, w.code.code()))
+            .collect();
+        for (_, code) in per_row {
+            *warnings.entry(code).or_insert(0) += 1;
         }
     }
     let mut conflicts_by_rule: BTreeMap<&'static str, u64> = BTreeMap::new();

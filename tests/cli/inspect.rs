@@ -132,3 +132,21 @@ fn inputs_are_never_modified() {
         );
     }
 }
+
+#[test]
+fn a_sheet_with_cells_far_apart_is_read_without_a_dense_grid() {
+    // Regression (review): A1 and XFD1048576 would make a dense reader allocate 17·10⁹ cells.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("xa.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "Số CCCD").expect("write");
+    sheet.write_string(0, 1, "Họ và tên").expect("write");
+    sheet.write_string(1, 0, "011090012345").expect("write");
+    sheet.write_string(1_048_575, 16_383, "x").expect("write");
+    workbook.save(&path).expect("save");
+    let (code, json) = inspect_json(&[path.as_path()], "2024-01-15");
+    assert_eq!(code, 0);
+    assert_rows_conserved(&json);
+    assert_eq!(json["files"][0]["sheets"][0]["accepted"], 1);
+}
