@@ -173,6 +173,20 @@ pub fn remove_stale_staging(folder: &Path) {
     }
 }
 
+/// Writes a file (replacing it if present) by writing aside and renaming; mode 0600.
+pub fn write_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(content)?;
+    temporary.as_file().sync_all()?;
+    set_owner_only(temporary.path())?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,18 +218,4 @@ mod tests {
         remove_stale_staging(dir.path());
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
     }
-}
-
-/// Writes a file (replacing it if present) by writing aside and renaming; mode 0600.
-pub fn write_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    temporary.write_all(content)?;
-    temporary.as_file().sync_all()?;
-    set_owner_only(temporary.path())?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -63,6 +63,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         clean_rows += clean;
         reports.push(report);
     }
+    problems.sort_by(|a, b| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row)));
     for problem in &problems {
         println!(
             "{} [{}] dòng {}: {}",
@@ -228,18 +229,29 @@ fn check_against_workspace(
     }
     let naming = Naming::new(settings);
     let force = ForceMatcher::new(settings).resolve(row.fields.force.as_deref(), folder);
-    let winner = stages.assignments.winners.get(&row.id);
-    if let (Some(force), Some(winner)) = (force, winner) {
-        let (unit, _) = naming.unit_of(
-            force,
-            row.fields.unit.as_deref(),
-            row.fields.commune.as_deref(),
-        );
-        let assigned = &stages.units.list[winner.unit];
-        let same = winner.force == force
-            && crate::assign::directory::person_key(&assigned.name)
-                == crate::assign::directory::person_key(&unit);
-        if !same {
+    let Some(winner) = stages.assignments.winners.get(&row.id) else {
+        return found;
+    };
+    let assigned = &stages.units.list[winner.unit];
+    // The reporting unit: named as `run` names it when the force is known; otherwise the row's
+    // unit column alone is compared, and without one there is nothing to compare.
+    let unit = match force {
+        Some(force) => Some((
+            Some(force),
+            naming
+                .unit_of(
+                    force,
+                    row.fields.unit.as_deref(),
+                    row.fields.commune.as_deref(),
+                )
+                .0,
+        )),
+        None => row.fields.unit.clone().map(|unit| (None, unit)),
+    };
+    if let Some((force, unit)) = unit {
+        let same_unit = crate::assign::directory::person_key(&assigned.name)
+            == crate::assign::directory::person_key(&unit);
+        if !same_unit || force.is_some_and(|f| f != winner.force) {
             let officer = if winner.officer.is_empty() {
                 String::new()
             } else {

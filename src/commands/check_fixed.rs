@@ -26,7 +26,7 @@ pub fn cleaned_copy(
     sheet.write_string_with_format(
         0,
         0,
-        &format!(
+        format!(
             "DANH SÁCH CÔNG DÂN ĐÃ KÍCH HOẠT NGÀY {}",
             date.format("%d/%m/%Y")
         ),

@@ -179,6 +179,9 @@ pub(super) fn read_inputs(
     })
 }
 
+/// Targets per (force, commune).
+type Targets = BTreeMap<(usize, usize), u64>;
+
 /// The targets of `targets.xlsx`; an unreadable file is reported like any other input (and the
 /// targets fall back to the assigned counts), as is a file without a recognisable targets header.
 fn read_targets_file(
@@ -186,7 +189,7 @@ fn read_targets_file(
     settings: &Settings,
     aliases: &AliasTable,
     options: &crate::ingest::ReadOptions,
-) -> Result<Option<BTreeMap<(usize, usize), u64>>, crate::ingest::FileError> {
+) -> Result<Option<Targets>, crate::ingest::FileError> {
     let forces = crate::assign::directory::ForceMatcher::new(settings);
     let communes = crate::normalize::commune::CommuneMatcher::new(&settings.communes);
     let workbook = crate::ingest::file::read_workbook(&source.path, options)?;

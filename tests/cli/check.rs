@@ -1,0 +1,189 @@
+//! `check` (the clerk's 17:00 check) and the unattended-run guarantees built so far: the workspace
+//! lock and `--quiet`.
+
+use super::support::cli;
+
+const SETTINGS: &str = "deadline = 2024-02-05\ncommunes = [\"Ta Ma\", \"Quài Tở\"]\n[[forces]]\nid = \"doan-thanh-nien\"\nname = \"Đoàn Thanh niên\"\nunit_label = \"Đoàn\"\n[[forces]]\nid = \"cong-an\"\nname = \"Công an\"\nunit_label = \"Công an\"\n";
+const A: &str = "011090000001";
+const B: &str = "011190000002";
+const C: &str = "011085000003";
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("vneid-recon.toml", SETTINGS);
+    write(
+        "master/ds.csv",
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"
+        ),
+    );
+    write(
+        "assignments/doan-thanh-nien/pc.csv",
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"
+        ),
+    );
+    write(
+        "assignments/cong-an/pc.csv",
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"
+        ),
+    );
+    write(
+        "reports/2024-01-14/doan-thanh-nien/ta-ma.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Đơn vị\nLò Văn An;{A};Đoàn xã Ta Ma\n"),
+    );
+    dir
+}
+
+#[test]
+fn a_clean_report_passes() {
+    let dir = workspace();
+    let report = dir.path().join("bao-cao.csv");
+    std::fs::write(&report, format!("Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nQuàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n")).expect("write");
+    let output = cli()
+        .args(["check", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .arg(&report)
+        .output()
+        .expect("check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("1 dòng hợp lệ, 0 vấn đề"), "{stdout}");
+}
+
+#[test]
+fn every_kind_of_problem_is_named_with_file_sheet_and_row() {
+    let dir = workspace();
+    let report = dir.path().join("bao-cao.csv");
+    std::fs::write(
+        &report,
+        format!(
+            "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
+             Lò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n\
+             Sai số;040123456;Đoàn TN;Đoàn xã Ta Ma\n\
+             Người lạ;011095000099;Đoàn TN;Đoàn xã Ta Ma\n\
+             Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
+             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n\
+             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
+        ),
+    )
+    .expect("write");
+    let fixed = dir.path().join("sach.xlsx");
+    let output = cli()
+        .args(["check", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .arg(&report)
+        .arg("--fixed")
+        .arg(&fixed)
+        .output()
+        .expect("check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let line = |row: u32, words: &str| {
+        stdout.lines().any(|l| {
+            l.contains("bao-cao.csv [bao-cao] dòng ")
+                && l.contains(&format!("dòng {row}:"))
+                && l.contains(words)
+        })
+    };
+    assert!(
+        line(2, "đã được ghi nhận kích hoạt ngày 14/01/2024"),
+        "{stdout}"
+    );
+    assert!(line(3, "old_cmnd"), "{stdout}");
+    assert!(
+        line(4, "không có trong danh sách chưa kích hoạt"),
+        "{stdout}"
+    );
+    assert!(
+        line(
+            5,
+            "không được phân công cho đơn vị này: đã giao cho Công an xã Quài Tở"
+        ),
+        "{stdout}"
+    );
+    assert!(line(7, "trùng với dòng 6"), "{stdout}");
+    assert!(stdout.contains("1 dòng hợp lệ, 5 vấn đề"), "{stdout}");
+    // The cleaned copy holds the one clean row and lists the five problems.
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut workbook: Xlsx<_> = open_workbook(&fixed).expect("cleaned copy");
+    let rows = workbook.worksheet_range("Báo cáo").expect("sheet");
+    assert_eq!(rows.get((3, 2)).map(|d| d.to_string()), Some(B.to_string()));
+    assert_eq!(rows.height(), 4);
+    assert_eq!(
+        workbook
+            .worksheet_range("Vấn đề")
+            .expect("problems")
+            .height(),
+        6
+    );
+}
+
+#[test]
+fn a_file_alone_is_checked_without_a_workspace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("bc.csv");
+    std::fs::write(
+        &report,
+        format!("Họ và tên;Số định danh cá nhân\nA;{A}\nB;1,12E+11\n"),
+    )
+    .expect("write");
+    let output = cli()
+        .args(["check", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .arg(&report)
+        .output()
+        .expect("check");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("dòng 3: cột B"));
+}
+
+#[test]
+fn a_second_run_waits_then_exits_3_naming_the_holder() {
+    let dir = workspace();
+    let mut holder = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("a live process");
+    std::fs::write(
+        dir.path().join(".vneid-recon.lock"),
+        format!("{} 2024-01-15T20:00:01\n", holder.id()),
+    )
+    .expect("lock");
+    let output = cli()
+        .env("VNEID_LOCK_WAIT", "1")
+        .args(["run", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&holder.id().to_string()) && stderr.contains("2024-01-15T20:00:01"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("out/2024-01-15").exists(),
+        "nothing written"
+    );
+    // Once the holder is gone its lock is stale and is taken over.
+    let output = cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stdout.is_empty() && output.stderr.is_empty(),
+        "--quiet prints nothing on success"
+    );
+    assert!(!dir.path().join(".vneid-recon.lock").exists(), "released");
+}
