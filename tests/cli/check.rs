@@ -187,3 +187,60 @@ fn a_second_run_waits_then_exits_3_naming_the_holder() {
     );
     assert!(!dir.path().join(".vneid-recon.lock").exists(), "released");
 }
+
+#[test]
+fn a_run_killed_while_working_leaves_the_previous_output_intact() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path().join("tuan-giao");
+    super::district::run_fixture(&workspace);
+    let out = workspace.join("out/2024-01-15");
+    let snapshot = |out: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(out)
+            .expect("out exists")
+            .map(|e| e.expect("entry").path())
+            .map(|p| {
+                (
+                    p.file_name().expect("name").to_string_lossy().into_owned(),
+                    std::fs::read(&p).expect("read"),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&out);
+    let binary = assert_cmd::cargo::cargo_bin("vneid-recon");
+    for delay_ms in [20, 60, 120, 200, 300] {
+        let mut child = std::process::Command::new(&binary)
+            .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+            .arg(&workspace)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run starts");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        assert_eq!(
+            snapshot(&out),
+            before,
+            "killed after {delay_ms} ms: out/2024-01-15 is whole and unchanged"
+        );
+    }
+    // The next run takes over the dead run's lock, clears its staging folder and succeeds.
+    cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(&workspace)
+        .assert()
+        .success();
+    assert_eq!(snapshot(&out), before);
+    let leftovers: Vec<_> = std::fs::read_dir(workspace.join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![std::ffi::OsString::from("2024-01-15")],
+        "no staging folder left"
+    );
+}
