@@ -88,6 +88,22 @@ pub enum Command {
         #[arg(long, value_name = "OUT.xlsx")]
         fixed: Option<PathBuf>,
     },
+    /// One workbook per unit, out/DATE/don-vi/<force-id>/<unit>.xlsx: the citizens the unit must
+    /// still guide (with officer, village, phone), laid out as the daily report form with a
+    /// "Đã kích hoạt" column to mark with x and the activation date. A filled-in form dropped into
+    /// reports/DATE/ is read as that unit's claims for the marked rows only.
+    Split {
+        /// The workspace folder.
+        #[arg(short, long, default_value = ".")]
+        workspace: PathBuf,
+        /// The day the forms are for (YYYY-MM-DD or DD/MM/YYYY); citizens counted before it are left
+        /// out. Default: today in Vietnam (UTC+7).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Print nothing on success.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Read an OLE2 file in an isolated process (internal: used by the reader itself).
     #[command(name = "__probe", hide = true)]
     Probe { file: PathBuf },

@@ -35,6 +35,16 @@ pub fn set_owner_only(path: &Path) -> std::io::Result<()> {
 /// (same file system), then the staging folder replaces `target` by rename. A crash before the
 /// rename leaves the previous `target` untouched; readers never see a half-written folder.
 pub fn publish_dir(target: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
+    publish_dir_keeping(target, files, &[])
+}
+
+/// [`publish_dir`], carrying the named entries of the previous `target` over into the new one (the
+/// day's `don-vi/` forms survive a rerun of the consolidation).
+pub fn publish_dir_keeping(
+    target: &Path,
+    files: &[(&str, &[u8])],
+    keep: &[&str],
+) -> std::io::Result<()> {
     let parent = target.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(parent)?;
     let name = target
@@ -54,6 +64,12 @@ pub fn publish_dir(target: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()
         handle.sync_all()?;
         set_owner_only(&path)?;
     }
+    for entry in keep {
+        let old = target.join(entry);
+        if old.exists() {
+            copy_tree(&old, &staging.path().join(entry))?;
+        }
+    }
     let staged = staging.keep();
     if target.exists() {
         let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -62,6 +78,20 @@ pub fn publish_dir(target: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()
         fs_err::remove_dir_all(&retired)?;
     } else {
         fs_err::rename(&staged, target)?;
+    }
+    Ok(())
+}
+
+/// Copies a folder tree (the previous output's kept entries), keeping owner-only permissions.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    if from.is_dir() {
+        fs_err::create_dir_all(to)?;
+        for entry in fs_err::read_dir(from)? {
+            let entry = entry?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+    } else {
+        fs_err::copy(from, to)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod check_fixed;
 mod init;
 mod inspect;
 mod run;
+mod split;
 
 pub use run::ALL_REJECT_REASONS;
 
@@ -108,6 +109,11 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             files,
             fixed,
         }),
+        Command::Split {
+            workspace,
+            date,
+            quiet,
+        } => split::run(&workspace, date, quiet),
         Command::Probe { file } => {
             println!("{}", crate::ingest::file::run_probe(&file));
             Ok(ExitStatus::Success)

@@ -25,7 +25,7 @@ use crate::settings::Settings;
 
 /// How long a run waits for another run on the same workspace before giving up (exit 3): 10 s, or
 /// `VNEID_LOCK_WAIT` seconds.
-fn lock_wait() -> std::time::Duration {
+pub(super) fn lock_wait() -> std::time::Duration {
     let seconds = std::env::var("VNEID_LOCK_WAIT")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -88,7 +88,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
         .collect();
-    crate::fsio::publish_dir(&out_dir, &files)
+    crate::fsio::publish_dir_keeping(&out_dir, &files, &["don-vi"])
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(Failure::cannot_run)?;
     if !args.quiet {
@@ -223,7 +223,7 @@ pub(super) struct Stages {
 }
 
 impl Stages {
-    fn data<'a>(
+    pub(super) fn data<'a>(
         &'a self,
         settings: &'a Settings,
         as_of: NaiveDate,

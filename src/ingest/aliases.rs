@@ -25,11 +25,13 @@ pub enum Field {
     Officer,
     AssignedOn,
     ActivatedOn,
+    /// The "Đã kích hoạt" mark column of a daily report form (`split`): only marked rows are claims.
+    Activated,
 }
 
 impl Field {
     /// Every field, in the order columns are listed.
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Self::Id,
         Self::Name,
         Self::Dob,
@@ -43,6 +45,7 @@ impl Field {
         Self::Officer,
         Self::AssignedOn,
         Self::ActivatedOn,
+        Self::Activated,
     ];
 
     /// The field's name in JSON and in the settings' `[aliases]`.
@@ -61,6 +64,7 @@ impl Field {
             Self::Officer => "officer",
             Self::AssignedOn => "assigned_on",
             Self::ActivatedOn => "activated_on",
+            Self::Activated => "activated",
         }
     }
 
@@ -144,6 +148,7 @@ impl Field {
             ],
             Self::AssignedOn => &["Ngày phân công"],
             Self::ActivatedOn => &["Ngày kích hoạt"],
+            Self::Activated => &["Đã kích hoạt", "Đánh dấu đã kích hoạt"],
         }
     }
 }

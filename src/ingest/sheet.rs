@@ -141,6 +141,10 @@ pub fn read_sheet(
         report.read += 1;
         let cells = grid.rows.get(r).map(Vec::as_slice).unwrap_or(&[]);
         let skip = cells.iter().all(Cell::is_empty)
+            || header
+                .columns
+                .get(&Field::Activated)
+                .is_some_and(|&col| !is_marked(grid.cell(r, col)))
             || (r == first && is_numbering_row(cells))
             || last_with_id.is_none_or(|last| r > last)
             || is_repeated_header(cells, &header, context.aliases);
@@ -247,6 +251,20 @@ fn read_row(
         id,
         fields,
     })
+}
+
+/// A "Đã kích hoạt" mark: anything but blank, 0, "không", "chưa", "no" or FALSE.
+fn is_marked(cell: &Cell) -> bool {
+    match cell {
+        Cell::Empty | Cell::Bool(false) => false,
+        Cell::Int(0) => false,
+        Cell::Number(value) => *value != 0.0,
+        Cell::Text(text) => !matches!(
+            crate::normalize::text::fold(text).as_str(),
+            "" | "0" | "khong" | "chua" | "no" | "false"
+        ),
+        _ => true,
+    }
 }
 
 /// The ID from a cell of any type; an empty cell is `missing_id`.

@@ -2,6 +2,7 @@
 //! per force `<force-id>-D.xlsx` for its re-check (phúc tra), and the chat message `tin-nhan-D.txt`.
 //! Everything is built in memory from the stages' outputs; `fsio` publishes the folder.
 
+pub mod forms;
 pub mod message;
 pub mod sheets;
 pub mod summary;

@@ -244,3 +244,92 @@ fn a_run_killed_while_working_leaves_the_previous_output_intact() {
         "no staging folder left"
     );
 }
+
+#[test]
+fn split_forms_come_back_as_claims_for_the_marked_rows_only() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    let ids = ["011090000011", "011090000012", "011090000013"];
+    write("vneid-recon.toml", SETTINGS);
+    let mut master = String::from("Họ và tên;Số định danh cá nhân;Xã;Thôn/Bản;Số điện thoại\n");
+    let mut assignments = String::from("Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\n");
+    for (i, id) in ids.iter().enumerate() {
+        master.push_str(&format!(
+            "Công dân {i};{id};Ta Ma;Bản Phiêng;091234567{i}\n"
+        ));
+        assignments.push_str(&format!("{id};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"));
+    }
+    write("master/ds.csv", &master);
+    write("assignments/doan-thanh-nien/pc.csv", &assignments);
+    cli()
+        .args(["split", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(root)
+        .assert()
+        .success();
+    let form = root.join("out/2024-01-15/don-vi/doan-thanh-nien/doan-xa-ta-ma.xlsx");
+    let mut workbook: Xlsx<_> = open_workbook(&form).expect("the unit's form");
+    let range = workbook.worksheet_range("Báo cáo").expect("form sheet");
+    // The clerk marks the first and the third citizen with "x" and sends the form back.
+    let filled = root.join("reports/2024-01-15/doan-thanh-nien/bao-cao-ta-ma.xlsx");
+    std::fs::create_dir_all(filled.parent().expect("parent")).expect("mkdir");
+    let mut copy = rust_xlsxwriter::Workbook::new();
+    let sheet = copy.add_worksheet();
+    let mut listed = Vec::new();
+    for (row, cells) in range.rows().enumerate() {
+        for (col, value) in cells.iter().enumerate() {
+            match value {
+                Data::String(text) => {
+                    sheet
+                        .write_string(row as u32, col as u16, text)
+                        .expect("write");
+                }
+                Data::Float(number) => {
+                    sheet
+                        .write_number(row as u32, col as u16, *number)
+                        .expect("write");
+                }
+                _ => {}
+            }
+        }
+        if let Some(Data::String(id)) = cells.get(1).filter(|_| row > 5) {
+            listed.push(id.clone());
+            if listed.len() != 2 {
+                sheet.write_string(row as u32, 9, "x").expect("mark");
+            }
+        }
+    }
+    copy.save(&filled).expect("save the filled form");
+    assert_eq!(
+        listed, ids,
+        "the form lists the unit's remaining citizens with their IDs as text"
+    );
+    let output = cli()
+        .args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"])
+        .arg(root)
+        .output()
+        .expect("run");
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("summary");
+    assert_eq!(
+        summary["claims"]["counted"], 2,
+        "exactly the two marked rows"
+    );
+    assert_eq!(summary["claims"]["outside_assignment"], 0);
+    let unit = summary["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["unit"] == "Đoàn xã Ta Ma")
+        .cloned()
+        .expect("unit");
+    assert_eq!(
+        (unit["activated"].as_u64(), unit["reported_today"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert!(form.exists(), "the run kept the day's forms");
+}
