@@ -104,6 +104,26 @@ pub enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Create a workspace full of realistic synthetic data (deterministic for a seed): the Tuần Giáo
+    /// settings, master lists per commune, each force's assignment list (about one citizen in twelve
+    /// assigned twice), and per-unit daily reports up to the as-of date. For trying the tool and for
+    /// benchmarks (1,000,000 citizens are written in constant memory).
+    Demo {
+        /// The folder to fill (it must not hold a vneid-recon.toml yet).
+        dir: PathBuf,
+        /// Number of citizens in the master lists.
+        #[arg(long, default_value_t = 2000)]
+        citizens: u64,
+        /// Number of report days, ending at the as-of date.
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 6)]
+        seed: u64,
+        /// The last report day (YYYY-MM-DD or DD/MM/YYYY).
+        #[arg(long, value_parser = parse_date, default_value = "2024-01-15")]
+        as_of: NaiveDate,
+    },
     /// Read an OLE2 file in an isolated process (internal: used by the reader itself).
     #[command(name = "__probe", hide = true)]
     Probe { file: PathBuf },

@@ -8,6 +8,7 @@ pub mod assign;
 pub mod cli;
 pub mod codes;
 pub mod commands;
+pub mod demo;
 pub mod fsio;
 pub mod ingest;
 pub mod normalize;

@@ -114,6 +114,33 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             date,
             quiet,
         } => split::run(&workspace, date, quiet),
+        Command::Demo {
+            dir,
+            citizens,
+            days,
+            seed,
+            as_of,
+        } => {
+            if dir.join(SETTINGS_FILE).exists() {
+                return Err(Failure::cannot_run(anyhow::anyhow!(
+                    "{} đã có tệp cài đặt; chọn thư mục mới cho dữ liệu mẫu",
+                    dir.display()
+                )));
+            }
+            let options = crate::demo::DemoOptions {
+                citizens,
+                days,
+                seed,
+                as_of,
+            };
+            let files = crate::demo::write_workspace(&dir, &options, init::TEMPLATE)
+                .map_err(Failure::cannot_run)?;
+            eprintln!(
+                "Đã tạo dữ liệu mẫu: {citizens} công dân, {files} tệp trong {}",
+                dir.display()
+            );
+            Ok(ExitStatus::Success)
+        }
         Command::Probe { file } => {
             println!("{}", crate::ingest::file::run_probe(&file));
             Ok(ExitStatus::Success)

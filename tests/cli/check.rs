@@ -333,3 +333,72 @@ fn split_forms_come_back_as_claims_for_the_marked_rows_only() {
     );
     assert!(form.exists(), "the run kept the day's forms");
 }
+
+#[test]
+fn demo_is_deterministic_and_runs_end_to_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for target in [&a, &b] {
+        cli()
+            .args(["demo", "--citizens", "600", "--days", "5", "--seed", "7"])
+            .arg(target)
+            .assert()
+            .success();
+    }
+    let listing = |root: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            for entry in std::fs::read_dir(&folder)
+                .expect("read")
+                .map(|e| e.expect("entry"))
+            {
+                if entry.file_type().expect("type").is_dir() {
+                    stack.push(entry.path());
+                } else {
+                    let relative = entry
+                        .path()
+                        .strip_prefix(root)
+                        .expect("inside")
+                        .to_string_lossy()
+                        .into_owned();
+                    files.push((relative, std::fs::read(entry.path()).expect("read")));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let files = listing(&a);
+    assert_eq!(files, listing(&b), "the same seed gives the same bytes");
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.starts_with("reports/2024-01-15/"))
+    );
+    let output = cli()
+        .args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"])
+        .arg(&a)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("summary");
+    assert_eq!(
+        summary["totals"]["master"], 600,
+        "every generated citizen has a valid, unique ID"
+    );
+    assert_eq!(summary["totals"]["unassigned"], 0);
+    assert!(
+        summary["totals"]["conflicts"].as_u64().expect("conflicts") > 10,
+        "lists overlap"
+    );
+    assert!(summary["claims"]["counted"].as_u64().expect("counted") > 100);
+    let rejected: u64 = summary["rejected_rows"]
+        .as_object()
+        .expect("rejects")
+        .values()
+        .filter_map(serde_json::Value::as_u64)
+        .sum();
+    assert_eq!(rejected, 0);
+    cli().args(["demo"]).arg(&a).assert().code(3);
+}

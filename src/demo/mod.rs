@@ -1,0 +1,278 @@
+//! `vneid-recon demo`: a deterministic, realistic synthetic district workspace: Vietnamese names,
+//! villages, the messy shapes of real lists (title blocks, IDs stored as numbers, overlapping
+//! assignments across forces) and daily per-unit reports. The same seed gives the same bytes; large
+//! sizes (1,000,000 citizens) are written in constant memory.
+
+mod people;
+
+use std::path::Path;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+
+pub use people::Rng;
+use people::{Person, person};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub citizens: u64,
+    pub days: u32,
+    pub seed: u64,
+    pub as_of: NaiveDate,
+}
+
+/// The settings template's forces: folder id and the column value a list writes.
+const FORCES: [(&str, &str, &str); 4] = [
+    ("doan-thanh-nien", "Đoàn Thanh niên", "Đoàn"),
+    ("hoi-phu-nu", "Hội Liên hiệp Phụ nữ", "Hội Phụ nữ"),
+    ("giao-duc", "Giáo dục", "Trường THCS"),
+    ("cong-an", "Công an", "Công an"),
+];
+
+/// A generated file: path relative to the workspace and its bytes.
+pub type DemoFile = (String, Vec<u8>);
+
+fn fixed_properties(as_of: NaiveDate) -> Result<DocProperties, XlsxError> {
+    let created =
+        ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)?;
+    Ok(DocProperties::new().set_creation_datetime(&created))
+}
+
+/// A list workbook in the shape police and unions send: title block, header on row 6, data.
+fn list_workbook(
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+    as_of: NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&fixed_properties(as_of)?);
+    let bold = Format::new().set_bold();
+    let sheet = if rows.len() > 20_000 {
+        workbook.add_worksheet_with_constant_memory()?
+    } else {
+        workbook.add_worksheet()
+    };
+    sheet.set_name("Danh sách")?;
+    sheet.write_string_with_format(0, 0, "CÔNG AN HUYỆN TUẦN GIÁO", &bold)?;
+    sheet.write_string_with_format(0, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", &bold)?;
+    sheet.write_string_with_format(2, 0, title, &bold)?;
+    sheet.write_string(
+        3,
+        0,
+        format!("(Tính đến ngày {})", as_of.format("%d/%m/%Y")),
+    )?;
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(5, col as u16, *header, &bold)?;
+    }
+    for (index, row) in rows.iter().enumerate() {
+        let r = 6 + index as u32;
+        for (col, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(text) => sheet.write_string(r, col as u16, text)?,
+                Cell::Number(value) => sheet.write_number(r, col as u16, *value)?,
+            };
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+/// A cell of a generated list.
+#[derive(Debug, Clone)]
+enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+fn id_cell(person: &Person, rng: &mut Rng) -> Cell {
+    // One list in five stores IDs as numbers, the way Excel does when nobody set the column to text.
+    if rng.below(5) == 0 {
+        Cell::Number(person.id as f64)
+    } else {
+        Cell::Text(format!("{:012}", person.id))
+    }
+}
+
+/// Generates the whole workspace in memory, file by file, in a fixed order.
+pub fn generate(
+    options: &DemoOptions,
+    communes: &[String],
+    mut emit: impl FnMut(DemoFile) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut rng = Rng::new(options.seed);
+    let people: Vec<Person> = (0..options.citizens)
+        .map(|i| person(i, communes.len(), &mut rng))
+        .collect();
+    let as_of = options.as_of;
+    // Master: one list per commune.
+    for (commune_index, commune) in communes.iter().enumerate() {
+        let rows: Vec<Vec<Cell>> = people
+            .iter()
+            .filter(|p| p.commune == commune_index)
+            .map(|p| {
+                vec![
+                    Cell::Text(p.name.clone()),
+                    id_cell(p, &mut rng),
+                    Cell::Text(p.dob.clone()),
+                    Cell::Text(format!("Xã {commune}")),
+                    Cell::Text(p.village.clone()),
+                    Cell::Text(p.phone.clone()),
+                ]
+            })
+            .collect();
+        let headers = [
+            "Họ và tên",
+            "Số định danh cá nhân",
+            "Ngày sinh",
+            "Xã",
+            "Thôn/Bản",
+            "Số điện thoại",
+        ];
+        let title =
+            "DANH SÁCH CÔNG DÂN ĐÃ ĐƯỢC CẤP TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2 CHƯA KÍCH HOẠT";
+        emit((
+            format!("master/ds-{:02}.xlsx", commune_index + 1),
+            list_workbook(title, &headers, &rows, as_of)?,
+        ))?;
+    }
+    // Assignments: each citizen to one force's unit in their commune; one in twelve also to another.
+    let mut assigned: Vec<Vec<(usize, usize)>> = vec![Vec::new(); FORCES.len()];
+    for (index, p) in people.iter().enumerate() {
+        let force = rng.below(FORCES.len() as u64) as usize;
+        assigned[force].push((index, p.commune));
+        if rng.below(12) == 0 {
+            assigned[(force + 1 + rng.below(3) as usize) % FORCES.len()].push((index, p.commune));
+        }
+    }
+    let first_day = as_of - Duration::days(i64::from(options.days.saturating_sub(1)));
+    for (force, (id, _, label)) in FORCES.iter().enumerate() {
+        let rows: Vec<Vec<Cell>> = assigned[force]
+            .iter()
+            .map(|&(index, commune)| {
+                let p = &people[index];
+                let assigned_on = first_day - Duration::days(3 + rng.below(10) as i64);
+                vec![
+                    Cell::Text(p.name.clone()),
+                    Cell::Text(format!("{:012}", p.id)),
+                    Cell::Text(communes[commune].clone()),
+                    Cell::Text(format!("{label} xã {}", communes[commune])),
+                    Cell::Text(people::officer(force, commune, &mut rng)),
+                    Cell::Text(assigned_on.format("%d/%m/%Y").to_string()),
+                ]
+            })
+            .collect();
+        let headers = [
+            "Họ và tên",
+            "Số định danh cá nhân",
+            "Xã",
+            "Đơn vị",
+            "Cán bộ phụ trách",
+            "Ngày phân công",
+        ];
+        emit((
+            format!("assignments/{id}/phan-cong.xlsx"),
+            list_workbook(
+                "DANH SÁCH PHÂN CÔNG CÁN BỘ PHỤ TRÁCH",
+                &headers,
+                &rows,
+                as_of,
+            )?,
+        ))?;
+    }
+    reports(
+        options, communes, &people, &assigned, first_day, &mut rng, &mut emit,
+    )
+}
+
+/// Daily reports: every unit (force × commune) on most days reports a few of its citizens.
+fn reports(
+    options: &DemoOptions,
+    communes: &[String],
+    people: &[Person],
+    assigned: &[Vec<(usize, usize)>],
+    first_day: NaiveDate,
+    rng: &mut Rng,
+    emit: &mut impl FnMut(DemoFile) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut queues: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); communes.len()]; FORCES.len()];
+    for (force, list) in assigned.iter().enumerate() {
+        for &(index, commune) in list {
+            queues[force][commune].push(index);
+        }
+    }
+    let per_day_share = 0.7 / f64::from(options.days.max(1));
+    for day in first_day.iter_days().take(options.days as usize) {
+        for (force, (id, _, label)) in FORCES.iter().enumerate() {
+            for (commune, name) in communes.iter().enumerate() {
+                let queue = &mut queues[force][commune];
+                // Some units skip days: the seed's "no result for weeks".
+                if queue.is_empty() || rng.below(10) < 2 {
+                    continue;
+                }
+                let count = ((queue.len() as f64 * per_day_share * 1.5).ceil() as usize)
+                    .min(queue.len())
+                    .max(1);
+                let claimed: Vec<usize> = queue.drain(..count).collect();
+                let unit = format!("{label} xã {name}");
+                let rows: Vec<Vec<Cell>> = claimed
+                    .iter()
+                    .map(|&index| {
+                        let p = &people[index];
+                        vec![
+                            Cell::Text(p.name.clone()),
+                            Cell::Text(format!("{:012}", p.id)),
+                            Cell::Text(unit.clone()),
+                            Cell::Text(day.format("%d/%m/%Y").to_string()),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    "Họ và tên",
+                    "Số định danh cá nhân",
+                    "Đơn vị",
+                    "Ngày kích hoạt",
+                ];
+                let path = format!(
+                    "reports/{}/{id}/{}.xlsx",
+                    day.format("%Y-%m-%d"),
+                    crate::report::forms::slug(&unit)
+                );
+                emit((
+                    path,
+                    list_workbook(
+                        "DANH SÁCH CÔNG DÂN ĐÃ KÍCH HOẠT TRONG NGÀY",
+                        &headers,
+                        &rows,
+                        day,
+                    )?,
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes a demo workspace into `dir` (which must not hold a settings file yet).
+pub fn write_workspace(
+    dir: &Path,
+    options: &DemoOptions,
+    settings_text: &str,
+) -> anyhow::Result<u64> {
+    let settings = crate::settings::parse(settings_text, crate::settings::SETTINGS_FILE)?;
+    fs_err::create_dir_all(dir)?;
+    crate::fsio::write_new_file(
+        &dir.join(crate::settings::SETTINGS_FILE),
+        settings_text.as_bytes(),
+    )?;
+    let mut files = 0u64;
+    generate(options, &settings.communes, |(relative, bytes)| {
+        let path = dir.join(&relative);
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        files += 1;
+        crate::fsio::write_file(&path, &bytes)
+    })?;
+    Ok(files)
+}
