@@ -33,6 +33,21 @@ pub(super) fn lock_wait() -> std::time::Duration {
     std::time::Duration::from_secs(seconds)
 }
 
+/// A progress bar over the input files, drawn only on a terminal and never with `--quiet`.
+fn progress_bar(files: u64, wanted: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !wanted || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("Đang đọc {pos}/{len} tệp [{bar:30}] {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Flags of `run`.
 #[derive(Debug, Clone)]
 pub struct RunArgs {
@@ -74,7 +89,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     crate::fsio::remove_stale_staging(&args.workspace.join("out"));
     let as_of = args.date.unwrap_or(now.date());
     let provisional = as_of == now.date() && now.time() < settings.district_cutoff;
-    let inputs = read_inputs(&args.workspace, &settings, as_of, true)?;
+    let inputs = read_inputs(&args.workspace, &settings, as_of, true, !args.quiet)?;
     let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
     let data = stages.data(&settings, as_of, provisional);
     let summary = summary::build(&data).map_err(Failure::cannot_run)?;
@@ -133,6 +148,7 @@ pub(super) fn read_inputs(
     settings: &Settings,
     as_of: NaiveDate,
     include_day: bool,
+    progress: bool,
 ) -> Result<Inputs, Failure> {
     use chrono::Datelike;
     let mut discovery = discover(workspace, as_of)
@@ -151,8 +167,10 @@ pub(super) fn read_inputs(
         .iter()
         .filter(|s| s.role != Role::Targets)
         .collect();
+    let bar = progress_bar(lists.len() as u64, progress);
     let files: Vec<FileReport> = lists
         .par_iter()
+        .inspect(|_| bar.inc(1))
         .map(|source| {
             read_file(
                 &source.path,
@@ -163,6 +181,7 @@ pub(super) fn read_inputs(
             )
         })
         .collect();
+    bar.finish_and_clear();
     let mut files = files;
     let mut targets = None;
     if let Some(source) = discovery.sources.iter().find(|s| s.role == Role::Targets) {

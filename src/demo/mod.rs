@@ -30,6 +30,26 @@ const FORCES: [(&str, &str, &str); 4] = [
     ("cong-an", "Công an", "Công an"),
 ];
 
+/// "xã Ta Ma", "thị trấn Tuần Giáo": a configured commune with its lower-case prefix.
+fn commune_phrase(name: &str) -> String {
+    for prefix in ["Thị trấn ", "Phường ", "Thị xã "] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return format!("{}{rest}", prefix.to_lowercase());
+        }
+    }
+    format!("xã {name}")
+}
+
+/// A commune as a list's commune column writes it: "Xã Ta Ma", "Thị trấn Tuần Giáo".
+fn commune_cell(name: &str) -> String {
+    let phrase = commune_phrase(name);
+    let mut chars = phrase.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A generated file: path relative to the workspace and its bytes.
 pub type DemoFile = (String, Vec<u8>);
 
@@ -115,7 +135,7 @@ pub fn generate(
                     Cell::Text(p.name.clone()),
                     id_cell(p, &mut rng),
                     Cell::Text(p.dob.clone()),
-                    Cell::Text(format!("Xã {commune}")),
+                    Cell::Text(commune_cell(commune)),
                     Cell::Text(p.village.clone()),
                     Cell::Text(p.phone.clone()),
                 ]
@@ -156,7 +176,7 @@ pub fn generate(
                     Cell::Text(p.name.clone()),
                     Cell::Text(format!("{:012}", p.id)),
                     Cell::Text(communes[commune].clone()),
-                    Cell::Text(format!("{label} xã {}", communes[commune])),
+                    Cell::Text(format!("{label} {}", commune_phrase(&communes[commune]))),
                     Cell::Text(people::officer(force, commune, &mut rng)),
                     Cell::Text(assigned_on.format("%d/%m/%Y").to_string()),
                 ]
@@ -214,7 +234,7 @@ fn reports(
                     .min(queue.len())
                     .max(1);
                 let claimed: Vec<usize> = queue.drain(..count).collect();
-                let unit = format!("{label} xã {name}");
+                let unit = format!("{label} {}", commune_phrase(name));
                 let rows: Vec<Vec<Cell>> = claimed
                     .iter()
                     .map(|&index| {
