@@ -2,17 +2,25 @@
 //! named from their column or from their commune ("Đoàn xã Ta Ma"), and the registry of every unit
 //! seen, each with its commune (SPEC §6, §9, §11.4).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::normalize::commune::CommuneMatcher;
 use crate::normalize::text::{clean_cell_text, fold};
 use crate::settings::Settings;
 
+/// A force column's text and a force folder.
+type ForceKey = (Option<String>, Option<String>);
+/// A force, a unit column's text and a commune column's text.
+type UnitKey = (usize, Option<String>, Option<String>);
+
 /// Matches force columns and folders to the configured forces.
 #[derive(Debug, Clone)]
 pub struct ForceMatcher {
     keys: Vec<(String, usize)>,
     ids: Vec<String>,
+    /// Resolutions already made: a list repeats the same few force texts on every row.
+    memo: RefCell<HashMap<ForceKey, Option<usize>>>,
 }
 
 impl ForceMatcher {
@@ -27,11 +35,22 @@ impl ForceMatcher {
         Self {
             keys,
             ids: settings.forces.iter().map(|f| f.id.clone()).collect(),
+            memo: RefCell::default(),
         }
     }
 
     /// The force of a row: its force column, else its first-level force folder (SPEC §11.4).
     pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
+        let key = (column.map(str::to_string), folder.map(str::to_string));
+        if let Some(found) = self.memo.borrow().get(&key) {
+            return *found;
+        }
+        let found = self.resolve_uncached(column, folder);
+        self.memo.borrow_mut().insert(key, found);
+        found
+    }
+
+    fn resolve_uncached(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
         let from_column = column.and_then(|text| {
             let key = fold(text);
             self.keys
@@ -87,6 +106,8 @@ impl Units {
 pub struct Naming<'a> {
     pub settings: &'a Settings,
     pub communes: CommuneMatcher,
+    /// Units already named: every row of a unit's list repeats the same unit and commune texts.
+    memo: RefCell<HashMap<UnitKey, (String, Option<usize>)>>,
 }
 
 impl<'a> Naming<'a> {
@@ -95,12 +116,32 @@ impl<'a> Naming<'a> {
         Self {
             settings,
             communes: CommuneMatcher::new(&settings.communes),
+            memo: RefCell::default(),
         }
     }
 
     /// A unit's name and commune from a row: the unit column, else `unit_label` + the commune
     /// ("Đoàn xã Ta Ma"); the commune is the row's commune column, else one named inside the unit.
     pub fn unit_of(
+        &self,
+        force: usize,
+        unit_column: Option<&str>,
+        commune_column: Option<&str>,
+    ) -> (String, Option<usize>) {
+        let key = (
+            force,
+            unit_column.map(str::to_string),
+            commune_column.map(str::to_string),
+        );
+        if let Some(found) = self.memo.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self.unit_of_uncached(force, unit_column, commune_column);
+        self.memo.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn unit_of_uncached(
         &self,
         force: usize,
         unit_column: Option<&str>,

@@ -107,7 +107,8 @@ impl Master {
     /// spacing, Unicode form and tone-mark placement); false when either has no name.
     pub fn name_mismatch(&self, id: CitizenId, name: Option<&str>) -> bool {
         match (self.get(id).and_then(|c| c.name.as_deref()), name) {
-            (Some(master), Some(name)) => name_key(master) != name_key(name),
+            // The common case, an identical spelling, needs no key.
+            (Some(master), Some(name)) => master != name && name_key(master) != name_key(name),
             _ => false,
         }
     }

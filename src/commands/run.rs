@@ -33,6 +33,28 @@ pub(super) fn lock_wait() -> std::time::Duration {
     std::time::Duration::from_secs(seconds)
 }
 
+/// Stage durations, printed to standard error when `VNEID_TIMINGS` is set (the benchmark reads them).
+struct StageTimer {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl StageTimer {
+    fn new() -> Self {
+        Self {
+            enabled: std::env::var_os("VNEID_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if self.enabled {
+            eprintln!("timing {name} {:.3}", self.last.elapsed().as_secs_f64());
+        }
+        self.last = std::time::Instant::now();
+    }
+}
+
 /// A progress bar over the input files, drawn only on a terminal and never with `--quiet`.
 fn progress_bar(files: u64, wanted: bool) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
@@ -89,12 +111,16 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     crate::fsio::remove_stale_staging(&args.workspace.join("out"));
     let as_of = args.date.unwrap_or(now.date());
     let provisional = as_of == now.date() && now.time() < settings.district_cutoff;
+    let mut timer = StageTimer::new();
     let inputs = read_inputs(&args.workspace, &settings, as_of, true, !args.quiet)?;
+    timer.stage("ingest");
     let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
+    timer.stage("assign+reconcile");
     let data = stages.data(&settings, as_of, provisional);
     let summary = summary::build(&data).map_err(Failure::cannot_run)?;
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
     let outputs = crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
+    timer.stage("report");
     let out_dir = args
         .workspace
         .join("out")
@@ -106,6 +132,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     crate::fsio::publish_dir_keeping(&out_dir, &files, &["don-vi"])
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(Failure::cannot_run)?;
+    timer.stage("write");
     if !args.quiet {
         log_run(&summary, &out_dir);
     }

@@ -10,6 +10,8 @@ const PREFIXES: [&str; 6] = ["thi tran", "thi xa", "phuong", "xa", "tt", "p"];
 #[derive(Debug, Clone, Default)]
 pub struct CommuneMatcher {
     keys: Vec<String>,
+    /// The keys padded with spaces, for whole-word search inside unit names.
+    padded: Vec<String>,
 }
 
 /// The commune's folded name without its administrative prefix.
@@ -28,12 +30,12 @@ pub fn commune_key(name: &str) -> String {
 impl CommuneMatcher {
     /// A matcher over the configured communes, in settings order.
     pub fn new<S: AsRef<str>>(communes: &[S]) -> Self {
-        Self {
-            keys: communes
-                .iter()
-                .map(|name| commune_key(name.as_ref()))
-                .collect(),
-        }
+        let keys: Vec<String> = communes
+            .iter()
+            .map(|name| commune_key(name.as_ref()))
+            .collect();
+        let padded = keys.iter().map(|key| format!(" {key} ")).collect();
+        Self { keys, padded }
     }
 
     /// The index of the configured commune this text names, if any.
@@ -49,10 +51,10 @@ impl CommuneMatcher {
     /// Cang"): the longest configured name found as whole words.
     pub fn find_within(&self, unit_name: &str) -> Option<usize> {
         let haystack = format!(" {} ", fold(unit_name));
-        self.keys
+        self.padded
             .iter()
             .enumerate()
-            .filter(|(_, key)| !key.is_empty() && haystack.contains(&format!(" {key} ")))
+            .filter(|(_, key)| key.len() > 2 && haystack.contains(key.as_str()))
             .max_by_key(|(index, key)| (key.len(), std::cmp::Reverse(*index)))
             .map(|(index, _)| index)
     }
