@@ -7,6 +7,14 @@ use std::path::Path;
 /// Writes a file that must not exist yet: the content goes to a temporary file in the same folder,
 /// which is then renamed into place. Mode 0600 on Unix.
 pub fn write_new_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    written_aside(path, content)?
+        .persist_noclobber(path)
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The content in a synced owner-only temporary file beside `path`, ready to be renamed into place.
+fn written_aside(path: &Path, content: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -15,8 +23,7 @@ pub fn write_new_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
     temporary.write_all(content)?;
     temporary.as_file().sync_all()?;
     set_owner_only(temporary.path())?;
-    temporary.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(temporary)
 }
 
 /// Restricts a file to its owner (0600); a no-op off Unix.
@@ -205,15 +212,9 @@ pub fn remove_stale_staging(folder: &Path) {
 
 /// Writes a file (replacing it if present) by writing aside and renaming; mode 0600.
 pub fn write_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    temporary.write_all(content)?;
-    temporary.as_file().sync_all()?;
-    set_owner_only(temporary.path())?;
-    temporary.persist(path).map_err(|e| e.error)?;
+    written_aside(path, content)?
+        .persist(path)
+        .map_err(|e| e.error)?;
     Ok(())
 }
 

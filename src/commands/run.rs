@@ -33,6 +33,23 @@ pub(super) fn lock_wait() -> std::time::Duration {
     std::time::Duration::from_secs(seconds)
 }
 
+/// Takes the workspace lock for a command that writes into it; exit 3 naming the holder.
+pub(super) fn take_lock(
+    workspace: &Path,
+    now: chrono::NaiveDateTime,
+) -> Result<crate::fsio::WorkspaceLock, Failure> {
+    crate::fsio::lock_workspace(
+        workspace,
+        &now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        lock_wait(),
+    )
+    .map_err(|error| {
+        Failure::cannot_run(anyhow::anyhow!(
+            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
+        ))
+    })
+}
+
 /// Stage durations, printed to standard error when `VNEID_TIMINGS` is set (the benchmark reads them).
 struct StageTimer {
     enabled: bool,
@@ -98,16 +115,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
         )));
     }
     let now = crate::vietnam_now();
-    let _lock = crate::fsio::lock_workspace(
-        &args.workspace,
-        &now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        lock_wait(),
-    )
-    .map_err(|error| {
-        Failure::cannot_run(anyhow::anyhow!(
-            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
-        ))
-    })?;
+    let _lock = take_lock(&args.workspace, now)?;
     crate::fsio::remove_stale_staging(&args.workspace.join("out"));
     let as_of = args.date.unwrap_or(now.date());
     let provisional = as_of == now.date() && now.time() < settings.district_cutoff;

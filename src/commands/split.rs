@@ -5,7 +5,7 @@
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use super::run::{lock_wait, read_inputs, reconcile};
+use super::run::{read_inputs, reconcile, take_lock};
 use super::{ExitStatus, Failure, load_settings};
 
 /// Writes the forms; exit 1 when some input files were unreadable.
@@ -23,16 +23,7 @@ pub fn run(
         )));
     }
     let now = crate::vietnam_now();
-    let _lock = crate::fsio::lock_workspace(
-        workspace,
-        &now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        lock_wait(),
-    )
-    .map_err(|error| {
-        Failure::cannot_run(anyhow::anyhow!(
-            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
-        ))
-    })?;
+    let _lock = take_lock(workspace, now)?;
     let as_of = date.unwrap_or(now.date());
     let inputs = read_inputs(workspace, &settings, as_of, false, !quiet)?;
     let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
