@@ -478,27 +478,19 @@ fn add_highlight(
     match highlight {
         Highlight::Status => {
             use crate::reconcile::metrics::Status;
-            sheet.add_conditional_format(
-                first,
-                col,
-                last,
-                col,
-                &text_rule(Status::Done.label(), "#C6EFCE"),
-            )?;
-            sheet.add_conditional_format(
-                first,
-                col,
-                last,
-                col,
-                &text_rule(Status::OnTrack.label(), "#FFEB9C"),
-            )?;
-            sheet.add_conditional_format(
-                first,
-                col,
-                last,
-                col,
-                &text_rule(Status::Behind.label(), "#FFC7CE"),
-            )?;
+            for (status, colour) in [
+                (Status::Done, "#C6EFCE"),
+                (Status::OnTrack, "#FFEB9C"),
+                (Status::Behind, "#FFC7CE"),
+            ] {
+                sheet.add_conditional_format(
+                    first,
+                    col,
+                    last,
+                    col,
+                    &text_rule(status.label(), colour),
+                )?;
+            }
         }
         Highlight::NoReport => {
             sheet.add_conditional_format(first, col, last, col, &text_rule("Không", "#FFC7CE"))?;

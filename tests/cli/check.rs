@@ -194,21 +194,7 @@ fn a_run_killed_while_working_leaves_the_previous_output_intact() {
     let workspace = dir.path().join("tuan-giao");
     super::district::run_fixture(&workspace);
     let out = workspace.join("out/2024-01-15");
-    let snapshot = |out: &std::path::Path| -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<_> = std::fs::read_dir(out)
-            .expect("out exists")
-            .map(|e| e.expect("entry").path())
-            .map(|p| {
-                (
-                    p.file_name().expect("name").to_string_lossy().into_owned(),
-                    std::fs::read(&p).expect("read"),
-                )
-            })
-            .collect();
-        files.sort();
-        files
-    };
-    let before = snapshot(&out);
+    let before = super::support::snapshot_dir(&out);
     let binary = assert_cmd::cargo::cargo_bin("vneid-recon");
     for delay_ms in [20, 60, 120, 200, 300] {
         let mut child = std::process::Command::new(&binary)
@@ -222,7 +208,7 @@ fn a_run_killed_while_working_leaves_the_previous_output_intact() {
         let _ = child.kill(); // SIGKILL on Unix
         let _ = child.wait();
         assert_eq!(
-            snapshot(&out),
+            super::support::snapshot_dir(&out),
             before,
             "killed after {delay_ms} ms: out/2024-01-15 is whole and unchanged"
         );
@@ -233,7 +219,7 @@ fn a_run_killed_while_working_leaves_the_previous_output_intact() {
         .arg(&workspace)
         .assert()
         .success();
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(super::support::snapshot_dir(&out), before);
     let leftovers: Vec<_> = std::fs::read_dir(workspace.join("out"))
         .expect("out")
         .map(|e| e.expect("entry").file_name())

@@ -71,3 +71,22 @@ pub fn assert_rows_conserved(json: &Value) {
         }
     }
 }
+
+/// The files directly in a folder, as (name, bytes), sorted: for byte-identical comparisons.
+pub fn snapshot_dir(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(folder)
+        .expect("the folder exists")
+        .map(|entry| entry.expect("entry").path())
+        .map(|path| {
+            (
+                path.file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(&path).expect("read"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -203,28 +203,14 @@ fn a_force_workbook_holds_only_its_own_citizens() {
 #[test]
 fn every_output_is_byte_identical_on_rerun() {
     let (dir, out, _) = district();
-    let read_all = |out: &Path| -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<_> = std::fs::read_dir(out)
-            .expect("out")
-            .map(|e| e.expect("entry").path())
-            .map(|p| {
-                (
-                    p.file_name().expect("name").to_string_lossy().into_owned(),
-                    std::fs::read(&p).expect("read"),
-                )
-            })
-            .collect();
-        files.sort();
-        files
-    };
-    let first = read_all(&out);
+    let first = super::support::snapshot_dir(&out);
     assert_eq!(first.len(), 7, "summary, district, four forces, message");
     super::support::cli()
         .args(["run", "--quiet", "--date", DAY, "-w"])
         .arg(dir.path().join("tuan-giao"))
         .assert()
         .success();
-    assert_eq!(first, read_all(&out));
+    assert_eq!(first, super::support::snapshot_dir(&out));
     let message = String::from_utf8(
         first
             .iter()
