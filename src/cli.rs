@@ -117,6 +117,10 @@ pub enum Command {
         /// Number of report days, ending at the as-of date.
         #[arg(long, default_value_t = 14)]
         days: u32,
+        /// Number of communes: the first 19 are Tuần Giáo's, more get synthetic names (up to 400),
+        /// for province-sized benchmarks. Each commune has one unit per force.
+        #[arg(long, default_value_t = 19)]
+        communes: usize,
         /// Random seed: the same seed gives the same files.
         #[arg(long, default_value_t = 6)]
         seed: u64,

@@ -122,7 +122,10 @@ fn load_context(workspace: &Path, date: NaiveDate) -> Result<Context, Failure> {
     let settings = load_settings(workspace)?;
     let stages = if workspace.join("master").is_dir() {
         let inputs = read_inputs(workspace, &settings, date, false, false)?;
-        Some(reconcile(&settings, inputs).map_err(Failure::cannot_run)?)
+        Some(
+            reconcile(&settings, inputs, &mut super::run::StageTimer::new())
+                .map_err(Failure::cannot_run)?,
+        )
     } else {
         None
     };

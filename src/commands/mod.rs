@@ -119,6 +119,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             citizens,
             days,
             seed,
+            communes,
             as_of,
         } => {
             if dir.join(SETTINGS_FILE).exists() {
@@ -131,6 +132,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
                 citizens,
                 days,
                 seed,
+                communes,
                 as_of,
             };
             let files = crate::demo::write_workspace(&dir, &options, init::TEMPLATE)

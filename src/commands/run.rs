@@ -51,20 +51,20 @@ pub(super) fn take_lock(
 }
 
 /// Stage durations, printed to standard error when `VNEID_TIMINGS` is set (the benchmark reads them).
-struct StageTimer {
+pub(super) struct StageTimer {
     enabled: bool,
     last: std::time::Instant,
 }
 
 impl StageTimer {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             enabled: std::env::var_os("VNEID_TIMINGS").is_some(),
             last: std::time::Instant::now(),
         }
     }
 
-    fn stage(&mut self, name: &str) {
+    pub(super) fn stage(&mut self, name: &str) {
         if self.enabled {
             eprintln!("timing {name} {:.3}", self.last.elapsed().as_secs_f64());
         }
@@ -122,8 +122,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let mut timer = StageTimer::new();
     let inputs = read_inputs(&args.workspace, &settings, as_of, true, !args.quiet)?;
     timer.stage("ingest");
-    let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
-    timer.stage("assign+reconcile");
+    let stages = reconcile(&settings, inputs, &mut timer).map_err(Failure::cannot_run)?;
     let data = stages.data(&settings, as_of, provisional);
     let summary = summary::build(&data).map_err(Failure::cannot_run)?;
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
@@ -298,7 +297,11 @@ impl Stages {
     }
 }
 
-pub(super) fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Result<Stages> {
+pub(super) fn reconcile(
+    settings: &Settings,
+    mut inputs: Inputs,
+    timer: &mut StageTimer,
+) -> anyhow::Result<Stages> {
     let as_of = inputs.as_of;
     let roles: HashMap<&str, &Role> = inputs
         .discovery
@@ -347,10 +350,13 @@ pub(super) fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Resu
             .cmp(&b.date)
             .then_with(|| a.source.position.cmp(&b.source.position))
     });
+    timer.stage("collect");
     let naming = Naming::new(settings);
     let master = Master::merge(&master_rows, &naming.communes);
+    timer.stage("master");
     let mut units = Units::default();
     let assignments = assign::assign(&assignment_rows, &master, &naming, &mut units)?;
+    timer.stage("assign");
     let claims = claims::classify(
         &claim_rows,
         &master,
@@ -359,6 +365,7 @@ pub(super) fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Resu
         &mut units,
         settings.credit,
     );
+    timer.stage("claims");
     let stage_rejects: Vec<&StageReject> =
         assignments.rejects.iter().chain(&claims.rejects).collect();
     apply_stage_rejects(&mut inputs.files, &stage_rejects);
@@ -368,6 +375,7 @@ pub(super) fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Resu
         .chain(claim_rows.iter().map(|r| &r.source))
         .collect();
     add_name_mismatches(&mut inputs.files, &name_checked, &master, &stage_rejects);
+    timer.stage("checks");
     let progress = progress::compute(&ProgressInputs {
         settings,
         as_of,
@@ -378,6 +386,7 @@ pub(super) fn reconcile(settings: &Settings, mut inputs: Inputs) -> anyhow::Resu
         targets: inputs.targets.as_ref(),
         first_report_day: inputs.discovery.report_dates.first().copied(),
     })?;
+    timer.stage("progress");
     Ok(Stages {
         inputs,
         master,

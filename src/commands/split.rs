@@ -26,7 +26,8 @@ pub fn run(
     let _lock = take_lock(workspace, now)?;
     let as_of = date.unwrap_or(now.date());
     let inputs = read_inputs(workspace, &settings, as_of, false, !quiet)?;
-    let stages = reconcile(&settings, inputs).map_err(Failure::cannot_run)?;
+    let stages = reconcile(&settings, inputs, &mut super::run::StageTimer::new())
+        .map_err(Failure::cannot_run)?;
     let data = stages.data(&settings, as_of, false);
     let forms = crate::report::forms::unit_forms(&data).map_err(Failure::cannot_run)?;
     let folder = workspace

@@ -19,6 +19,8 @@ pub struct DemoOptions {
     pub citizens: u64,
     pub days: u32,
     pub seed: u64,
+    /// Number of communes; beyond the template's own, synthetic names are added.
+    pub communes: usize,
     pub as_of: NaiveDate,
 }
 
@@ -48,6 +50,73 @@ fn commune_cell(name: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// First and second syllables of synthetic commune names for provinces larger than Tuần Giáo. No
+/// two syllables of one list fold to the same letters, so every generated name is distinct even
+/// without diacritics, and no generated name sits inside another.
+const FIRST_SYLLABLES: [&str; 20] = [
+    "Mường", "Nà", "Pú", "Chiềng", "Huổi", "Phình", "Co", "Sín", "Tả", "Búng", "Keo", "Nậm", "Pa",
+    "Sa", "Long", "Thanh", "Hua", "Ẳng", "Mùn", "Quài",
+];
+const SECOND_SYLLABLES: [&str; 20] = [
+    "Phăng", "Lay", "Tở", "Nưa", "Luân", "Hồ", "Chải", "Pồng", "Nhé", "Mằn", "Khoa", "Chà", "Lói",
+    "Tùng", "Ảng", "Báng", "Ten", "Cang", "Sáng", "Đông",
+];
+
+/// The most communes `demo --communes` can name.
+pub const MAX_COMMUNES: usize = FIRST_SYLLABLES.len() * SECOND_SYLLABLES.len();
+
+/// `count` commune names: the template's own communes first, then synthetic two-syllable names
+/// ("Mường Phăng", "Nà Lay", …) skipping any the template already has.
+pub fn commune_names(template: &[String], count: usize) -> anyhow::Result<Vec<String>> {
+    let taken: std::collections::HashSet<String> = template
+        .iter()
+        .map(|name| crate::normalize::commune::commune_key(name))
+        .collect();
+    let synthetic = FIRST_SYLLABLES.iter().flat_map(|first| {
+        SECOND_SYLLABLES
+            .iter()
+            .map(move |second| format!("{first} {second}"))
+    });
+    let names: Vec<String> = template
+        .iter()
+        .cloned()
+        .chain(
+            synthetic.filter(|name| !taken.contains(&crate::normalize::commune::commune_key(name))),
+        )
+        .take(count)
+        .collect();
+    if names.len() < count || count == 0 {
+        anyhow::bail!(
+            "số xã phải từ 1 đến {}; đã chọn {count}",
+            names.len().max(template.len())
+        );
+    }
+    Ok(names)
+}
+
+/// The settings text with its `communes = [...]` list replaced by `communes`.
+pub fn with_communes(settings_text: &str, communes: &[String]) -> anyhow::Result<String> {
+    let start = settings_text
+        .find("\ncommunes = [")
+        .ok_or_else(|| anyhow::anyhow!("mẫu cài đặt không có danh sách communes"))?
+        + 1;
+    let end = settings_text[start..]
+        .find("\n]")
+        .map(|offset| start + offset + 2)
+        .ok_or_else(|| anyhow::anyhow!("mẫu cài đặt không có dấu ] đóng danh sách communes"))?;
+    let mut list = String::from("communes = [\n");
+    for chunk in communes.chunks(5) {
+        let quoted: Vec<String> = chunk.iter().map(|name| format!("\"{name}\"")).collect();
+        list.push_str(&format!("  {},\n", quoted.join(", ")));
+    }
+    list.push(']');
+    Ok(format!(
+        "{}{list}{}",
+        &settings_text[..start],
+        &settings_text[end..]
+    ))
 }
 
 /// A generated file: path relative to the workspace and its bytes.
@@ -279,7 +348,12 @@ pub fn write_workspace(
     options: &DemoOptions,
     settings_text: &str,
 ) -> anyhow::Result<u64> {
-    let settings = crate::settings::parse(settings_text, crate::settings::SETTINGS_FILE)?;
+    let template = crate::settings::parse(settings_text, crate::settings::SETTINGS_FILE)?;
+    let settings_text = with_communes(
+        settings_text,
+        &commune_names(&template.communes, options.communes)?,
+    )?;
+    let settings = crate::settings::parse(&settings_text, crate::settings::SETTINGS_FILE)?;
     fs_err::create_dir_all(dir)?;
     crate::fsio::write_new_file(
         &dir.join(crate::settings::SETTINGS_FILE),
@@ -295,4 +369,39 @@ pub fn write_workspace(
         crate::fsio::write_file(&path, &bytes)
     })?;
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::commune::CommuneMatcher;
+
+    #[test]
+    fn synthetic_communes_are_distinct_and_found_in_unit_names() {
+        let template = crate::settings::parse(crate::commands::init_template(), "t")
+            .expect("template parses")
+            .communes;
+        let names = commune_names(&template, 300).expect("300 communes");
+        assert_eq!(&names[..19], &template[..]);
+        let matcher = CommuneMatcher::new(&names);
+        for (index, name) in names.iter().enumerate() {
+            assert_eq!(matcher.find(name), Some(index), "{name}");
+            let unit = format!("Đoàn {}", commune_phrase(name));
+            assert_eq!(matcher.find_within(&unit), Some(index), "{unit}");
+        }
+        assert!(commune_names(&template, MAX_COMMUNES + 19).is_err());
+        assert!(commune_names(&template, 0).is_err());
+    }
+
+    #[test]
+    fn settings_text_takes_the_new_commune_list() {
+        let names: Vec<String> = ["Ta Ma", "Mường Phăng", "Nà Lay"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let text = with_communes(crate::commands::init_template(), &names).expect("replaced");
+        let settings = crate::settings::parse(&text, "t").expect("still parses");
+        assert_eq!(settings.communes, names);
+        assert_eq!(settings.forces.len(), 4);
+    }
 }

@@ -71,18 +71,20 @@ pub fn district_workbook(data: &RunData<'_>) -> anyhow::Result<Vec<u8>> {
         &sheets::daily_counts(data, None),
         data.progress.district.target,
     )?;
-    for table in [
-        sheets::units(data, None),
-        sheets::officers(data, None),
-        sheets::remaining(data, None),
-        sheets::conflicts(data, None),
-        sheets::unassigned(data),
-        sheets::not_in_master(data, None),
-        sheets::anomalies(data, None),
-        sheets::errors(data),
-        sheets::sources(data),
-    ] {
-        book.add_table(&table)?;
+    // One table at a time: a province's lists are built, written and dropped in turn.
+    let tables: [&dyn Fn() -> table::Table; 9] = [
+        &|| sheets::units(data, None),
+        &|| sheets::officers(data, None),
+        &|| sheets::remaining(data, None),
+        &|| sheets::conflicts(data, None),
+        &|| sheets::unassigned(data),
+        &|| sheets::not_in_master(data, None),
+        &|| sheets::anomalies(data, None),
+        &|| sheets::errors(data),
+        &|| sheets::sources(data),
+    ];
+    for table in tables {
+        book.add_table(&table())?;
     }
     Ok(book.into_bytes()?)
 }
@@ -106,29 +108,41 @@ pub fn force_workbook(data: &RunData<'_>, force: usize) -> anyhow::Result<Vec<u8
         &sheets::daily_counts(data, Some(force)),
         target,
     )?;
-    for table in [
-        sheets::units(data, Some(force)),
-        sheets::officers(data, Some(force)),
-        sheets::remaining(data, Some(force)),
-        sheets::conflicts(data, Some(force)),
-        sheets::not_in_master(data, Some(force)),
-        sheets::anomalies(data, Some(force)),
-    ] {
-        book.add_table(&table)?;
+    let tables: [&dyn Fn() -> table::Table; 6] = [
+        &|| sheets::units(data, Some(force)),
+        &|| sheets::officers(data, Some(force)),
+        &|| sheets::remaining(data, Some(force)),
+        &|| sheets::conflicts(data, Some(force)),
+        &|| sheets::not_in_master(data, Some(force)),
+        &|| sheets::anomalies(data, Some(force)),
+    ];
+    for table in tables {
+        book.add_table(&table())?;
     }
     Ok(book.into_bytes()?)
 }
 
 /// Every output file of the day, in a fixed order.
 pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<Vec<OutputFile>> {
+    use rayon::prelude::*;
     let day = data.as_of.format("%Y-%m-%d");
     let mut files = vec![("summary.json".to_string(), summary_json.into_bytes())];
-    files.push((format!("tong-hop-{day}.xlsx"), district_workbook(data)?));
-    for (index, force) in data.settings.forces.iter().enumerate() {
-        files.push((
-            format!("{}-{day}.xlsx", force.id),
-            force_workbook(data, index)?,
-        ));
+    // The district workbook (None) and the force workbooks, built in parallel, kept in order.
+    let books: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..data.settings.forces.len()).map(Some))
+        .collect();
+    let built: Vec<anyhow::Result<OutputFile>> = books
+        .par_iter()
+        .map(|book| match *book {
+            None => Ok((format!("tong-hop-{day}.xlsx"), district_workbook(data)?)),
+            Some(index) => Ok((
+                format!("{}-{day}.xlsx", data.settings.forces[index].id),
+                force_workbook(data, index)?,
+            )),
+        })
+        .collect();
+    for book in built {
+        files.push(book?);
     }
     files.push((
         format!("tin-nhan-{day}.txt"),

@@ -1,0 +1,307 @@
+//! The scale benchmark of SPEC §10 (issue 6). Generates a district and a province workspace with
+//! `demo`, then measures, in one sitting:
+//!
+//! - `run` end to end, in a fresh process each time: wall time (median of the runs), peak memory
+//!   (the child's `VmHWM`), and the stage times it prints under `VNEID_TIMINGS`;
+//! - the floor: calamine alone reading every input workbook into memory (`worksheet_range` of every
+//!   sheet, files in parallel like `run` does, no normalisation, no output), and `run`'s ingest
+//!   stage as a ratio to it.
+//!
+//! ```text
+//! cargo run --release --example bench                      # district and province, 3 runs each
+//! cargo run --release --example bench -- --runs 5 district # one workspace, 5 runs
+//! ```
+//!
+//! Workspaces are generated once into `--dir` (default `$TMPDIR/vneid-recon-bench`) and reused.
+//! Targets (2-core machine): district under 2 s; province under 60 s and 4 GB; ingest within 1.5×
+//! of the floor. Timings are printed, never asserted: they belong here, not in tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use calamine::Reader;
+use clap::Parser;
+use rayon::prelude::*;
+
+/// One benchmark workspace: its `demo` parameters.
+struct Scale {
+    name: &'static str,
+    citizens: u64,
+    communes: usize,
+    days: u32,
+}
+
+const SCALES: [Scale; 2] = [
+    // Tuần Giáo's 19 communes × 4 forces = 76 units, 60 days: about 3,700 files.
+    Scale {
+        name: "district",
+        citizens: 30_000,
+        communes: 19,
+        days: 60,
+    },
+    // 100 communes × 4 forces = 400 units, 60 days: about 19,000 report files.
+    Scale {
+        name: "province",
+        citizens: 1_000_000,
+        communes: 100,
+        days: 60,
+    },
+];
+
+#[derive(Parser, Debug)]
+#[command(about = "vneid-recon scale benchmark (SPEC §10)")]
+struct Args {
+    /// Timed runs per workspace (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Where the workspaces are generated (and reused).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Which workspaces: district, province (default both).
+    scales: Vec<String>,
+    /// Internal: run the tool's command line in this process (the timed child).
+    #[arg(long, hide = true, num_args = 1.., allow_hyphen_values = true)]
+    child: Option<Vec<String>>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if let Some(command) = args.child {
+        return child(command);
+    }
+    let dir = args
+        .dir
+        .unwrap_or_else(|| std::env::temp_dir().join("vneid-recon-bench"));
+    let wanted: Vec<&Scale> = SCALES
+        .iter()
+        .filter(|s| args.scales.is_empty() || args.scales.iter().any(|w| w == s.name))
+        .collect();
+    if wanted.is_empty() {
+        bail!("unknown workspace; choose among: district, province");
+    }
+    let mut rows = Vec::new();
+    for scale in wanted {
+        let workspace = generate(&dir, scale)?;
+        rows.push(measure(scale, &workspace, args.runs.max(1))?);
+    }
+    println!();
+    println!(
+        "| workspace | files | input rows | runs | run median | min–max | peak RSS | ingest | assign | reconcile | report | floor (calamine) | ingest / floor |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    Ok(())
+}
+
+/// The timed child: the tool's own command line, then its peak memory on standard error.
+fn child(command: Vec<String>) -> anyhow::Result<()> {
+    let cli = vneid_recon::cli::Cli::parse_from(
+        std::iter::once("vneid-recon".to_string()).chain(command),
+    );
+    let status = vneid_recon::commands::dispatch(cli.command);
+    eprintln!("peak_rss_kb {}", peak_rss_kb().unwrap_or(0));
+    match status {
+        Ok(vneid_recon::commands::ExitStatus::Success) => Ok(()),
+        Ok(other) => bail!("run ended with {other:?}"),
+        Err(failure) => bail!("{failure:#}"),
+    }
+}
+
+/// This process's peak resident set (`VmHWM` in /proc/self/status), in KiB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs this benchmark binary as a child on a tool command line; returns (wall seconds, stderr).
+fn spawn(command: &[&str], timings: bool) -> anyhow::Result<(f64, String)> {
+    let mut child = Command::new(std::env::current_exe()?);
+    child.arg("--child").args(command);
+    if timings {
+        child.env("VNEID_TIMINGS", "1");
+    }
+    let start = Instant::now();
+    let output = child.output().context("cannot start the benchmark child")?;
+    let seconds = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        bail!("{command:?} failed:\n{stderr}");
+    }
+    Ok((seconds, stderr))
+}
+
+/// The workspace of a scale, generated by `demo` unless it is already there.
+fn generate(dir: &Path, scale: &Scale) -> anyhow::Result<PathBuf> {
+    let workspace = dir.join(format!(
+        "{}-{}c-{}x-{}d",
+        scale.name, scale.citizens, scale.communes, scale.days
+    ));
+    if workspace.join("vneid-recon.toml").exists() {
+        eprintln!("{}: reusing {}", scale.name, workspace.display());
+        return Ok(workspace);
+    }
+    let _ = std::fs::remove_dir_all(&workspace);
+    let citizens = scale.citizens.to_string();
+    let communes = scale.communes.to_string();
+    let days = scale.days.to_string();
+    let path = workspace.to_string_lossy().into_owned();
+    let (seconds, _) = spawn(
+        &[
+            "demo",
+            &path,
+            "--citizens",
+            &citizens,
+            "--communes",
+            &communes,
+            "--days",
+            &days,
+            "--as-of",
+            "2024-01-15",
+        ],
+        false,
+    )?;
+    eprintln!("{}: generated in {seconds:.1} s", scale.name);
+    Ok(workspace)
+}
+
+/// Every input workbook of a workspace (master, assignments, reports).
+fn input_files(workspace: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![
+        workspace.join("master"),
+        workspace.join("assignments"),
+        workspace.join("reports"),
+    ];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "xlsx") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The floor: calamine reading every sheet of every file into memory, in parallel. Returns the
+/// seconds and the number of cells read (so the work cannot be optimised away).
+fn calamine_floor(files: &[PathBuf]) -> anyhow::Result<(f64, u64)> {
+    let start = Instant::now();
+    let cells: anyhow::Result<Vec<u64>> = files
+        .par_iter()
+        .map(|path| {
+            let mut workbook = calamine::open_workbook_auto(path)
+                .with_context(|| format!("calamine cannot open {}", path.display()))?;
+            let mut cells = 0u64;
+            for name in workbook.sheet_names() {
+                let range = workbook.worksheet_range(&name)?;
+                cells += range.used_cells().count() as u64;
+            }
+            Ok(cells)
+        })
+        .collect();
+    Ok((start.elapsed().as_secs_f64(), cells?.iter().sum()))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// A stage time printed by `run` under `VNEID_TIMINGS` ("timing <stage> <seconds>").
+fn stage(stderr: &str, name: &str) -> f64 {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("timing "))
+        .filter_map(|rest| rest.split_once(' '))
+        .filter(|(stage, _)| *stage == name)
+        .filter_map(|(_, seconds)| seconds.parse::<f64>().ok())
+        .sum()
+}
+
+fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<String> {
+    let files = input_files(workspace)?;
+    let path = workspace.to_string_lossy().into_owned();
+    let command = ["run", "-w", &path, "--date", "2024-01-15", "--quiet"];
+    // One untimed run warms the page cache for both the floor and the timed runs.
+    let (_, _) = spawn(&command, false)?;
+    let mut wall = Vec::new();
+    let mut peak = Vec::new();
+    let mut stages: [Vec<f64>; 4] = Default::default();
+    let mut floor = Vec::new();
+    let mut cells = 0;
+    for run in 1..=runs {
+        // The floor and the run alternate, so both see the same machine noise.
+        let (seconds, counted) = calamine_floor(&files)?;
+        floor.push(seconds);
+        cells = counted;
+        let (seconds, stderr) = spawn(&command, true)?;
+        wall.push(seconds);
+        peak.push(stage_peak(&stderr) as f64);
+        let ingest = stage(&stderr, "ingest");
+        let assign =
+            stage(&stderr, "collect") + stage(&stderr, "master") + stage(&stderr, "assign");
+        let reconcile =
+            stage(&stderr, "claims") + stage(&stderr, "checks") + stage(&stderr, "progress");
+        let report = stage(&stderr, "report") + stage(&stderr, "write");
+        for (list, value) in stages.iter_mut().zip([ingest, assign, reconcile, report]) {
+            list.push(value);
+        }
+        eprintln!(
+            "{} run {run}/{runs}: {:.2} s, peak {:.0} MB, ingest {ingest:.2} s, floor {:.2} s",
+            scale.name,
+            seconds,
+            peak[peak.len() - 1] / 1024.0,
+            floor[floor.len() - 1]
+        );
+    }
+    let input_rows = input_rows(workspace)?;
+    let (min, max) = (
+        wall.iter().copied().fold(f64::INFINITY, f64::min),
+        wall.iter().copied().fold(0.0, f64::max),
+    );
+    let ingest = median(&mut stages[0]);
+    let floor_median = median(&mut floor);
+    Ok(format!(
+        "| {} | {} | {} | {runs} | {:.2} s | {min:.2}–{max:.2} s | {:.0} MB | {ingest:.2} s | {:.2} s | {:.2} s | {:.2} s | {floor_median:.2} s ({cells} cells) | {:.2}× |",
+        scale.name,
+        files.len(),
+        input_rows,
+        median(&mut wall),
+        median(&mut peak) / 1024.0,
+        median(&mut stages[1]),
+        median(&mut stages[2]),
+        median(&mut stages[3]),
+        ingest / floor_median,
+    ))
+}
+
+/// The peak memory the child printed.
+fn stage_peak(stderr: &str) -> u64 {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("peak_rss_kb "))
+        .filter_map(|kb| kb.trim().parse().ok())
+        .next_back()
+        .unwrap_or(0)
+}
+
+/// The rows `run` read, from the summary of the last run (sum of `read` over every input sheet).
+fn input_rows(workspace: &Path) -> anyhow::Result<u64> {
+    let summary = workspace.join("out/2024-01-15/summary.json");
+    let text = std::fs::read_to_string(&summary)
+        .with_context(|| format!("cannot read {}", summary.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    Ok(json["inputs"]
+        .as_array()
+        .map(|inputs| inputs.iter().filter_map(|i| i["read"].as_u64()).sum())
+        .unwrap_or(0))
+}
