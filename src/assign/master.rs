@@ -30,7 +30,7 @@ pub struct Citizen {
 pub struct Master {
     /// Sorted by ID.
     pub citizens: Vec<Citizen>,
-    index: HashMap<CitizenId, usize>,
+    index: crate::normalize::id::IdMap<usize>,
     /// Rows that repeated an ID already in the list.
     pub merged_duplicates: u64,
 }
@@ -38,14 +38,17 @@ pub struct Master {
 impl Master {
     /// Merges master rows given in position order.
     pub fn merge(rows: &[SourcedRow], communes: &CommuneMatcher) -> Self {
-        let mut by_id: HashMap<CitizenId, Citizen> = HashMap::with_capacity(rows.len());
+        let mut by_id: crate::normalize::id::IdMap<Citizen> =
+            crate::normalize::id::IdMap::with_capacity_and_hasher(rows.len(), Default::default());
         let mut merged_duplicates = 0;
+        // A commune column repeats a few dozen names over a million rows: match each text once.
+        let mut commune_of: HashMap<&str, Option<usize>> = HashMap::new();
         for SourcedRow { position, row } in rows {
             let fields = &row.fields;
             let commune = fields
                 .commune
                 .as_deref()
-                .and_then(|c| communes.find(c))
+                .and_then(|c| *commune_of.entry(c).or_insert_with(|| communes.find(c)))
                 .or_else(|| {
                     fields
                         .address

@@ -6,8 +6,6 @@ pub mod directory;
 pub mod master;
 pub mod rules;
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -62,7 +60,7 @@ pub struct Conflict {
 #[derive(Debug, Clone, Default)]
 pub struct Assignments {
     /// The winning candidate of every assigned ID (in the master list or not).
-    pub winners: HashMap<CitizenId, Candidate>,
+    pub winners: crate::normalize::id::IdMap<Candidate>,
     /// Losers of master citizens, by ID then loser position.
     pub conflicts: Vec<Conflict>,
     /// Master citizens with more than one candidate.

@@ -4,7 +4,6 @@
 //! printed in Vietnamese with file, sheet and row; nothing is written unless `--fixed` asks for a
 //! cleaned copy.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -14,7 +13,6 @@ use super::{ExitStatus, Failure, load_settings, read_options};
 use crate::assign::directory::{ForceMatcher, Naming};
 use crate::ingest::aliases::AliasTable;
 use crate::ingest::{FileReport, read_file};
-use crate::normalize::id::CitizenId;
 use crate::reconcile::claims::ClaimClass;
 use crate::settings::{SETTINGS_FILE, Settings};
 
@@ -175,7 +173,7 @@ fn check_file(
         }
     }
     let folder = force_folder(path, workspace);
-    let mut seen: HashMap<CitizenId, (usize, u32)> = HashMap::new();
+    let mut seen: crate::normalize::id::IdMap<(usize, u32)> = Default::default();
     let mut clean = 0;
     for row in &report.rows {
         let sheet = report

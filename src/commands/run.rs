@@ -312,20 +312,19 @@ pub(super) fn reconcile(
     let mut master_rows = Vec::new();
     let mut assignment_rows = Vec::new();
     let mut claim_rows = Vec::new();
-    for file in &inputs.files {
+    for file in &mut inputs.files {
         let Some(role) = roles.get(file.path.as_str()) else {
             continue;
         };
-        for row in &file.rows {
+        // The rows move into the stages; the file keeps its per-sheet counts for the reports.
+        let path: std::sync::Arc<str> = file.path.as_str().into();
+        for row in std::mem::take(&mut file.rows) {
             let position = Position {
-                path: file.path.clone(),
+                path: path.clone(),
                 sheet: row.sheet_index,
                 row: row.row,
             };
-            let source = SourcedRow {
-                position,
-                row: row.clone(),
-            };
+            let source = SourcedRow { position, row };
             match role {
                 Role::Master => master_rows.push(source),
                 Role::Assignment {
@@ -407,7 +406,7 @@ fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
         .collect();
     let mut by_sheet: BTreeMap<(usize, usize), Vec<&StageReject>> = BTreeMap::new();
     for reject in rejects {
-        if let Some(&file) = index.get(&reject.position.path) {
+        if let Some(&file) = index.get(&*reject.position.path) {
             by_sheet
                 .entry((file, reject.position.sheet as usize))
                 .or_default()
@@ -459,7 +458,7 @@ fn add_name_mismatches(
         {
             continue;
         }
-        let Some(&file) = index.get(&row.position.path) else {
+        let Some(&file) = index.get(&*row.position.path) else {
             continue;
         };
         let Some(sheet) = files[file].sheets.get_mut(row.position.sheet as usize) else {

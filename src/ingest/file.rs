@@ -219,6 +219,9 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
     }
 }
 
+/// Columns whose last text [`stream_grid`] remembers (a sheet's data lives in its first columns).
+const REMEMBERED_COLUMNS: usize = 64;
+
 /// Builds a grid from streamed cells. Memory follows the cells present, not the sheet's extent:
 /// calamine's dense `Range` of a hostile sheet with cells at A1 and XFD1048576 would need 17·10⁹
 /// cells, while here it costs one empty row vector per row in between.
@@ -226,9 +229,44 @@ fn stream_grid<'a>(
     mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, String>,
 ) -> Result<Grid, String> {
     let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+    // Per column, the last non-ASCII raw text and where its cleaned cell went in `cells` (None when
+    // it cleaned to nothing). Unit, commune and officer columns repeat one value down the sheet, and
+    // cleaning non-ASCII text (legacy-encoding detection, NFC) is the costly part of reading.
+    let mut recent: Vec<(String, Option<usize>)> = Vec::new();
     while let Some(cell) = next()? {
         let (row, col) = cell.get_position();
-        let value = to_cell_ref(cell.get_value());
+        let data = cell.get_value();
+        let raw = match data {
+            calamine::DataRef::SharedString(text) => Some(*text),
+            calamine::DataRef::String(text) => Some(text.as_str()),
+            _ => None,
+        };
+        let slot = raw
+            .filter(|raw| !raw.is_ascii())
+            .and_then(|_| usize::try_from(col).ok())
+            .filter(|&col| col < REMEMBERED_COLUMNS);
+        if let (Some(raw), Some(slot)) = (raw, slot) {
+            if recent.len() <= slot {
+                recent.resize(slot + 1, (String::new(), None));
+            }
+            let (last, index) = &mut recent[slot];
+            if last == raw {
+                if let Some(index) = *index {
+                    let value = cells[index].2.clone();
+                    cells.push((row, col, value));
+                }
+                continue;
+            }
+            let value = Cell::text(raw);
+            last.clear();
+            last.push_str(raw);
+            *index = (!value.is_empty()).then_some(cells.len());
+            if !value.is_empty() {
+                cells.push((row, col, value));
+            }
+            continue;
+        }
+        let value = to_cell_ref(data);
         if !value.is_empty() {
             cells.push((row, col, value));
         }

@@ -20,7 +20,8 @@ pub use sheet::{InputRow, RowFields, SheetContext, SheetReport};
 /// the `first_seen` order of SPEC §11.5 and the processing order of claims.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Position {
-    pub path: String,
+    /// Shared by every row of the file (a province has millions of rows).
+    pub path: std::sync::Arc<str>,
     pub sheet: u32,
     pub row: u32,
 }

@@ -8,6 +8,13 @@ use std::fmt;
 
 use crate::codes::RejectReason;
 
+/// A map keyed by citizen ID, hashed with FxHash: the keys are integers, not attacker-chosen text
+/// that SipHash would protect, and a province run makes tens of millions of lookups.
+pub type IdMap<V> = std::collections::HashMap<CitizenId, V, rustc_hash::FxBuildHasher>;
+
+/// A set of citizen IDs, hashed like [`IdMap`].
+pub type IdSet = std::collections::HashSet<CitizenId, rustc_hash::FxBuildHasher>;
+
 /// A valid 12-digit citizen ID. Stored as its integer value; displayed with its leading zeros.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CitizenId(u64);

@@ -6,8 +6,6 @@
 //!   assigned unit when there is one, else the day's first claim;
 //! - `counted` — otherwise; flagged `outside_assignment` when the citizen is assigned to another unit.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -16,7 +14,7 @@ use crate::assign::master::Master;
 use crate::assign::{Assignments, StageReject};
 use crate::codes::RejectReason;
 use crate::ingest::{Position, SourcedRow};
-use crate::normalize::id::CitizenId;
+use crate::normalize::id::{CitizenId, IdMap};
 use crate::settings::Credit;
 
 /// A report row and its folder.
@@ -83,7 +81,7 @@ pub fn classify(
 ) -> Claims {
     let forces = ForceMatcher::new(naming.settings);
     let mut outcome = Claims::default();
-    let mut counted_on: HashMap<CitizenId, NaiveDate> = HashMap::new();
+    let mut counted_on: IdMap<NaiveDate> = IdMap::default();
     let mut day_start = 0;
     while day_start < rows.len() {
         let date = rows[day_start].date;
@@ -154,10 +152,10 @@ fn classify_day(
     master: &Master,
     assignments: &Assignments,
     credit: Credit,
-    counted_on: &mut HashMap<CitizenId, NaiveDate>,
+    counted_on: &mut IdMap<NaiveDate>,
     out: &mut Vec<Claim>,
 ) {
-    let mut by_id: HashMap<CitizenId, Vec<usize>> = HashMap::new();
+    let mut by_id: IdMap<Vec<usize>> = IdMap::default();
     for (index, claim) in day.iter().enumerate() {
         by_id.entry(claim.id).or_default().push(index);
     }

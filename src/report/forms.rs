@@ -11,7 +11,6 @@ use rust_xlsxwriter::{
 };
 
 use super::{OutputFile, RunData};
-use crate::normalize::id::CitizenId;
 use crate::normalize::text::fold;
 use crate::reconcile::claims::ClaimClass;
 
@@ -48,7 +47,7 @@ pub fn slug(name: &str) -> String {
 
 /// One form per unit with remaining citizens, as `don-vi/<force-id>/<unit>.xlsx`.
 pub fn unit_forms(data: &RunData<'_>) -> Result<Vec<OutputFile>, XlsxError> {
-    let counted: HashSet<CitizenId> = data
+    let counted: crate::normalize::id::IdSet = data
         .claims
         .claims
         .iter()

@@ -2,7 +2,7 @@
 //! workbook uses the same builders with a force filter: it holds only that force's units, officers
 //! and citizens, so a force never sees a citizen assigned to another force.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -10,7 +10,6 @@ use super::RunData;
 use super::table::{Highlight, Table, Value};
 use crate::assign::Candidate;
 use crate::assign::directory::person_key;
-use crate::normalize::id::CitizenId;
 use crate::reconcile::claims::ClaimClass;
 use crate::reconcile::metrics::Metrics;
 
@@ -176,7 +175,7 @@ pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
 }
 
 /// The IDs counted up to the as-of date.
-fn counted_ids(data: &RunData<'_>) -> HashSet<CitizenId> {
+fn counted_ids(data: &RunData<'_>) -> crate::normalize::id::IdSet {
     data.claims
         .claims
         .iter()
