@@ -120,14 +120,18 @@ fn sniff(path: &Path) -> Result<(Container, Vec<u8>), FileError> {
     File::open(path)
         .and_then(|file| file.take(512).read_to_end(&mut head))
         .map_err(|e| FileError::new(FileErrorCode::Damaged, format!("cannot open: {e}")))?;
-    let container = if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+    Ok((container_of(&head), head))
+}
+
+/// The container format from a file's first bytes.
+fn container_of(head: &[u8]) -> Container {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Container::Zip
     } else if head.starts_with(&OLE2_MAGIC) {
         Container::Ole2
     } else {
         Container::Other
-    };
-    Ok((container, head))
+    }
 }
 
 fn extension(path: &Path) -> String {
@@ -139,6 +143,16 @@ fn extension(path: &Path) -> String {
 
 /// Reads every sheet of a file into grids.
 pub fn read_workbook(path: &Path, options: &ReadOptions) -> Result<RawWorkbook, FileError> {
+    read_workbook_in(path, None, options)
+}
+
+/// [`read_workbook`] from the file's bytes when the caller already holds them (the usual .xlsx is
+/// then parsed from memory rather than by seeks and reads through the file).
+pub fn read_workbook_in(
+    path: &Path,
+    content: Option<&[u8]>,
+    options: &ReadOptions,
+) -> Result<RawWorkbook, FileError> {
     let ext = extension(path);
     if !EXTENSIONS.contains(&ext.as_str()) {
         return Err(FileError::new(
@@ -146,8 +160,19 @@ pub fn read_workbook(path: &Path, options: &ReadOptions) -> Result<RawWorkbook, 
             format!("extension .{ext}"),
         ));
     }
-    let (container, head) = sniff(path)?;
+    let (container, head) = match content {
+        Some(bytes) => (container_of(bytes), bytes[..bytes.len().min(512)].to_vec()),
+        None => sniff(path)?,
+    };
     match container {
+        Container::Zip if !matches!(ext.as_str(), "ods" | "xlsb") && content.is_some() => {
+            let bytes = content.unwrap_or_default();
+            catch_reader_panic(|| {
+                let workbook = Xlsx::new(std::io::Cursor::new(bytes))
+                    .map_err(|e: calamine::XlsxError| classify(&e.to_string()))?;
+                Ok(read_xlsx(workbook))
+            })
+        }
         Container::Zip => catch_reader_panic(|| read_zip(path, &ext)),
         Container::Ole2 => {
             if let Some(exe) = &options.probe_exe {
@@ -199,23 +224,28 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
             })
         }
         _ => {
-            let mut workbook: Xlsx<_> =
+            let workbook: Xlsx<_> =
                 open_workbook(path).map_err(|e: calamine::XlsxError| classify(&e.to_string()))?;
-            let is_1904 = workbook.has_1904_epoch();
-            let mut sheets = Vec::new();
-            for name in workbook.sheet_names() {
-                let grid = match workbook.worksheet_cells_reader(&name) {
-                    Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
-                    Err(error) => Err(error.to_string()),
-                };
-                sheets.push(RawSheet { name, grid });
-            }
-            Ok(RawWorkbook {
-                format: "xlsx",
-                is_1904,
-                sheets,
-            })
+            Ok(read_xlsx(workbook))
         }
+    }
+}
+
+/// Every sheet of an opened .xlsx/.xlsm, streamed.
+fn read_xlsx<RS: std::io::Read + std::io::Seek>(mut workbook: Xlsx<RS>) -> RawWorkbook {
+    let is_1904 = workbook.has_1904_epoch();
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let grid = match workbook.worksheet_cells_reader(&name) {
+            Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
+            Err(error) => Err(error.to_string()),
+        };
+        sheets.push(RawSheet { name, grid });
+    }
+    RawWorkbook {
+        format: "xlsx",
+        is_1904,
+        sheets,
     }
 }
 

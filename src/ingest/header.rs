@@ -142,6 +142,8 @@ pub fn is_repeated_header(cells: &[Cell], header: &Header, aliases: &AliasTable)
         cells
             .get(col)
             .and_then(Cell::as_text)
+            // A header names a field in words; a data cell (an ID, a date) skips the folding.
+            .filter(|text| text.chars().any(char::is_alphabetic))
             .and_then(|text| aliases.field_of_exact(text))
     };
     field_at(header.id_column()) == Some(Field::Id)

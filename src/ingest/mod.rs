@@ -88,11 +88,17 @@ pub fn read_file(
         error: None,
         message: None,
         error_detail: None,
-        sha256: sha256_of(path),
+        sha256: String::new(),
         sheets: Vec::new(),
         rows: Vec::new(),
     };
-    let workbook = match file::read_workbook(path, options) {
+    // Read once: the bytes give the SHA-256 and are parsed from memory.
+    let content = read_whole(path);
+    report.sha256 = match &content {
+        Some(bytes) => hex_sha256(bytes),
+        None => sha256_of(path),
+    };
+    let workbook = match file::read_workbook_in(path, content.as_deref(), options) {
         Ok(workbook) => workbook,
         Err(error) => {
             report.error = Some(error.code.code());
@@ -124,6 +130,26 @@ pub fn read_file(
         }
     }
     report
+}
+
+/// Files up to this size are read into memory whole; larger ones are read through the file.
+const IN_MEMORY_BYTES: u64 = 256 << 20;
+
+/// The whole file, when it is readable and not larger than [`IN_MEMORY_BYTES`].
+fn read_whole(path: &Path) -> Option<Vec<u8>> {
+    let size = std::fs::metadata(path).ok()?.len();
+    if size > IN_MEMORY_BYTES {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The SHA-256 of a file, hex; empty when it cannot be read.

@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Which legacy encoding a text looks like.
@@ -572,6 +573,30 @@ const NUCLEI_OPEN: [&str; 31] = [
 /// `strict_case` a capital after a lower-case letter ("NguyÔn") is invalid. Ð (eth) is read as Đ,
 /// as some Unicode keyboards type it.
 fn classify(word: &[char], strict_case: bool) -> Shape {
+    // Names and place names repeat the same few thousand syllables over a province's millions of
+    // cells; the structure check is pure, so each thread remembers its answers (bounded).
+    thread_local! {
+        static MEMO: std::cell::RefCell<(String, HashMap<String, Shape, rustc_hash::FxBuildHasher>)> =
+            std::cell::RefCell::default();
+    }
+    const MEMO_LIMIT: usize = 1 << 16;
+    MEMO.with_borrow_mut(|(key, memo)| {
+        key.clear();
+        key.push(if strict_case { '1' } else { '0' });
+        key.extend(word);
+        if let Some(&shape) = memo.get(key.as_str()) {
+            return shape;
+        }
+        let shape = classify_uncached(word, strict_case);
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(key.clone(), shape);
+        shape
+    })
+}
+
+fn classify_uncached(word: &[char], strict_case: bool) -> Shape {
     let mut base = Buf::new();
     let (mut tone, mut toned, mut vowel) = (0, 0, false);
     let (mut seen_lower, mut mixed_case) = (false, false);

@@ -23,6 +23,10 @@ fn is_space_like(c: char) -> bool {
 /// Cleans a text cell: legacy TCVN3/VNI converted, NFC, trimmed, inner whitespace collapsed to one
 /// ASCII space. Borrows when the input is already clean.
 pub fn clean_cell_text(raw: &str) -> Cow<'_, str> {
+    // ASCII (IDs, dates, phones) is never legacy-encoded and always NFC: only spacing can change.
+    if raw.is_ascii() && is_collapsed(raw) {
+        return Cow::Borrowed(raw);
+    }
     let unicode = legacy::to_unicode(raw);
     let composed: Cow<'_, str> =
         if is_nfc_quick(unicode.chars()) == unicode_normalization::IsNormalized::Yes {
