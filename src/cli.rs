@@ -65,6 +65,10 @@ pub enum Command {
         /// Print nothing on success (for cron); problems still go to standard error.
         #[arg(short, long)]
         quiet: bool,
+        /// Also write the canonical tables as Parquet in out/DATE/parquet/ (citizens with their
+        /// assignment and status, claims, conflicts, rejected rows), for DuckDB or Spark.
+        #[arg(long)]
+        parquet: bool,
     },
     /// A clerk's check of a daily report before sending it (before 17:00): reads the files as reports
     /// of the date and prints, in Vietnamese, each problem with file, sheet and row: invalid ID (with

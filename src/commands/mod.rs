@@ -92,11 +92,13 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             date,
             json,
             quiet,
+            parquet,
         } => run::run(&run::RunArgs {
             workspace,
             date,
             json,
             quiet,
+            parquet,
         }),
         Command::Check {
             workspace,

@@ -94,6 +94,8 @@ pub struct RunArgs {
     pub date: Option<NaiveDate>,
     pub json: bool,
     pub quiet: bool,
+    /// Also write the canonical tables as Parquet.
+    pub parquet: bool,
 }
 
 /// Everything read from the workspace.
@@ -126,7 +128,14 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let data = stages.data(&settings, as_of, provisional);
     let summary = summary::build(&data).map_err(Failure::cannot_run)?;
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
-    let outputs = crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
+    let mut outputs =
+        crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
+    if args.parquet {
+        let tables = crate::report::parquet::tables(&data)
+            .context("không ghi được các bảng Parquet")
+            .map_err(Failure::cannot_run)?;
+        outputs.extend(tables);
+    }
     timer.stage("report");
     let out_dir = args
         .workspace

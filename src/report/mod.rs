@@ -4,6 +4,7 @@
 
 pub mod forms;
 pub mod message;
+pub mod parquet;
 pub mod sheets;
 pub mod summary;
 pub mod table;

@@ -17,6 +17,8 @@ use super::table::{Highlight, Table, Value};
 const TITLE_ROWS: u32 = 8;
 /// Sheets longer than this are written in constant-memory mode (a province's to-do list).
 const CONSTANT_MEMORY_ROWS: usize = 20_000;
+/// Rows of an Excel sheet (1,048,576): a longer table continues on sheets "… (2)", "… (3)".
+const EXCEL_ROWS: u32 = 1 << 20;
 
 /// What the title block says.
 #[derive(Debug, Clone)]
@@ -100,6 +102,8 @@ pub struct Book {
     workbook: Workbook,
     styles: Styles,
     heading: Heading,
+    /// Data rows one sheet holds under its title block and header (and above a totals row).
+    rows_per_sheet: usize,
 }
 
 impl Book {
@@ -123,18 +127,51 @@ impl Book {
             workbook,
             styles: Styles::new(),
             heading,
+            rows_per_sheet: (EXCEL_ROWS - TITLE_ROWS - 2) as usize,
         })
     }
 
-    /// Adds a table as a sheet. Returns the header row index (0-based) and the last data row.
+    /// Adds a table as a sheet, or as several when it is longer than an Excel sheet: "Chưa kích
+    /// hoạt", "Chưa kích hoạt (2)", …, each with the title block and header, the STT running on,
+    /// the totals on the last. Returns the last sheet's header row index (0-based) and last row.
     pub fn add_table(&mut self, table: &Table) -> Result<(u32, u32), XlsxError> {
-        let big = table.rows.len() > CONSTANT_MEMORY_ROWS;
-        let sheet = if big {
-            self.workbook.add_worksheet_with_constant_memory()?
+        let widths = table.widths();
+        let chunks: Vec<&[Vec<Value>]> = if table.rows.is_empty() {
+            vec![&[]]
         } else {
-            self.workbook.add_worksheet()
+            table.rows.chunks(self.rows_per_sheet).collect()
         };
-        let range = write_table(sheet, table, &self.styles, &self.heading)?;
+        let parts = chunks.len();
+        let mut range = (0, 0);
+        for (index, rows) in chunks.into_iter().enumerate() {
+            let last = index + 1 == parts;
+            let (name, subtitle) = if parts == 1 {
+                (table.sheet.clone(), table.subtitle.clone())
+            } else {
+                (
+                    if index == 0 {
+                        table.sheet.clone()
+                    } else {
+                        part_sheet_name(&table.sheet, index + 1)
+                    },
+                    format!("{} (phần {}/{parts})", table.subtitle, index + 1),
+                )
+            };
+            let part = Part {
+                table,
+                name: &name,
+                subtitle: &subtitle,
+                widths: &widths,
+                rows,
+                totals: if last { table.totals.as_ref() } else { None },
+            };
+            let sheet = if rows.len() > CONSTANT_MEMORY_ROWS {
+                self.workbook.add_worksheet_with_constant_memory()?
+            } else {
+                self.workbook.add_worksheet()
+            };
+            range = write_table(sheet, &part, &self.styles, &self.heading)?;
+        }
         Ok(range)
     }
 
@@ -335,16 +372,34 @@ fn write_title(
     Ok(())
 }
 
+/// The name of a continuation sheet: "Chưa kích hoạt (2)", within Excel's 31 characters.
+fn part_sheet_name(sheet: &str, number: usize) -> String {
+    let suffix = format!(" ({number})");
+    let keep = 31 - suffix.chars().count();
+    format!("{}{suffix}", sheet.chars().take(keep).collect::<String>())
+}
+
+/// The rows of a table that go on one sheet.
+struct Part<'a> {
+    table: &'a Table,
+    name: &'a str,
+    subtitle: &'a str,
+    widths: &'a [f64],
+    rows: &'a [Vec<Value>],
+    totals: Option<&'a Vec<Value>>,
+}
+
 fn write_table(
     sheet: &mut Worksheet,
-    table: &Table,
+    part: &Part<'_>,
     styles: &Styles,
     heading: &Heading,
 ) -> Result<(u32, u32), XlsxError> {
-    sheet.set_name(&table.sheet)?;
+    let table = part.table;
+    sheet.set_name(part.name)?;
     let width = table.headers.len() as u16;
-    for (col, chars) in table.widths().into_iter().enumerate() {
-        sheet.set_column_width(col as u16, chars)?;
+    for (col, chars) in part.widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *chars)?;
     }
     write_title(sheet, styles, heading, width)?;
     let header_row = TITLE_ROWS;
@@ -353,7 +408,7 @@ fn write_table(
         0,
         header_row - 1,
         width.saturating_sub(1).max(5),
-        &table.subtitle,
+        part.subtitle,
         &styles.subtitle,
     )?;
     for (col, header) in table.headers.iter().enumerate() {
@@ -361,11 +416,11 @@ fn write_table(
     }
     sheet.set_row_height(header_row, 48)?;
     let mut row = header_row;
-    for values in &table.rows {
+    for values in part.rows {
         row += 1;
         write_row(sheet, row, values, styles, false)?;
     }
-    if let Some(totals) = &table.totals {
+    if let Some(totals) = part.totals {
         row += 1;
         write_row(sheet, row, totals, styles, true)?;
     }
@@ -381,8 +436,7 @@ fn write_table(
     sheet.set_footer("&CTrang &P/&N");
     let id_columns: Vec<u16> = (0..width)
         .filter(|&c| {
-            table
-                .rows
+            part.rows
                 .iter()
                 .any(|r| matches!(r.get(c as usize), Some(Value::Id(_))))
         })
@@ -511,6 +565,56 @@ fn add_highlight(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_longer_than_a_sheet_continues_on_numbered_sheets() {
+        use calamine::Reader;
+        let heading = Heading {
+            agency: "Công an huyện Tuần Giáo".into(),
+            place: "Tuần Giáo".into(),
+            as_of: NaiveDate::from_ymd_opt(2024, 1, 15).expect("date"),
+            cutoff: "20 giờ 00".into(),
+            deadline: NaiveDate::from_ymd_opt(2024, 2, 5).expect("date"),
+            days_left: 21,
+            provisional: false,
+        };
+        let mut book = Book::new(heading).expect("book");
+        book.rows_per_sheet = 4;
+        let mut table = Table::new("Chưa kích hoạt", "Danh sách", vec!["STT", "Số định danh"]);
+        for n in 1..=10u64 {
+            table
+                .rows
+                .push(vec![Value::Count(n), Value::Id(format!("0110900{n:05}"))]);
+        }
+        table.totals = Some(vec![Value::Text("Tổng".into()), Value::Count(10)]);
+        book.add_table(&table).expect("written");
+        let bytes = book.into_bytes().expect("saved");
+        let mut workbook =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("our workbook reads back");
+        assert_eq!(
+            workbook.sheet_names(),
+            ["Chưa kích hoạt", "Chưa kích hoạt (2)", "Chưa kích hoạt (3)"]
+        );
+        let first_column = |range: &calamine::Range<calamine::Data>| -> Vec<String> {
+            range
+                .rows()
+                .skip(TITLE_ROWS as usize + 1)
+                .map(|r| r[0].to_string())
+                .collect()
+        };
+        let third = workbook
+            .worksheet_range("Chưa kích hoạt (3)")
+            .expect("third");
+        assert_eq!(first_column(&third), ["9", "10", "Tổng"]);
+        let first = workbook.worksheet_range("Chưa kích hoạt").expect("first");
+        assert_eq!(first_column(&first), ["1", "2", "3", "4"]);
+        assert_eq!(
+            part_sheet_name("Báo cáo bất thường của các lực lượng", 12)
+                .chars()
+                .count(),
+            31
+        );
+    }
 
     #[test]
     fn overlong_cell_text_is_cut_at_excels_limit() {

@@ -168,3 +168,121 @@ fn district_run_is_byte_identical_on_rerun() {
         assert_eq!(mode & 0o777, 0o600, "owner-only output");
     }
 }
+
+/// A column of a Parquet table as text values (null as "").
+fn text_column(frame: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
+    let values = frame
+        .column(name)
+        .expect("column present")
+        .str()
+        .expect("text column");
+    (0..values.len())
+        .map(|i| values.get(i).unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn parquet_tables_agree_with_the_summary() {
+    use polars::prelude::{ParquetReader, SerReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("tuan-giao");
+    let summary = run_fixture(&out);
+    assert!(
+        !out.join("out/2024-01-15/parquet").exists(),
+        "Parquet only on request"
+    );
+    cli()
+        .args(["run", "--quiet", "--parquet", "--date", "2024-01-15", "-w"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let read = |name: &str| {
+        let file = std::fs::File::open(out.join("out/2024-01-15/parquet").join(name))
+            .expect("parquet file written");
+        ParquetReader::new(file).finish().expect("valid Parquet")
+    };
+    let count = |values: &[String], wanted: &str| values.iter().filter(|v| *v == wanted).count();
+    let number = |path: &[&str]| {
+        path.iter()
+            .fold(&summary, |value, key| &value[*key])
+            .as_u64()
+            .expect("count in summary") as usize
+    };
+
+    let citizens = read("citizens.parquet");
+    assert_eq!(citizens.height(), number(&["totals", "master"]));
+    let ids = text_column(&citizens, "id");
+    assert!(
+        ids.iter()
+            .all(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()))
+    );
+    assert_eq!(
+        ids.iter().collect::<std::collections::HashSet<_>>().len(),
+        ids.len(),
+        "one row per citizen"
+    );
+    let status = text_column(&citizens, "status");
+    assert_eq!(
+        count(&status, "activated"),
+        number(&["totals", "activated"])
+    );
+    assert_eq!(
+        count(&status, "activated") + count(&status, "remaining"),
+        citizens.height(),
+        "every citizen is activated or remaining"
+    );
+    let forces = text_column(&citizens, "force");
+    assert_eq!(count(&forces, ""), number(&["totals", "unassigned"]));
+    let columns: Vec<String> = citizens
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        !columns
+            .iter()
+            .any(|c| c == "name" || c == "phone" || c == "dob"),
+        "no personal data beyond the ID: {columns:?}"
+    );
+
+    let claims = read("claims.parquet");
+    let classes = text_column(&claims, "class");
+    for class in ["counted", "unknown", "repeat", "duplicate"] {
+        assert_eq!(
+            count(&classes, class),
+            number(&["claims", class]),
+            "{class}"
+        );
+    }
+    let outside = claims
+        .column("outside_assignment")
+        .expect("column")
+        .bool()
+        .expect("bool")
+        .sum()
+        .unwrap_or(0) as usize;
+    assert_eq!(outside, number(&["claims", "outside_assignment"]));
+
+    let conflicts = read("conflicts.parquet");
+    let rules = text_column(&conflicts, "rule");
+    for (rule, expected) in summary["conflicts_by_rule"].as_object().expect("rules") {
+        assert_eq!(
+            count(&rules, rule),
+            expected.as_u64().expect("n") as usize,
+            "{rule}"
+        );
+    }
+    let conflicted: std::collections::HashSet<String> =
+        text_column(&conflicts, "id").into_iter().collect();
+    assert_eq!(conflicted.len(), number(&["totals", "conflicts"]));
+
+    let rejected = read("rejected_rows.parquet");
+    let reasons = text_column(&rejected, "reason");
+    for (reason, expected) in summary["rejected_rows"].as_object().expect("reasons") {
+        assert_eq!(
+            count(&reasons, reason),
+            expected.as_u64().expect("n") as usize,
+            "{reason}"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! `run --parquet`: the canonical tables of a run as Parquet files in `out/D/parquet/`, for a
+//! province or national analyst who loads many districts into DuckDB or Spark.
+//!
+//! Four tables, one row per entity, with the codes of `summary.json` (not the Vietnamese labels):
+//! - `citizens.parquet`: every master citizen with the assigned force, unit and officer and the
+//!   status (`activated` or `remaining`), the day counted and the unit credited;
+//! - `claims.parquet`: every report row, classified (`counted`, `unknown`, `repeat`, `duplicate`);
+//! - `conflicts.parquet`: every losing candidate with the winner and the deciding rule;
+//! - `rejected_rows.parquet`: every rejected input row with its file, sheet, row, column, raw value
+//!   and reason.
+//!
+//! Citizens are identified by their ID only: names, dates of birth and phones stay in the
+//! workbooks, where a reader needs them. Dates are ISO 8601 text (`2024-01-15`), which DuckDB and
+//! Spark cast with `CAST(x AS DATE)`. Files are compressed with Zstandard.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::RunData;
+use crate::assign::Candidate;
+use crate::reconcile::claims::ClaimClass;
+
+/// The folder inside `out/D/`.
+pub const FOLDER: &str = "parquet";
+
+fn day(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn class_code(class: ClaimClass) -> &'static str {
+    match class {
+        ClaimClass::Counted => "counted",
+        ClaimClass::Unknown => "unknown",
+        ClaimClass::Repeat => "repeat",
+        ClaimClass::Duplicate => "duplicate",
+    }
+}
+
+/// The Parquet files of a run: (name inside `out/D/`, bytes).
+pub fn tables(data: &RunData<'_>) -> PolarsResult<Vec<super::OutputFile>> {
+    let mut files = Vec::new();
+    for (name, mut frame) in [
+        ("citizens", citizens(data)?),
+        ("claims", claims(data)?),
+        ("conflicts", conflicts(data)?),
+        ("rejected_rows", rejected_rows(data)?),
+    ] {
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(&mut frame)?;
+        files.push((format!("{FOLDER}/{name}.parquet"), bytes));
+    }
+    Ok(files)
+}
+
+fn force_id(data: &RunData<'_>, force: usize) -> String {
+    data.settings
+        .forces
+        .get(force)
+        .map(|f| f.id.clone())
+        .unwrap_or_default()
+}
+
+fn unit_name(data: &RunData<'_>, unit: usize) -> String {
+    data.units
+        .list
+        .get(unit)
+        .map(|u| u.name.clone())
+        .unwrap_or_default()
+}
+
+fn commune_name(data: &RunData<'_>, commune: Option<usize>) -> Option<String> {
+    commune.and_then(|c| data.settings.communes.get(c).cloned())
+}
+
+fn citizens(data: &RunData<'_>) -> PolarsResult<DataFrame> {
+    // The counted claim of each citizen: the day and the unit credited.
+    let counted: crate::normalize::id::IdMap<(NaiveDate, Option<usize>)> = data
+        .claims
+        .claims
+        .iter()
+        .filter(|c| c.class == ClaimClass::Counted)
+        .map(|c| (c.id, (c.date, c.credited_unit)))
+        .collect();
+    let citizens = &data.master.citizens;
+    let winner = |id| data.assignments.winners.get(&id);
+    let credit = |id| counted.get(&id);
+    df!(
+        "id" => citizens.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
+        "commune" => citizens.iter().map(|c| commune_name(data, c.commune)).collect::<Vec<_>>(),
+        "village" => citizens.iter().map(|c| c.village.clone()).collect::<Vec<_>>(),
+        "force" => citizens.iter().map(|c| winner(c.id).map(|w| force_id(data, w.force))).collect::<Vec<_>>(),
+        "unit" => citizens.iter().map(|c| winner(c.id).map(|w| unit_name(data, w.unit))).collect::<Vec<_>>(),
+        "officer" => citizens.iter().map(|c| winner(c.id).map(|w| w.officer.clone()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
+        "status" => citizens.iter().map(|c| if credit(c.id).is_some() { "activated" } else { "remaining" }).collect::<Vec<_>>(),
+        "activated_on" => citizens.iter().map(|c| day(credit(c.id).map(|(d, _)| *d))).collect::<Vec<_>>(),
+        "credited_unit" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_name(data, u))).collect::<Vec<_>>(),
+    )
+}
+
+fn claims(data: &RunData<'_>) -> PolarsResult<DataFrame> {
+    let claims = &data.claims.claims;
+    let files: std::collections::HashMap<&str, &crate::ingest::FileReport> =
+        data.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let sheet_name = |path: &str, sheet: u32| {
+        files
+            .get(path)
+            .and_then(|f| f.sheets.get(sheet as usize))
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let unit_force = |unit: usize| {
+        data.units
+            .list
+            .get(unit)
+            .map(|u| force_id(data, u.force))
+            .unwrap_or_default()
+    };
+    df!(
+        "date" => claims.iter().map(|c| c.date.format("%Y-%m-%d").to_string()).collect::<Vec<_>>(),
+        "id" => claims.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
+        "path" => claims.iter().map(|c| c.position.path.to_string()).collect::<Vec<_>>(),
+        "sheet" => claims.iter().map(|c| sheet_name(&c.position.path, c.position.sheet)).collect::<Vec<_>>(),
+        "row" => claims.iter().map(|c| c.position.row).collect::<Vec<_>>(),
+        "force" => claims.iter().map(|c| unit_force(c.unit)).collect::<Vec<_>>(),
+        "unit" => claims.iter().map(|c| unit_name(data, c.unit)).collect::<Vec<_>>(),
+        "class" => claims.iter().map(|c| class_code(c.class)).collect::<Vec<_>>(),
+        "outside_assignment" => claims.iter().map(|c| c.outside_assignment).collect::<Vec<_>>(),
+        "credited_unit" => claims.iter().map(|c| c.credited_unit.map(|u| unit_name(data, u))).collect::<Vec<_>>(),
+        "counted_on" => claims.iter().map(|c| day(c.counted_on)).collect::<Vec<_>>(),
+    )
+}
+
+fn conflicts(data: &RunData<'_>) -> PolarsResult<DataFrame> {
+    let conflicts = &data.assignments.conflicts;
+    let side = |pick: fn(&crate::assign::Conflict) -> &Candidate| {
+        let force: Vec<String> = conflicts
+            .iter()
+            .map(|c| force_id(data, pick(c).force))
+            .collect();
+        let unit: Vec<String> = conflicts
+            .iter()
+            .map(|c| unit_name(data, pick(c).unit))
+            .collect();
+        let officer: Vec<String> = conflicts.iter().map(|c| pick(c).officer.clone()).collect();
+        (force, unit, officer)
+    };
+    let (winner_force, winner_unit, winner_officer) = side(|c| &c.winner);
+    let (loser_force, loser_unit, loser_officer) = side(|c| &c.loser);
+    df!(
+        "id" => conflicts.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
+        "winner_force" => winner_force,
+        "winner_unit" => winner_unit,
+        "winner_officer" => winner_officer,
+        "loser_force" => loser_force,
+        "loser_unit" => loser_unit,
+        "loser_officer" => loser_officer,
+        "rule" => conflicts.iter().map(|c| c.rule.code()).collect::<Vec<_>>(),
+        "loser_path" => conflicts.iter().map(|c| c.loser.position.path.to_string()).collect::<Vec<_>>(),
+        "loser_row" => conflicts.iter().map(|c| c.loser.position.row).collect::<Vec<_>>(),
+    )
+}
+
+fn rejected_rows(data: &RunData<'_>) -> PolarsResult<DataFrame> {
+    let (mut path, mut sheet, mut row, mut column, mut value, mut reason) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for file in data.files {
+        for report in &file.sheets {
+            for reject in &report.rejects {
+                path.push(file.path.clone());
+                sheet.push(report.name.clone());
+                row.push(reject.row);
+                column.push(reject.column.clone());
+                value.push(reject.value.clone());
+                reason.push(reject.reason.code());
+            }
+        }
+    }
+    df!(
+        "path" => path,
+        "sheet" => sheet,
+        "row" => row,
+        "column" => column,
+        "value" => value,
+        "reason" => reason,
+    )
+}
