@@ -327,6 +327,8 @@ fn demo_is_deterministic_and_runs_end_to_end() {
     for target in [&a, &b] {
         cli()
             .args(["demo", "--citizens", "600", "--days", "5", "--seed", "7"])
+            // Five communes beyond Tuần Giáo's 19 get synthetic names.
+            .args(["--communes", "24"])
             .arg(target)
             .assert()
             .success();
@@ -374,6 +376,33 @@ fn demo_is_deterministic_and_runs_end_to_end() {
         "every generated citizen has a valid, unique ID"
     );
     assert_eq!(summary["totals"]["unassigned"], 0);
+    assert_eq!(
+        summary["by_force_commune"].as_array().expect("cells").len(),
+        4 * 24,
+        "every force in every commune, synthetic ones included"
+    );
+    let units = summary["units"].as_array().expect("units");
+    let staffed = summary["by_force_commune"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .filter(|cell| cell["assigned"].as_u64() > Some(0))
+        .count();
+    assert!(
+        staffed > 4 * 22,
+        "nearly every force has citizens in every commune"
+    );
+    assert_eq!(
+        units.len(),
+        staffed,
+        "one unit per force and commune with citizens"
+    );
+    assert!(
+        units
+            .iter()
+            .all(|u| u["commune"].as_str().is_some_and(|c| !c.is_empty())),
+        "every unit is placed in its commune"
+    );
     assert!(
         summary["totals"]["conflicts"].as_u64().expect("conflicts") > 10,
         "lists overlap"
