@@ -5,7 +5,7 @@
 //!   (the child's `VmHWM`), and the stage times it prints under `VNEID_TIMINGS`;
 //! - the floor: calamine alone reading every input workbook into memory (`worksheet_range` of every
 //!   sheet, files in parallel like `run` does, no normalisation, no output), and `run`'s ingest
-//!   stage as a ratio to it.
+//!   stage as a ratio to it (the median of each run's ratio to the floor measured just before it).
 //!
 //! ```text
 //! cargo run --release --example bench                      # district and province, 3 runs each
@@ -268,6 +268,9 @@ fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<Strin
         wall.iter().copied().fold(f64::INFINITY, f64::min),
         wall.iter().copied().fold(0.0, f64::max),
     );
+    // Each run's ingest against the floor measured just before it, so both see the same noise.
+    let mut ratios: Vec<f64> = stages[0].iter().zip(&floor).map(|(i, f)| i / f).collect();
+    let ratio = median(&mut ratios);
     let ingest = median(&mut stages[0]);
     let floor_median = median(&mut floor);
     Ok(format!(
@@ -280,7 +283,7 @@ fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<Strin
         median(&mut stages[1]),
         median(&mut stages[2]),
         median(&mut stages[3]),
-        ingest / floor_median,
+        ratio,
     ))
 }
 

@@ -121,7 +121,7 @@ pub enum Command {
         /// Number of report days, ending at the as-of date.
         #[arg(long, default_value_t = 14)]
         days: u32,
-        /// Number of communes: the first 19 are Tuần Giáo's, more get synthetic names (up to 400),
+        /// Number of communes: the first 19 are Tuần Giáo's, more get synthetic names (up to 414),
         /// for province-sized benchmarks. Each commune has one unit per force.
         #[arg(long, default_value_t = 19)]
         communes: usize,
