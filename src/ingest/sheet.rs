@@ -286,7 +286,7 @@ pub fn id_from_cell(cell: &Cell, as_of_year: i32) -> Result<NormalizedId, Reject
 fn read_date(cell: &Cell, is_1904: bool, year_alone: YearAlone) -> Result<Option<DateValue>, ()> {
     match cell {
         Cell::Empty => Ok(None),
-        Cell::Date(day) => Ok(Some(DateValue::Day(*day))),
+        Cell::Date(day) => Ok(Some(date::from_date_cell(*day, is_1904, year_alone))),
         Cell::Text(text) => date::from_text(text, year_alone).map(Some).ok_or(()),
         Cell::Number(value) => date::from_number(*value, is_1904, year_alone)
             .map(Some)

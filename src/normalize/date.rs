@@ -109,6 +109,24 @@ pub fn from_number(value: f64, is_1904: bool, year_alone: YearAlone) -> Option<D
     from_serial(value, is_1904).map(DateValue::Day)
 }
 
+/// A date cell's value. In a column that may hold a year alone (`Năm sinh`), a year typed into a
+/// date-formatted cell arrives as a day of 1904-1905 (1990 is serial 1990, 12/06/1905): that is the
+/// year it was typed as, not a birth in 1905 (SPEC §11.12 reads the plain number 1990 the same way).
+pub fn from_date_cell(day: NaiveDate, is_1904: bool, year_alone: YearAlone) -> DateValue {
+    let epoch = if is_1904 {
+        NaiveDate::from_ymd_opt(1904, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(1899, 12, 30)
+    };
+    let serial = epoch.map(|epoch| (day - epoch).num_days());
+    match serial {
+        Some(serial) if year_alone == YearAlone::Allowed && (1800..=2100).contains(&serial) => {
+            DateValue::Year(serial as i32)
+        }
+        _ => DateValue::Day(day),
+    }
+}
+
 /// An Excel serial day number to a date. The 1900 system counts the non-existent 29/02/1900.
 pub fn from_serial(value: f64, is_1904: bool) -> Option<NaiveDate> {
     // 2958465 is 31/12/9999, the last day Excel knows.
@@ -245,5 +263,26 @@ mod tests {
             let date = NaiveDate::from_ymd_opt(y, m, d).expect("day 1-28 exists in every month");
             prop_assert_eq!(from_text(&date.format("%d/%m/%Y").to_string(), YearAlone::Allowed), Some(DateValue::Day(date)));
         }
+    }
+
+    #[test]
+    fn a_year_typed_into_a_date_cell_is_that_year() {
+        for is_1904 in [false, true] {
+            let typed = from_serial(1990.0, is_1904).expect("serial 1990 is a day");
+            assert_eq!(typed.year(), if is_1904 { 1909 } else { 1905 });
+            assert_eq!(
+                from_date_cell(typed, is_1904, YearAlone::Allowed),
+                DateValue::Year(1990)
+            );
+            assert_eq!(
+                from_date_cell(typed, is_1904, YearAlone::NotAllowed),
+                DateValue::Day(typed)
+            );
+        }
+        let born = NaiveDate::from_ymd_opt(1990, 6, 12).expect("date");
+        assert_eq!(
+            from_date_cell(born, false, YearAlone::Allowed),
+            DateValue::Day(born)
+        );
     }
 }
