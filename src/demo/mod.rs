@@ -64,9 +64,6 @@ const SECOND_SYLLABLES: [&str; 20] = [
     "Tùng", "Ảng", "Báng", "Ten", "Cang", "Sáng", "Đông",
 ];
 
-/// The most communes `demo --communes` can name.
-pub const MAX_COMMUNES: usize = FIRST_SYLLABLES.len() * SECOND_SYLLABLES.len();
-
 /// `count` commune names: the template's own communes first, then synthetic two-syllable names
 /// ("Mường Phăng", "Nà Lay", …) skipping any the template already has.
 pub fn commune_names(template: &[String], count: usize) -> anyhow::Result<Vec<String>> {
@@ -85,15 +82,11 @@ pub fn commune_names(template: &[String], count: usize) -> anyhow::Result<Vec<St
         .chain(
             synthetic.filter(|name| !taken.contains(&crate::normalize::commune::commune_key(name))),
         )
-        .take(count)
         .collect();
-    if names.len() < count || count == 0 {
-        anyhow::bail!(
-            "số xã phải từ 1 đến {}; đã chọn {count}",
-            names.len().max(template.len())
-        );
+    if count == 0 || count > names.len() {
+        anyhow::bail!("số xã phải từ 1 đến {}; đã chọn {count}", names.len());
     }
-    Ok(names)
+    Ok(names.into_iter().take(count).collect())
 }
 
 /// The settings text with its `communes = [...]` list replaced by `communes`.
@@ -389,8 +382,17 @@ mod tests {
             let unit = format!("Đoàn {}", commune_phrase(name));
             assert_eq!(matcher.find_within(&unit), Some(index), "{unit}");
         }
-        assert!(commune_names(&template, MAX_COMMUNES + 19).is_err());
-        assert!(commune_names(&template, 0).is_err());
+        let available = commune_names(&template, 414).expect("414 communes").len();
+        assert_eq!(
+            available, 414,
+            "19 + 400 synthetic names less the 5 the template has"
+        );
+        for wrong in [0, 415] {
+            let message = commune_names(&template, wrong)
+                .expect_err("out of range")
+                .to_string();
+            assert!(message.contains("từ 1 đến 414"), "{message}");
+        }
     }
 
     #[test]

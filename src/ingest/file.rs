@@ -341,7 +341,7 @@ fn to_cell_ref(data: &calamine::DataRef<'_>) -> Cell {
 }
 
 fn read_ole2(path: &Path) -> Result<RawWorkbook, FileError> {
-    match collect::<Xls<_>>(open_workbook(path), "xls", |_| false) {
+    match collect::<Xls<_>>(open_workbook(path), "xls", Xls::has_1904_epoch) {
         Ok(workbook) => Ok(workbook),
         Err(error) if error.code == FileErrorCode::Encrypted => Err(error),
         Err(error) => {

@@ -98,7 +98,9 @@ pub fn read_file(
         Some(bytes) => hex_sha256(bytes),
         None => sha256_of(path),
     };
-    let workbook = match file::read_workbook_in(path, content.as_deref(), options) {
+    let read = file::read_workbook_in(path, content.as_deref(), options);
+    drop(content);
+    let workbook = match read {
         Ok(workbook) => workbook,
         Err(error) => {
             report.error = Some(error.code.code());
@@ -135,13 +137,20 @@ pub fn read_file(
 /// Files up to this size are read into memory whole; larger ones are read through the file.
 const IN_MEMORY_BYTES: u64 = 256 << 20;
 
-/// The whole file, when it is readable and not larger than [`IN_MEMORY_BYTES`].
+/// The whole file, when it is a readable regular file of at most [`IN_MEMORY_BYTES`] (a special
+/// file reporting size 0 cannot make the read grow without bound).
 fn read_whole(path: &Path) -> Option<Vec<u8>> {
-    let size = std::fs::metadata(path).ok()?.len();
-    if size > IN_MEMORY_BYTES {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() > IN_MEMORY_BYTES {
         return None;
     }
-    std::fs::read(path).ok()
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(IN_MEMORY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() as u64 <= IN_MEMORY_BYTES).then_some(bytes)
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {

@@ -3,7 +3,8 @@
 //!
 //! Four tables, one row per entity, with the codes of `summary.json` (not the Vietnamese labels):
 //! - `citizens.parquet`: every master citizen with the assigned force, unit and officer and the
-//!   status (`activated` or `remaining`), the day counted and the unit credited;
+//!   status (`activated` or `remaining`), the day counted and the unit credited (force and name:
+//!   units are told apart by both);
 //! - `claims.parquet`: every report row, classified (`counted`, `unknown`, `repeat`, `duplicate`);
 //! - `conflicts.parquet`: every losing candidate with the winner and the deciding rule;
 //! - `rejected_rows.parquet`: every rejected input row with its file, sheet, row, column, raw value
@@ -70,6 +71,15 @@ fn unit_name(data: &RunData<'_>, unit: usize) -> String {
         .unwrap_or_default()
 }
 
+/// The force of a unit: units are told apart by force and name, so a unit column comes with one.
+fn unit_force(data: &RunData<'_>, unit: usize) -> String {
+    data.units
+        .list
+        .get(unit)
+        .map(|u| force_id(data, u.force))
+        .unwrap_or_default()
+}
+
 fn commune_name(data: &RunData<'_>, commune: Option<usize>) -> Option<String> {
     commune.and_then(|c| data.settings.communes.get(c).cloned())
 }
@@ -95,6 +105,7 @@ fn citizens(data: &RunData<'_>) -> PolarsResult<DataFrame> {
         "officer" => citizens.iter().map(|c| winner(c.id).map(|w| w.officer.clone()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
         "status" => citizens.iter().map(|c| if credit(c.id).is_some() { "activated" } else { "remaining" }).collect::<Vec<_>>(),
         "activated_on" => citizens.iter().map(|c| day(credit(c.id).map(|(d, _)| *d))).collect::<Vec<_>>(),
+        "credited_force" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_force(data, u))).collect::<Vec<_>>(),
         "credited_unit" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_name(data, u))).collect::<Vec<_>>(),
     )
 }
@@ -110,23 +121,17 @@ fn claims(data: &RunData<'_>) -> PolarsResult<DataFrame> {
             .map(|s| s.name.clone())
             .unwrap_or_default()
     };
-    let unit_force = |unit: usize| {
-        data.units
-            .list
-            .get(unit)
-            .map(|u| force_id(data, u.force))
-            .unwrap_or_default()
-    };
     df!(
         "date" => claims.iter().map(|c| c.date.format("%Y-%m-%d").to_string()).collect::<Vec<_>>(),
         "id" => claims.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
         "path" => claims.iter().map(|c| c.position.path.to_string()).collect::<Vec<_>>(),
         "sheet" => claims.iter().map(|c| sheet_name(&c.position.path, c.position.sheet)).collect::<Vec<_>>(),
         "row" => claims.iter().map(|c| c.position.row).collect::<Vec<_>>(),
-        "force" => claims.iter().map(|c| unit_force(c.unit)).collect::<Vec<_>>(),
+        "force" => claims.iter().map(|c| unit_force(data, c.unit)).collect::<Vec<_>>(),
         "unit" => claims.iter().map(|c| unit_name(data, c.unit)).collect::<Vec<_>>(),
         "class" => claims.iter().map(|c| class_code(c.class)).collect::<Vec<_>>(),
         "outside_assignment" => claims.iter().map(|c| c.outside_assignment).collect::<Vec<_>>(),
+        "credited_force" => claims.iter().map(|c| c.credited_unit.map(|u| unit_force(data, u))).collect::<Vec<_>>(),
         "credited_unit" => claims.iter().map(|c| c.credited_unit.map(|u| unit_name(data, u))).collect::<Vec<_>>(),
         "counted_on" => claims.iter().map(|c| day(c.counted_on)).collect::<Vec<_>>(),
     )

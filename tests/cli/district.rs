@@ -231,6 +231,14 @@ fn parquet_tables_agree_with_the_summary() {
         citizens.height(),
         "every citizen is activated or remaining"
     );
+    let credited_forces = text_column(&citizens, "credited_force");
+    assert!(
+        status
+            .iter()
+            .zip(&credited_forces)
+            .all(|(s, f)| (s == "activated") == !f.is_empty()),
+        "an activated citizen names the credited unit's force, a remaining one none"
+    );
     let forces = text_column(&citizens, "force");
     assert_eq!(count(&forces, ""), number(&["totals", "unassigned"]));
     let columns: Vec<String> = citizens
