@@ -236,7 +236,7 @@ fn parquet_tables_agree_with_the_summary() {
         status
             .iter()
             .zip(&credited_forces)
-            .all(|(s, f)| (s == "activated") == !f.is_empty()),
+            .all(|(s, f)| (s == "activated") != f.is_empty()),
         "an activated citizen names the credited unit's force, a remaining one none"
     );
     let forces = text_column(&citizens, "force");
