@@ -209,19 +209,13 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
             let mut workbook: Xlsb<_> =
                 open_workbook(path).map_err(|e: calamine::XlsbError| classify(&e.to_string()))?;
             let is_1904 = workbook.has_1904_epoch();
-            let mut sheets = Vec::new();
-            for name in workbook.sheet_names() {
-                let grid = match workbook.worksheet_cells_reader(&name) {
+            let names = workbook.sheet_names();
+            Ok(streamed("xlsb", is_1904, names, |name| {
+                match workbook.worksheet_cells_reader(name) {
                     Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
                     Err(error) => Err(error.to_string()),
-                };
-                sheets.push(RawSheet { name, grid });
-            }
-            Ok(RawWorkbook {
-                format: "xlsb",
-                is_1904,
-                sheets,
-            })
+                }
+            }))
         }
         _ => {
             let workbook: Xlsx<_> =
@@ -234,16 +228,32 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
 /// Every sheet of an opened .xlsx/.xlsm, streamed.
 fn read_xlsx<RS: std::io::Read + std::io::Seek>(mut workbook: Xlsx<RS>) -> RawWorkbook {
     let is_1904 = workbook.has_1904_epoch();
-    let mut sheets = Vec::new();
-    for name in workbook.sheet_names() {
-        let grid = match workbook.worksheet_cells_reader(&name) {
+    let names = workbook.sheet_names();
+    streamed("xlsx", is_1904, names, |name| {
+        match workbook.worksheet_cells_reader(name) {
             Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
             Err(error) => Err(error.to_string()),
-        };
-        sheets.push(RawSheet { name, grid });
-    }
+        }
+    })
+}
+
+/// A workbook whose sheets are streamed one by one through `grid_of` (.xlsx and .xlsb: their cell
+/// readers are different types with the same shape).
+fn streamed(
+    format: &'static str,
+    is_1904: bool,
+    names: Vec<String>,
+    mut grid_of: impl FnMut(&str) -> Result<Grid, String>,
+) -> RawWorkbook {
+    let sheets = names
+        .into_iter()
+        .map(|name| {
+            let grid = grid_of(&name);
+            RawSheet { name, grid }
+        })
+        .collect();
     RawWorkbook {
-        format: "xlsx",
+        format,
         is_1904,
         sheets,
     }

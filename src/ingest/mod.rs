@@ -155,10 +155,11 @@ fn read_whole(path: &Path) -> Option<Vec<u8>> {
 
 fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The SHA-256 of a file, hex; empty when it cannot be read.
@@ -171,9 +172,5 @@ fn sha256_of(path: &Path) -> String {
     if std::io::copy(&mut file, &mut hasher).is_err() {
         return String::new();
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&hasher.finalize())
 }
