@@ -5,6 +5,14 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+/// The version `--version` shows: the crate version and the date of the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("VNEID_COMMIT_DATE"),
+    ")"
+);
+
 /// Đối soát danh sách kích hoạt tài khoản định danh điện tử mức 2 (Đề án 06).
 ///
 /// Reconciles the VNeID level-2 activation lists of a district: reads the police master lists, the
@@ -13,7 +21,7 @@ use clap::{Parser, Subcommand};
 /// files were unreadable (or checked files have errors); 2 usage or settings error, nothing
 /// written; 3 could not run (workspace missing, output not writable, lock held), nothing written.
 #[derive(Debug, Parser)]
-#[command(name = "vneid-recon", version, propagate_version = true)]
+#[command(name = "vneid-recon", version = VERSION, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -63,8 +71,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Print nothing on success (for cron); problems still go to standard error.
-        #[arg(short, long)]
+        #[arg(short, long, conflicts_with = "verbose")]
         quiet: bool,
+        /// Also print one line per sheet read: read = accepted + rejected + skipped.
+        #[arg(short, long)]
+        verbose: bool,
         /// Also write the canonical tables as Parquet in out/DATE/parquet/ (citizens with their
         /// assignment and status, claims, conflicts, rejected rows), for DuckDB or Spark.
         #[arg(long)]

@@ -50,14 +50,16 @@ impl ForceMatcher {
         found
     }
 
+    /// The force whose folded id, name or alias is `key`.
+    pub fn force_of_folded(&self, key: &str) -> Option<usize> {
+        self.keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, index)| *index)
+    }
+
     fn resolve_uncached(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
-        let from_column = column.and_then(|text| {
-            let key = fold(text);
-            self.keys
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, index)| *index)
-        });
+        let from_column = column.and_then(|text| self.force_of_folded(&fold(text)));
         from_column.or_else(|| folder.and_then(|f| self.ids.iter().position(|id| id == f)))
     }
 }
@@ -78,16 +80,22 @@ pub struct Units {
     index: HashMap<(usize, String), usize>,
 }
 
-/// The comparison key of a unit or officer name.
-pub fn person_key(name: &str) -> String {
+/// The comparison key of a unit name: case, spacing and Unicode form ignored.
+pub fn unit_key(name: &str) -> String {
     clean_cell_text(name).to_lowercase()
+}
+
+/// The comparison key of an officer: compared like names, so tone-mark placement is ignored too
+/// ("Lò Văn Hòa" and "Lò văn Hoà" are one officer, SPEC §11.14).
+pub fn officer_key(name: &str) -> String {
+    crate::normalize::text::name_key(name)
 }
 
 impl Units {
     /// The unit's index, registering it when it is new. A unit's commune is the one its first row
     /// gives (SPEC §6); later rows do not change it.
     pub fn intern(&mut self, force: usize, name: &str, commune: Option<usize>) -> usize {
-        let key = (force, person_key(name));
+        let key = (force, unit_key(name));
         if let Some(&index) = self.index.get(&key) {
             return index;
         }

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::codes::RejectReason;
 use crate::ingest::{Position, SourcedRow};
 use crate::normalize::id::CitizenId;
-use directory::{ForceMatcher, Naming, Units, person_key};
+use directory::{ForceMatcher, Naming, Units, officer_key};
 use master::Master;
 use rules::{Rule, RuleInputs, deciding_rule, pick_winner};
 
@@ -139,7 +139,7 @@ fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)
     let frame = df!(
         "id" => rows.iter().map(|r| r.id.as_u64()).collect::<Vec<u64>>(),
         "unit" => rows.iter().map(|r| r.unit as u32).collect::<Vec<u32>>(),
-        "officer_key" => rows.iter().map(|r| person_key(&r.officer)).collect::<Vec<String>>(),
+        "officer_key" => rows.iter().map(|r| officer_key(&r.officer)).collect::<Vec<String>>(),
         "row" => (0..rows.len() as u32).collect::<Vec<u32>>(),
         "assigned_on" => rows.iter().map(|r| r.assigned_on.map(epoch_days)).collect::<Vec<Option<i32>>>(),
         "is_override" => rows.iter().map(|r| r.is_override).collect::<Vec<bool>>(),

@@ -250,8 +250,8 @@ fn check_against_workspace(
         None => row.fields.unit.clone().map(|unit| (None, unit)),
     };
     if let Some((force, unit)) = unit {
-        let same_unit = crate::assign::directory::person_key(&assigned.name)
-            == crate::assign::directory::person_key(&unit);
+        let same_unit = crate::assign::directory::unit_key(&assigned.name)
+            == crate::assign::directory::unit_key(&unit);
         if !same_unit || force.is_some_and(|f| f != winner.force) {
             let officer = if winner.officer.is_empty() {
                 String::new()

@@ -116,6 +116,23 @@ fn describe_sheet(sheet: &SheetReport) -> String {
                 ));
             }
             out.push('\n');
+            if sheet.merge_filled > 0 {
+                out.push_str(&format!(
+                    "    {} ô lấy giá trị của ô gộp phía trên (ô gộp theo chiều dọc)\n",
+                    sheet.merge_filled
+                ));
+            }
+            if sheet.accepted > 0 {
+                let values: Vec<String> = sheet
+                    .values
+                    .iter()
+                    .map(|(field, count)| format!("{}={count}", field.code()))
+                    .collect();
+                out.push_str(&format!(
+                    "    số dòng nhận có giá trị theo cột: {}\n",
+                    values.join(", ")
+                ));
+            }
             for reject in &sheet.rejects {
                 out.push_str(&format!(
                     "    loại dòng {}, cột {}, giá trị \"{}\": {} ({})\n",

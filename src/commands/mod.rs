@@ -92,12 +92,14 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             date,
             json,
             quiet,
+            verbose,
             parquet,
         } => run::run(&run::RunArgs {
             workspace,
             date,
             json,
             quiet,
+            verbose,
             parquet,
         }),
         Command::Check {
@@ -143,12 +145,30 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
                 "Đã tạo dữ liệu mẫu: {citizens} công dân, {files} tệp trong {}",
                 dir.display()
             );
+            // The reports end at the as-of date: a run for another day would read none of them.
+            eprintln!(
+                "Chạy tổng hợp trên dữ liệu này:\n  vneid-recon run -w {} --date {}",
+                shell_word(&dir.display().to_string()),
+                as_of.format("%Y-%m-%d")
+            );
             Ok(ExitStatus::Success)
         }
         Command::Probe { file } => {
             println!("{}", crate::ingest::file::run_probe(&file));
             Ok(ExitStatus::Success)
         }
+    }
+}
+
+/// A path as one shell word: quoted when it holds anything but plain characters.
+fn shell_word(text: &str) -> String {
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c));
+    if plain && !text.is_empty() {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 

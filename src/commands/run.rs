@@ -94,6 +94,8 @@ pub struct RunArgs {
     pub date: Option<NaiveDate>,
     pub json: bool,
     pub quiet: bool,
+    /// Also print the per-sheet lines.
+    pub verbose: bool,
     /// Also write the canonical tables as Parquet.
     pub parquet: bool,
 }
@@ -150,7 +152,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
         .map_err(Failure::cannot_run)?;
     timer.stage("write");
     if !args.quiet {
-        log_run(&summary, &out_dir);
+        eprint!("{}", run_log(&summary, &inputs_by_role(&stages), &out_dir, args.verbose));
     }
     if args.json {
         print!("{json}");
@@ -162,28 +164,92 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     })
 }
 
-fn log_run(summary: &summary::Summary, out_dir: &Path) {
-    for input in &summary.inputs {
-        eprintln!(
-            "{} [{}]: đọc {} = nhận {} + loại {} + bỏ qua {}",
-            input.path, input.sheet, input.read, input.accepted, input.rejected, input.skipped
-        );
+/// How many files of each role were read (unreadable ones included).
+#[derive(Debug, Default)]
+struct RoleCounts {
+    master: usize,
+    assignments: usize,
+    reports: usize,
+    report_days: usize,
+    targets: bool,
+}
+
+fn inputs_by_role(stages: &Stages) -> RoleCounts {
+    let mut counts = RoleCounts {
+        report_days: stages.inputs.discovery.report_dates.len(),
+        ..RoleCounts::default()
+    };
+    for source in &stages.inputs.discovery.sources {
+        match source.role {
+            Role::Master => counts.master += 1,
+            Role::Assignment { .. } => counts.assignments += 1,
+            Role::Report { .. } => counts.reports += 1,
+            Role::Targets => counts.targets = true,
+        }
     }
+    counts
+}
+
+/// What `run` prints: a few lines (files read by role, each unreadable file with its reason, rows
+/// rejected by reason, the district line, where the results are); `verbose` adds a line per sheet.
+fn run_log(
+    summary: &summary::Summary,
+    roles: &RoleCounts,
+    out_dir: &Path,
+    verbose: bool,
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if verbose {
+        for input in &summary.inputs {
+            let _ = writeln!(
+                out,
+                "{} [{}]: đọc {} = nhận {} + loại {} + bỏ qua {}",
+                input.path, input.sheet, input.read, input.accepted, input.rejected, input.skipped
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Đã đọc {} tệp danh sách chưa kích hoạt, {} tệp phân công, {} tệp báo cáo của {} ngày{}.",
+        roles.master,
+        roles.assignments,
+        roles.reports,
+        roles.report_days,
+        if roles.targets { ", tệp chỉ tiêu targets.xlsx" } else { "" }
+    );
     for file in &summary.unreadable_files {
-        eprintln!("KHÔNG ĐỌC ĐƯỢC {}: {}", file.path, file.reason);
+        let _ = writeln!(out, "KHÔNG ĐỌC ĐƯỢC {}: {}", file.path, file.message);
     }
     for folder in &summary.skipped_report_folders {
-        eprintln!("Bỏ qua thư mục {folder}: tên thư mục báo cáo phải là ngày dạng NNNN-TT-NN");
+        let _ = writeln!(
+            out,
+            "Bỏ qua thư mục {folder}: tên thư mục báo cáo phải là ngày dạng NNNN-TT-NN"
+        );
+    }
+    let rejected: u64 = summary.rejected_rows.values().sum();
+    if rejected > 0 {
+        let reasons: Vec<String> = summary
+            .rejected_rows
+            .iter()
+            .filter(|(_, count)| **count > 0)
+            .map(|(reason, count)| format!("{reason} {count}"))
+            .collect();
+        let sheets = summary.inputs.iter().filter(|i| i.rejected > 0).count();
+        let _ = writeln!(
+            out,
+            "Loại {rejected} dòng ở {sheets} trang ({}): xem trang \"Lỗi dữ liệu\" của bảng tổng hợp, hoặc chạy vneid-recon inspect TỆP",
+            reasons.join(", ")
+        );
     }
     let t = &summary.totals;
-    eprintln!(
-        "Đã kích hoạt {}/{} (hôm nay {}), còn {}; kết quả ghi tại {}",
-        t.activated,
-        t.target,
-        t.activated_today,
-        t.remaining,
-        out_dir.display()
+    let _ = writeln!(
+        out,
+        "Toàn huyện: đã kích hoạt {}/{} (hôm nay {}), còn {}.",
+        t.activated, t.target, t.activated_today, t.remaining
     );
+    let _ = writeln!(out, "Kết quả ghi tại {}", out_dir.display());
+    out
 }
 
 pub(super) fn read_inputs(
@@ -229,7 +295,7 @@ pub(super) fn read_inputs(
     let mut targets = None;
     if let Some(source) = discovery.sources.iter().find(|s| s.role == Role::Targets) {
         match read_targets_file(source, settings, &aliases, &options) {
-            Ok(found) => targets = found,
+            Ok(found) => targets = Some(found),
             Err(error) => files.push(FileReport::unreadable(&source.relative, error)),
         }
     }
@@ -244,21 +310,22 @@ pub(super) fn read_inputs(
 /// Targets per (force, commune).
 type Targets = BTreeMap<(usize, usize), u64>;
 
-/// The targets of `targets.xlsx`; an unreadable file is reported like any other input (and the
-/// targets fall back to the assigned counts), as is a file without a recognisable targets header.
+/// The targets of `targets.xlsx`. A file that cannot be read, or in which no targets header can be
+/// found (`no_header`, SPEC §11.15), is reported like any other unreadable input, and the targets
+/// fall back to the assigned counts.
 fn read_targets_file(
     source: &Source,
     settings: &Settings,
     aliases: &AliasTable,
     options: &crate::ingest::ReadOptions,
-) -> Result<Option<Targets>, crate::ingest::FileError> {
+) -> Result<Targets, crate::ingest::FileError> {
     let forces = crate::assign::directory::ForceMatcher::new(settings);
     let communes = crate::normalize::commune::CommuneMatcher::new(&settings.communes);
     let workbook = crate::ingest::file::read_workbook(&source.path, options)?;
     let mut targets = BTreeMap::new();
     let mut found_header = false;
-    for sheet in workbook.sheets.iter().filter_map(|s| s.grid.as_ref().ok()) {
-        let sheet_targets = read_targets(sheet, &forces, &communes, aliases);
+    for mut sheet in workbook.sheets.into_iter().filter_map(|s| s.grid.ok()) {
+        let sheet_targets = read_targets(&mut sheet, &forces, &communes, aliases);
         found_header |= sheet_targets.header_row.is_some();
         for (key, value) in sheet_targets.targets {
             let cell = targets.entry(key).or_insert(0u64);
@@ -266,12 +333,13 @@ fn read_targets_file(
         }
     }
     if !found_header {
-        eprintln!(
-            "Cảnh báo: targets.xlsx không có dòng tiêu đề chỉ tiêu (cột Xã và cột từng lực lượng); chỉ tiêu lấy theo số được phân công"
-        );
-        return Ok(None);
+        return Err(crate::ingest::FileError {
+            code: crate::ingest::FileErrorCode::NoHeader,
+            detail: "no targets header (commune column and force columns) in the first 30 rows"
+                .into(),
+        });
     }
-    Ok(Some(targets))
+    Ok(targets)
 }
 
 /// The stages' outputs, owned.

@@ -69,11 +69,7 @@ fn parse(text: &str) -> Result<Grid, String> {
         }
         rows.push(cells);
     }
-    Ok(Grid {
-        first_row: 0,
-        first_col: 0,
-        rows,
-    })
+    Ok(Grid::from_rows(0, 0, rows))
 }
 
 #[cfg(test)]

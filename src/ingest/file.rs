@@ -18,7 +18,7 @@ use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, open_workbook};
 use serde::Serialize;
 
 use super::csv_reader;
-use super::grid::{Cell, Grid, RawSheet, RawWorkbook};
+use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook};
 
 /// Why a file could not be read. The JSON spelling is the snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,6 +29,8 @@ pub enum FileErrorCode {
     NotSpreadsheet,
     UnsupportedFormat,
     ReaderCrashed,
+    /// A file whose role needs a header (the targets appendix) and has none.
+    NoHeader,
 }
 
 impl FileErrorCode {
@@ -40,6 +42,7 @@ impl FileErrorCode {
             Self::NotSpreadsheet => "not_spreadsheet",
             Self::UnsupportedFormat => "unsupported_format",
             Self::ReaderCrashed => "reader_crashed",
+            Self::NoHeader => "no_header",
         }
     }
 
@@ -50,6 +53,7 @@ impl FileErrorCode {
             Self::NotSpreadsheet,
             Self::UnsupportedFormat,
             Self::ReaderCrashed,
+            Self::NoHeader,
         ]
         .into_iter()
         .find(|c| c.code() == code)
@@ -72,6 +76,9 @@ impl FileErrorCode {
             }
             Self::ReaderCrashed => {
                 "Bộ đọc Excel gặp lỗi nghiêm trọng với tệp này (tệp hỏng): mở bằng Excel và lưu lại dạng .xlsx"
+            }
+            Self::NoHeader => {
+                "Không tìm thấy dòng tiêu đề chỉ tiêu (cột Xã và cột của từng lực lượng) trong 30 dòng đầu: chỉ tiêu tạm lấy theo số được phân công; sửa tiêu đề rồi chạy lại"
             }
         }
     }
@@ -204,7 +211,8 @@ fn describe_content(head: &[u8]) -> String {
 
 fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
     match ext {
-        "ods" => collect::<Ods<_>>(open_workbook(path), "ods", |_| false),
+        // calamine gives no merged regions for .ods and .xlsb: their merges are not filled.
+        "ods" => collect::<Ods<_>>(open_workbook(path), "ods", |_| false, |_, _| Vec::new()),
         "xlsb" => {
             let mut workbook: Xlsb<_> =
                 open_workbook(path).map_err(|e: calamine::XlsbError| classify(&e.to_string()))?;
@@ -225,16 +233,32 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
     }
 }
 
-/// Every sheet of an opened .xlsx/.xlsm, streamed.
+/// Every sheet of an opened .xlsx/.xlsm, streamed, with its merged cells filled (SPEC §4 Cells).
 fn read_xlsx<RS: std::io::Read + std::io::Seek>(mut workbook: Xlsx<RS>) -> RawWorkbook {
     let is_1904 = workbook.has_1904_epoch();
     let names = workbook.sheet_names();
     streamed("xlsx", is_1904, names, |name| {
-        match workbook.worksheet_cells_reader(name) {
-            Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
-            Err(error) => Err(error.to_string()),
+        let mut grid = match workbook.worksheet_cells_reader(name) {
+            Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string()))?,
+            Err(error) => return Err(error.to_string()),
+        };
+        // A sheet whose merge list cannot be read still gives its cells.
+        if let Ok(merges) = workbook.merge_cells_by_sheet_name(name) {
+            grid.fill_merges(&merges_of(&merges));
         }
+        Ok(grid)
     })
+}
+
+/// calamine's merged regions as [`Merge`]s.
+fn merges_of(regions: &[calamine::Dimensions]) -> Vec<Merge> {
+    regions
+        .iter()
+        .map(|region| Merge {
+            first: region.start,
+            last: region.end,
+        })
+        .collect()
 }
 
 /// A workbook whose sheets are streamed one by one through `grid_of` (.xlsx and .xlsb: their cell
@@ -327,11 +351,7 @@ fn stream_grid<'a>(
         }
         cells[index] = value;
     }
-    Ok(Grid {
-        first_row,
-        first_col,
-        rows,
-    })
+    Ok(Grid::from_rows(first_row, first_col, rows))
 }
 
 fn to_cell_ref(data: &calamine::DataRef<'_>) -> Cell {
@@ -351,7 +371,13 @@ fn to_cell_ref(data: &calamine::DataRef<'_>) -> Cell {
 }
 
 fn read_ole2(path: &Path) -> Result<RawWorkbook, FileError> {
-    match collect::<Xls<_>>(open_workbook(path), "xls", Xls::has_1904_epoch) {
+    let merges = |workbook: &mut Xls<_>, name: &str| {
+        workbook
+            .merge_cells_by_sheet_name(name)
+            .map(|regions| merges_of(&regions))
+            .unwrap_or_default()
+    };
+    match collect::<Xls<_>>(open_workbook(path), "xls", Xls::has_1904_epoch, merges) {
         Ok(workbook) => Ok(workbook),
         Err(error) if error.code == FileErrorCode::Encrypted => Err(error),
         Err(error) => {
@@ -415,6 +441,7 @@ fn collect<R>(
     opened: Result<R, R::Error>,
     format: &'static str,
     is_1904: impl Fn(&R) -> bool,
+    merges: impl Fn(&mut R, &str) -> Vec<Merge>,
 ) -> Result<RawWorkbook, FileError>
 where
     R: Reader<BufReader<File>>,
@@ -427,7 +454,11 @@ where
         let grid = workbook
             .worksheet_range(&name)
             .map(|range| to_grid(&range))
-            .map_err(|e| e.to_string());
+            .map_err(|e| e.to_string())
+            .map(|mut grid| {
+                grid.fill_merges(&merges(&mut workbook, &name));
+                grid
+            });
         sheets.push(RawSheet { name, grid });
     }
     Ok(RawWorkbook {
@@ -464,11 +495,7 @@ fn to_grid(range: &calamine::Range<Data>) -> Grid {
             cells
         })
         .collect();
-    Grid {
-        first_row,
-        first_col,
-        rows,
-    }
+    Grid::from_rows(first_row, first_col, rows)
 }
 
 fn to_cell(data: &Data) -> Cell {

@@ -77,7 +77,23 @@ pub struct Grid {
     pub first_row: u32,
     pub first_col: u32,
     pub rows: Vec<Vec<Cell>>,
+    /// Rows whose only content was given by a merged cell above them ([`Grid::fill_merges`]): they
+    /// read as blank. Empty when no merge filled anything.
+    pub fill_only: Vec<bool>,
+    /// Cells that took their value from a merged cell above them.
+    pub merge_filled: u64,
 }
+
+/// A merged region in Excel's 0-based (row, column) coordinates, both corners included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub first: (u32, u32),
+    pub last: (u32, u32),
+}
+
+/// Columns past the sheet's first one where a merge is still filled: lists live in their first
+/// columns, and a hostile merge far to the right must not widen every row.
+const MERGE_FILL_COLUMNS: u32 = 1024;
 
 impl Grid {
     /// The cell at a grid position, empty when out of range.
@@ -87,6 +103,68 @@ impl Grid {
             .get(row)
             .and_then(|r| r.get(col))
             .unwrap_or(&EMPTY)
+    }
+
+    /// A grid from rows (no merges filled).
+    pub fn from_rows(first_row: u32, first_col: u32, rows: Vec<Vec<Cell>>) -> Self {
+        Self {
+            first_row,
+            first_col,
+            rows,
+            ..Self::default()
+        }
+    }
+
+    /// True when a grid row holds a cell of its own (a value filled from a merge above does not
+    /// count: a row that only lies under a merged unit cell is blank to a reader).
+    pub fn has_content(&self, row: usize) -> bool {
+        !self.fill_only.get(row).copied().unwrap_or(false)
+            && self
+                .rows
+                .get(row)
+                .is_some_and(|cells| cells.iter().any(|cell| !cell.is_empty()))
+    }
+
+    /// The last grid row with content of its own.
+    pub fn last_content_row(&self) -> Option<usize> {
+        (0..self.rows.len()).rev().find(|&row| self.has_content(row))
+    }
+
+    /// Gives each merge that spans several rows its top-left value in every row it spans, in the
+    /// top-left cell's column only (SPEC §4 Cells). A merge within one row (a title, a group heading
+    /// spread over the row) gives nothing. Rows below the last row are not created.
+    pub fn fill_merges(&mut self, merges: &[Merge]) {
+        let own: Vec<bool> = (0..self.rows.len()).map(|r| self.has_content(r)).collect();
+        for merge in merges.iter().filter(|m| m.last.0 > m.first.0) {
+            let (Some(top), Some(col)) = (
+                merge.first.0.checked_sub(self.first_row),
+                merge.first.1.checked_sub(self.first_col),
+            ) else {
+                continue;
+            };
+            if col >= MERGE_FILL_COLUMNS {
+                continue;
+            }
+            let (top, col) = (top as usize, col as usize);
+            let value = self.cell(top, col).clone();
+            if value.is_empty() {
+                continue;
+            }
+            let last = ((merge.last.0 - self.first_row) as usize).min(self.rows.len().saturating_sub(1));
+            for row in top + 1..=last {
+                let cells = &mut self.rows[row];
+                if cells.len() <= col {
+                    cells.resize(col + 1, Cell::Empty);
+                }
+                if cells[col].is_empty() {
+                    cells[col] = value.clone();
+                    self.merge_filled += 1;
+                }
+            }
+        }
+        if self.merge_filled > 0 {
+            self.fill_only = own.into_iter().map(|has| !has).collect();
+        }
     }
 
     /// The widest row's width.

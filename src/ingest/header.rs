@@ -10,47 +10,83 @@ use super::grid::{Cell, Grid};
 /// How far down the header is looked for.
 const HEADER_SCAN_ROWS: u32 = 30;
 
+/// What header cells can name, and when a row is a header. The ID lists' fields (SPEC §4) and the
+/// targets appendix's commune and force columns (§11.15) are two vocabularies of one detector.
+pub trait Vocabulary {
+    /// What a column can be.
+    type Key: Copy + Ord + Eq;
+    /// The key a header cell names, by the alias-prefix rule.
+    fn key_of(&self, text: &str) -> Option<Self::Key>;
+    /// The key a cell names exactly: rows above and below a header must look like headers.
+    fn key_of_exact(&self, text: &str) -> Option<Self::Key>;
+    /// The column every data row hangs on: the citizen ID, or the commune for targets.
+    fn anchor(&self) -> Self::Key;
+    /// True when a row (or two combined) naming these keys is a header.
+    fn is_header(&self, keys: &[Option<Self::Key>]) -> bool;
+}
+
+impl Vocabulary for AliasTable {
+    type Key = Field;
+
+    fn key_of(&self, text: &str) -> Option<Field> {
+        self.field_of(text)
+    }
+
+    fn key_of_exact(&self, text: &str) -> Option<Field> {
+        self.field_of_exact(text)
+    }
+
+    fn anchor(&self) -> Field {
+        Field::Id
+    }
+
+    /// At least two recognised cells, one of them the citizen ID (SPEC §4).
+    fn is_header(&self, keys: &[Option<Field>]) -> bool {
+        keys.iter().flatten().count() >= 2 && keys.contains(&Some(Field::Id))
+    }
+}
+
 /// A sheet's header: where it is and which column holds which field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
+pub struct Header<K: Ord = Field> {
     /// Grid index of the header's first row (a parent row when there is one).
     pub top: usize,
     /// Grid index of the header's last row (a sub-header row when there is one).
     pub bottom: usize,
-    /// Field → grid column; the leftmost column wins when two name the same field.
-    pub columns: BTreeMap<Field, usize>,
+    /// Key → grid column; the leftmost column wins when two name the same key.
+    pub columns: BTreeMap<K, usize>,
 }
 
-impl Header {
+impl Header<Field> {
     /// The citizen ID column (a header always has one).
     pub fn id_column(&self) -> usize {
         self.columns.get(&Field::Id).copied().unwrap_or(0)
     }
 }
 
-fn matches_of(grid: &Grid, row: usize, aliases: &AliasTable) -> Vec<Option<Field>> {
+fn matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> Vec<Option<V::Key>> {
     grid.rows
         .get(row)
         .map(|cells| {
             cells
                 .iter()
-                .map(|cell| cell.as_text().and_then(|text| aliases.field_of(text)))
+                .map(|cell| cell.as_text().and_then(|text| vocabulary.key_of(text)))
                 .collect()
         })
         .unwrap_or_default()
 }
 
 /// Matches of a row that may only be a header row if it looks like one: every text cell names a
-/// field exactly or names none, and no cell is a number or a date. "Bản Phiêng" starts with the
+/// key exactly or names none, and no cell is a number or a date. "Bản Phiêng" starts with the
 /// alias "Bản" but a row holding it is data, not a sub-header.
-fn exact_matches_of(grid: &Grid, row: usize, aliases: &AliasTable) -> Vec<Option<Field>> {
+fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> Vec<Option<V::Key>> {
     let Some(cells) = grid.rows.get(row) else {
         return Vec::new();
     };
     let header_like = cells.iter().all(|cell| match cell {
         Cell::Empty => true,
         Cell::Text(text) => {
-            aliases.field_of_exact(text).is_some() || aliases.field_of(text).is_none()
+            vocabulary.key_of_exact(text).is_some() || vocabulary.key_of(text).is_none()
         }
         _ => false,
     });
@@ -59,56 +95,89 @@ fn exact_matches_of(grid: &Grid, row: usize, aliases: &AliasTable) -> Vec<Option
     }
     cells
         .iter()
-        .map(|cell| cell.as_text().and_then(|text| aliases.field_of_exact(text)))
+        .map(|cell| cell.as_text().and_then(|text| vocabulary.key_of_exact(text)))
         .collect()
 }
 
-/// Finds the header, or `None` when the first 30 rows have none.
-pub fn find_header(grid: &Grid, aliases: &AliasTable) -> Option<Header> {
-    let row = (0..grid.rows.len())
-        .take_while(|&r| grid.excel_row(r) <= HEADER_SCAN_ROWS)
-        .find(|&r| {
-            let matches = matches_of(grid, r, aliases);
-            matches.iter().flatten().count() >= 2 && matches.contains(&Some(Field::Id))
-        })?;
-    let own = matches_of(grid, row, aliases);
-    let id_column = own.iter().position(|m| *m == Some(Field::Id))?;
+/// Finds the header, or `None` when the first 30 rows have none. A row that is a header on its own
+/// comes first; failing that, a row that is one together with the header-like row under it (a
+/// two-row header whose second row carries some of the defining columns, as when a merged parent
+/// stands over the force columns of a targets appendix read without its merges).
+pub fn find_header<V: Vocabulary>(grid: &Grid, vocabulary: &V) -> Option<Header<V::Key>> {
+    let scan = || (0..grid.rows.len()).take_while(|&r| grid.excel_row(r) <= HEADER_SCAN_ROWS);
+    scan()
+        .find(|&r| vocabulary.is_header(&matches_of(grid, r, vocabulary)))
+        .and_then(|row| header_at(grid, row, vocabulary, false))
+        .or_else(|| scan().find_map(|row| header_at(grid, row, vocabulary, true)))
+}
+
+/// The header whose main row is `row`, with a parent row above and a sub-header row below where
+/// they fit. With `needs_sub`, only a header completed by its sub-header row is returned.
+fn header_at<V: Vocabulary>(
+    grid: &Grid,
+    row: usize,
+    vocabulary: &V,
+    needs_sub: bool,
+) -> Option<Header<V::Key>> {
+    let anchor = Some(vocabulary.anchor());
+    let own = matches_of(grid, row, vocabulary);
+    let below = exact_matches_of(grid, row + 1, vocabulary);
+    let anchor_column = own
+        .iter()
+        .position(|m| *m == anchor)
+        .or_else(|| below.iter().position(|m| *m == anchor))?;
     let parent = row
         .checked_sub(1)
-        .map(|r| exact_matches_of(grid, r, aliases))
+        .map(|r| exact_matches_of(grid, r, vocabulary))
         .filter(|above| {
-            above
-                .iter()
-                .enumerate()
-                .any(|(col, m)| m.is_some() && grid.cell(row, col).is_empty())
+            // The header row is empty under the parent's cell, or holds that cell's copy where a
+            // title cell merged down over both rows was filled (SPEC §4 Cells).
+            above.iter().enumerate().any(|(col, m)| {
+                let under = grid.cell(row, col);
+                m.is_some() && (under.is_empty() || under == grid.cell(row - 1, col))
+            })
         });
-    let sub = Some(exact_matches_of(grid, row + 1, aliases)).filter(|below| {
-        let id_cell_free = grid.cell(row + 1, id_column).is_empty()
-            || below.get(id_column) == Some(&Some(Field::Id));
-        id_cell_free
+    let anchor_free = grid.cell(row + 1, anchor_column).is_empty()
+        || below.get(anchor_column) == Some(&anchor);
+    let sub = Some(below).filter(|below| {
+        anchor_free
             && below
                 .iter()
                 .enumerate()
                 .any(|(col, m)| m.is_some() && own.get(col).copied().flatten().is_none())
     });
-    let width = grid.width();
+    if needs_sub && sub.is_none() {
+        return None;
+    }
     let mut columns = BTreeMap::new();
-    for col in 0..width {
-        let pick = |matches: &Option<Vec<Option<Field>>>| {
+    let mut keys = Vec::new();
+    for col in 0..grid.width() {
+        let pick = |matches: &Option<Vec<Option<V::Key>>>| {
             matches.as_ref().and_then(|m| m.get(col).copied().flatten())
         };
-        let field = pick(&sub)
+        let key = pick(&sub)
             .or_else(|| own.get(col).copied().flatten())
             .or_else(|| pick(&parent));
-        if let Some(field) = field {
-            columns.entry(field).or_insert(col);
+        keys.push(key);
+        if let Some(key) = key {
+            columns.entry(key).or_insert(col);
         }
     }
-    columns.contains_key(&Field::Id).then(|| Header {
+    (columns.contains_key(&vocabulary.anchor()) && (!needs_sub || vocabulary.is_header(&keys))).then(|| Header {
         top: if parent.is_some() { row - 1 } else { row },
         bottom: if sub.is_some() { row + 1 } else { row },
         columns,
     })
+}
+
+/// Finds a sheet's header and converts the sheet's legacy-font text: the header is looked for in a
+/// copy of the first rows converted row by row, then the data rows are converted column by column
+/// (SPEC §11.13). One function for the ID lists and the targets appendix.
+pub fn locate_header<V: Vocabulary>(grid: &mut Grid, vocabulary: &V) -> Option<Header<V::Key>> {
+    let view = super::legacy_columns::header_view(grid, HEADER_SCAN_ROWS as usize + 1);
+    let header = find_header(&view, vocabulary)?;
+    super::legacy_columns::convert(grid, header.bottom);
+    Some(header)
 }
 
 /// `1 2 3 …` or `(1) (2) (3) …`: at least two non-empty cells, all of them column numbers.
@@ -137,7 +206,7 @@ pub fn is_numbering_row(cells: &[Cell]) -> bool {
 }
 
 /// A row that repeats the header (a list pasted page by page).
-pub fn is_repeated_header(cells: &[Cell], header: &Header, aliases: &AliasTable) -> bool {
+pub fn is_repeated_header(cells: &[Cell], header: &Header<Field>, aliases: &AliasTable) -> bool {
     let field_at = |col: usize| {
         cells
             .get(col)
@@ -158,14 +227,13 @@ mod tests {
     use super::*;
 
     fn grid(rows: &[&[&str]]) -> Grid {
-        Grid {
-            first_row: 0,
-            first_col: 0,
-            rows: rows
-                .iter()
+        Grid::from_rows(
+            0,
+            0,
+            rows.iter()
                 .map(|r| r.iter().map(|t| Cell::text(t)).collect())
                 .collect(),
-        }
+        )
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod csv_reader;
 pub mod file;
 pub mod grid;
 pub mod header;
+pub mod legacy_columns;
 pub mod sheet;
 pub mod workspace;
 
@@ -115,18 +116,18 @@ pub fn read_file(
         as_of_year,
         is_1904: workbook.is_1904,
     };
-    for (index, sheet) in workbook.sheets.iter().enumerate() {
-        match &sheet.grid {
-            Ok(grid) => {
+    for (index, sheet) in workbook.sheets.into_iter().enumerate() {
+        match sheet.grid {
+            Ok(mut grid) => {
                 let (sheet_report, rows) =
-                    sheet::read_sheet(grid, &sheet.name, index as u32, &context);
+                    sheet::read_sheet(&mut grid, &sheet.name, index as u32, &context);
                 report.sheets.push(sheet_report);
                 report.rows.extend(rows);
             }
             Err(detail) => report.sheets.push(SheetReport {
                 name: sheet.name.clone(),
                 skipped_reason: Some("damaged"),
-                detail: Some(detail.clone()),
+                detail: Some(detail),
                 ..SheetReport::default()
             }),
         }

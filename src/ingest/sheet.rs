@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::aliases::{AliasTable, Field};
 use super::grid::{Cell, Grid};
-use super::header::{Header, find_header, is_numbering_row, is_repeated_header};
+use super::header::{Header, is_numbering_row, is_repeated_header, locate_header};
 use crate::codes::{RejectReason, WarningCode};
 use crate::normalize::date::{self, DateValue, YearAlone};
 use crate::normalize::id::{self, CitizenId, NormalizedId, Sex};
@@ -57,6 +57,11 @@ pub struct SheetReport {
     pub rejected: u64,
     pub skipped: u64,
     pub ids_padded: u64,
+    /// Cells that took their value from a cell merged down over them (SPEC §4 Cells).
+    pub merge_filled: u64,
+    /// Field → accepted rows with a value in its column: shows what a merged unit or officer column
+    /// gave to the rows under it.
+    pub values: BTreeMap<Field, u64>,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<RowWarning>,
 }
@@ -102,29 +107,28 @@ pub struct InputRow {
     pub fields: RowFields,
 }
 
-/// Reads one sheet's grid.
+/// Reads one sheet's grid: finds its header, converts its legacy-font text (SPEC §11.13) and
+/// classifies every row below the header.
 pub fn read_sheet(
-    grid: &Grid,
+    grid: &mut Grid,
     name: &str,
     sheet_index: u32,
     context: &SheetContext<'_>,
 ) -> (SheetReport, Vec<InputRow>) {
     let mut report = SheetReport {
         name: name.to_string(),
+        merge_filled: grid.merge_filled,
         ..SheetReport::default()
     };
-    let Some(last_filled) = grid
-        .rows
-        .iter()
-        .rposition(|row| row.iter().any(|cell| !cell.is_empty()))
-    else {
+    let Some(last_filled) = grid.last_content_row() else {
         report.skipped_reason = Some("empty");
         return (report, Vec::new());
     };
-    let Some(header) = find_header(grid, context.aliases) else {
+    let Some(header) = locate_header(grid, context.aliases) else {
         report.skipped_reason = Some("no_header");
         return (report, Vec::new());
     };
+    let grid = &*grid;
     report.header_row = Some(grid.excel_row(header.top));
     report.columns = header
         .columns
@@ -135,12 +139,13 @@ pub fn read_sheet(
     let first = header.bottom + 1;
     let last_with_id = (first..=last_filled)
         .rev()
-        .find(|&r| !grid.cell(r, id_column).is_empty());
+        .find(|&r| grid.has_content(r) && !grid.cell(r, id_column).is_empty());
     let mut rows = Vec::new();
+    let mut values: Vec<u64> = vec![0; header.columns.len()];
     for r in first..=last_filled.max(header.bottom) {
         report.read += 1;
         let cells = grid.rows.get(r).map(Vec::as_slice).unwrap_or(&[]);
-        let skip = cells.iter().all(Cell::is_empty)
+        let skip = !grid.has_content(r)
             || header
                 .columns
                 .get(&Field::Activated)
@@ -155,6 +160,9 @@ pub fn read_sheet(
         match read_row(grid, r, &header, context, &mut report) {
             Ok(row) => {
                 report.accepted += 1;
+                for (count, col) in values.iter_mut().zip(header.columns.values()) {
+                    *count += u64::from(!grid.cell(r, *col).is_empty());
+                }
                 rows.push(InputRow { sheet_index, ..row });
             }
             Err(reject) => {
@@ -163,6 +171,7 @@ pub fn read_sheet(
             }
         }
     }
+    report.values = header.columns.keys().copied().zip(values).collect();
     let column_order = |column: &String| (column.len(), column.clone());
     report
         .warnings

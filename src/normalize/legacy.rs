@@ -210,6 +210,60 @@ pub fn to_unicode(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// True for text a legacy font could have produced: not ASCII, and every character one that
+/// Windows-1252 (or Latin-1) gives. A cell holding any other letter (ạ, ơ, đ …) is Unicode.
+pub fn is_legacy_candidate(text: &str) -> bool {
+    !text.is_ascii() && text.chars().all(|c| cp1252_byte(c).is_some())
+}
+
+/// Glyphs that only TCVN3 text holds (SPEC §11.13): ¡ … ®, µ … ¾, Ç Ð × Þ ß ç ÷ þ.
+fn is_tcvn3_only(c: char) -> bool {
+    matches!(c, '\u{A1}'..='\u{AE}' | '\u{B5}'..='\u{BE}')
+        || matches!(c, 'Ç' | 'Ð' | '×' | 'Þ' | 'ß' | 'ç' | '÷' | 'þ')
+}
+
+/// VNI mark or letter glyphs that Unicode Vietnamese never holds: ø û ï å ä ë ü ö ñ æ î and their
+/// capitals.
+fn is_vni_only(c: char) -> bool {
+    matches!(
+        c.to_lowercase().next().unwrap_or(c),
+        'ø' | 'û' | 'ï' | 'å' | 'ä' | 'ë' | 'ü' | 'ö' | 'ñ' | 'æ' | 'î'
+    )
+}
+
+/// A VNI vowel followed by a VNI mark that Unicode Vietnamese never writes side by side ("aø",
+/// "eä", "oâ", "aù"). "oà", "oá", "oã" are left out: Unicode writes them too ("hoà", "hoá", "hoãn").
+fn is_vni_pair(vowel: char, mark: char) -> bool {
+    let Some(row) = vni_byte(vowel).and_then(|(byte, _)| vni_base_row(byte)) else {
+        return false;
+    };
+    let Some((mark_byte, _)) = vni_byte(mark) else {
+        return false;
+    };
+    let unicode_too = row == 6 && matches!(mark_byte, 0xE0 | 0xE1 | 0xE3);
+    !mark.is_ascii() && vni_mark(row, mark_byte).is_some() && !unicode_too
+}
+
+/// The legacy encoding of cells read together, SPEC §11.13: a column of a sheet's data rows, or one
+/// header row. TCVN3 when any candidate cell ([`is_legacy_candidate`]) holds a TCVN3-only glyph;
+/// otherwise VNI when any holds a VNI-only glyph or a VNI vowel + mark pair; otherwise `None`.
+/// Only candidate cells are evidence: a Unicode cell's "×" says nothing about its neighbours.
+pub fn detect_cells<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<LegacyEncoding> {
+    let mut vni = false;
+    for text in cells.into_iter().filter(|t| is_legacy_candidate(t)) {
+        if text.chars().any(is_tcvn3_only) {
+            return Some(LegacyEncoding::Tcvn3);
+        }
+        vni = vni
+            || text.chars().any(is_vni_only)
+            || text
+                .chars()
+                .zip(text.chars().skip(1))
+                .any(|(vowel, mark)| is_vni_pair(vowel, mark));
+    }
+    vni.then_some(LegacyEncoding::Vni)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoders
 
@@ -698,6 +752,20 @@ fn strip_suffix<'a>(chars: &'a [char], suffix: &str) -> Option<&'a [char]> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn columns_are_classified_as_spec_11_13_says() {
+        use super::{LegacyEncoding::*, detect_cells};
+        // "Loà Thò Ly" alone reads as valid Vietnamese; the column's "Chaù" decides.
+        assert_eq!(detect_cells(["Loà Thò Ly", "Chaù Thò Sy"]), Some(Vni));
+        assert_eq!(detect_cells(["Loà Thò Ly"]), None);
+        assert_eq!(detect_cells(["Hä vµ tªn", "Lß V¨n"]), Some(Tcvn3));
+        assert_eq!(detect_cells(["Nguyeãn Vaên Tö"]), Some(Vni));
+        // Unicode Vietnamese, including the old tone placement, is never legacy evidence.
+        assert_eq!(detect_cells(["Lò Thị Hoà", "Hoá", "Quàng Văn Tuân", "QUÁ"]), None);
+        assert_eq!(detect_cells(["Đoàn xã × 2"]), None);
+        assert_eq!(detect_cells(["", "123"]), None);
+    }
+
     use super::*;
 
     /// Encodes Unicode Vietnamese as TCVN3 (VN1 bytes for toned capitals), as Windows-1252 text.

@@ -1,5 +1,6 @@
-//! Text normalisation shared by every reader: legacy-encoding repair, Unicode NFC, whitespace, and
-//! the folded comparison keys used for header aliases, communes and names.
+//! Text normalisation shared by every reader: Unicode NFC, whitespace, and the folded comparison keys
+//! used for header aliases, communes and names. Legacy TCVN3/VNI text is converted before any of
+//! these see it, per column of a sheet (`ingest::legacy_columns`, SPEC §11.13), never cell by cell.
 //!
 //! Guarantees: every function is pure and total (any `&str` gives a value), and the common case of
 //! already-clean text does not allocate in [`clean_cell_text`].
@@ -8,7 +9,6 @@ use std::borrow::Cow;
 
 use unicode_normalization::{UnicodeNormalization, char::decompose_canonical, is_nfc_quick};
 
-use super::legacy;
 
 /// Characters that are spaces for our purposes although `char::is_whitespace` may disagree:
 /// zero-width space, zero-width no-break space (BOM) and word joiner arrive in pasted IDs and names.
@@ -20,19 +20,18 @@ fn is_space_like(c: char) -> bool {
         )
 }
 
-/// Cleans a text cell: legacy TCVN3/VNI converted, NFC, trimmed, inner whitespace collapsed to one
-/// ASCII space. Borrows when the input is already clean.
+/// Cleans a text cell: NFC, trimmed, inner whitespace collapsed to one ASCII space. Borrows when
+/// the input is already clean.
 pub fn clean_cell_text(raw: &str) -> Cow<'_, str> {
-    // ASCII (IDs, dates, phones) is never legacy-encoded and always NFC: only spacing can change.
+    // ASCII (IDs, dates, phones) is always NFC: only spacing can change.
     if raw.is_ascii() && is_collapsed(raw) {
         return Cow::Borrowed(raw);
     }
-    let unicode = legacy::to_unicode(raw);
     let composed: Cow<'_, str> =
-        if is_nfc_quick(unicode.chars()) == unicode_normalization::IsNormalized::Yes {
-            unicode
+        if is_nfc_quick(raw.chars()) == unicode_normalization::IsNormalized::Yes {
+            Cow::Borrowed(raw)
         } else {
-            Cow::Owned(unicode.nfc().collect())
+            Cow::Owned(raw.nfc().collect())
         };
     if is_collapsed(&composed) {
         return composed;
@@ -68,7 +67,7 @@ fn is_collapsed(text: &str) -> bool {
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in legacy::to_unicode(text).chars() {
+    for c in text.chars() {
         let base = strip_marks(c);
         if base.is_alphanumeric() {
             if pending_space && !out.is_empty() {

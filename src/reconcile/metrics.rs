@@ -59,6 +59,8 @@ pub struct Metrics {
     /// activated / target; `None` when the target is 0.
     pub percent: Option<f64>,
     pub days_left: i64,
+    /// Days past the deadline (0 up to the deadline day): past it, no daily rate is asked for.
+    pub overdue_days: i64,
     pub required_per_day: u64,
     pub pace_7d: f64,
     pub projected_finish: Option<NaiveDate>,
@@ -102,6 +104,7 @@ impl Metrics {
             remaining,
             percent: (counts.target > 0).then(|| counts.activated as f64 / counts.target as f64),
             days_left,
+            overdue_days: (as_of - deadline).num_days().max(0),
             required_per_day,
             pace_7d: c7 as f64 / 7.0,
             projected_finish,

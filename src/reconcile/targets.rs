@@ -1,17 +1,25 @@
-//! The targets appendix `targets.xlsx` (SPEC §6, §11.7): either wide (a commune column and one column
-//! per force, the usual chỉ tiêu appendix) or long (rows of force, commune, target). A targets file
-//! is not an ID list: rows are used or skipped (totals, unknown communes), never rejected.
+//! The targets appendix `targets.xlsx` (SPEC §6, §11.7, §11.15): either wide (a commune column and
+//! one column per force, the usual chỉ tiêu appendix, often with a merged parent "Chỉ tiêu giao cho
+//! từng lực lượng" over the force columns) or long (rows of force, commune, target). The header is
+//! found by the same detector as the ID lists' (`ingest::header`), with merged cells filled and
+//! legacy text converted alike. A targets file is not an ID list: rows are used or skipped (totals,
+//! numbering, unknown communes), never rejected.
 
 use std::collections::BTreeMap;
 
 use crate::assign::directory::ForceMatcher;
 use crate::ingest::aliases::{AliasTable, Field};
 use crate::ingest::grid::{Cell, Grid};
+use crate::ingest::header::{Vocabulary, locate_header};
 use crate::normalize::commune::CommuneMatcher;
 use crate::normalize::text::fold;
 
 /// Header texts of the target column in the long shape (folded prefixes).
 const TARGET_HEADERS: [&str; 4] = ["chi tieu", "so luong", "muc tieu", "target"];
+
+/// Leading words a force column's header may carry before the force: "Lực lượng Công an",
+/// "Chỉ tiêu Đoàn Thanh niên" (folded).
+const FORCE_HEADER_PREFIXES: [&str; 2] = ["luc luong", "chi tieu"];
 
 /// The targets read from one sheet, and the row counts.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,43 +31,120 @@ pub struct SheetTargets {
     pub targets: BTreeMap<(usize, usize), u64>,
 }
 
-enum Shape {
-    Wide {
-        commune: usize,
-        forces: Vec<(usize, usize)>,
-    },
-    Long {
-        force: usize,
-        commune: usize,
-        target: usize,
-    },
+/// What a column of the appendix can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TargetColumn {
+    Commune,
+    /// The targets of one force (the wide shape).
+    Force(usize),
+    /// The force of each row (the long shape).
+    ForceName,
+    /// The target of each row (the long shape).
+    Target,
 }
 
-/// Reads targets from a sheet.
+/// The appendix's header vocabulary: communes from the field aliases, forces from the settings.
+struct TargetVocabulary<'a> {
+    forces: &'a ForceMatcher,
+    aliases: &'a AliasTable,
+}
+
+impl TargetVocabulary<'_> {
+    /// The force a column header names: its folded text, less leading "lực lượng" / "chỉ tiêu",
+    /// is a force's id, name or alias.
+    fn force_of_header(&self, text: &str) -> Option<usize> {
+        let folded = fold(text);
+        let mut key = folded.as_str();
+        loop {
+            if let Some(force) = self.forces.force_of_folded(key) {
+                return Some(force);
+            }
+            key = FORCE_HEADER_PREFIXES
+                .iter()
+                .find_map(|prefix| key.strip_prefix(prefix)?.strip_prefix(' '))?;
+        }
+    }
+
+    fn key(&self, text: &str, field_of: impl Fn(&str) -> Option<Field>, exact: bool) -> Option<TargetColumn> {
+        let field = field_of(text);
+        if field == Some(Field::Commune) {
+            return Some(TargetColumn::Commune);
+        }
+        if let Some(force) = self.force_of_header(text) {
+            return Some(TargetColumn::Force(force));
+        }
+        if field == Some(Field::Force) {
+            return Some(TargetColumn::ForceName);
+        }
+        let folded = fold(text);
+        TARGET_HEADERS
+            .iter()
+            .any(|h| folded == *h || (!exact && folded.starts_with(&format!("{h} "))))
+            .then_some(TargetColumn::Target)
+    }
+}
+
+impl Vocabulary for TargetVocabulary<'_> {
+    type Key = TargetColumn;
+
+    fn key_of(&self, text: &str) -> Option<TargetColumn> {
+        self.key(text, |t| self.aliases.field_of(t), false)
+    }
+
+    fn key_of_exact(&self, text: &str) -> Option<TargetColumn> {
+        self.key(text, |t| self.aliases.field_of_exact(t), true)
+    }
+
+    fn anchor(&self) -> TargetColumn {
+        TargetColumn::Commune
+    }
+
+    /// A commune column and either a force column or the long shape's force and target columns.
+    fn is_header(&self, keys: &[Option<TargetColumn>]) -> bool {
+        let has = |wanted: TargetColumn| keys.contains(&Some(wanted));
+        has(TargetColumn::Commune)
+            && (keys.iter().any(|k| matches!(k, Some(TargetColumn::Force(_))))
+                || (has(TargetColumn::ForceName) && has(TargetColumn::Target)))
+    }
+}
+
+enum Shape {
+    Wide(Vec<(usize, usize)>),
+    Long { force: usize, target: usize },
+}
+
+/// Reads targets from a sheet (its legacy text is converted in place).
 pub fn read_targets(
-    grid: &Grid,
+    grid: &mut Grid,
     forces: &ForceMatcher,
     communes: &CommuneMatcher,
     aliases: &AliasTable,
 ) -> SheetTargets {
     let mut out = SheetTargets::default();
-    let Some((header, shape)) = (0..grid.rows.len().min(30))
-        .find_map(|r| shape_of(grid, r, forces, aliases).map(|s| (r, s)))
-    else {
+    let vocabulary = TargetVocabulary { forces, aliases };
+    let Some(header) = locate_header(grid, &vocabulary) else {
         return out;
     };
-    out.header_row = Some(grid.excel_row(header));
-    // Computed once: rows after the last filled one are not read.
-    let last_filled = grid
-        .rows
+    let grid = &*grid;
+    out.header_row = Some(grid.excel_row(header.top));
+    let column = |key| header.columns.get(&key).copied();
+    let force_columns: Vec<(usize, usize)> = header
+        .columns
         .iter()
-        .rposition(|row| row.iter().any(|c| !c.is_empty()))
-        .unwrap_or(0);
-    for r in header + 1..=last_filled {
+        .filter_map(|(key, col)| match key {
+            TargetColumn::Force(force) => Some((*col, *force)),
+            _ => None,
+        })
+        .collect();
+    let shape = match (column(TargetColumn::ForceName), column(TargetColumn::Target)) {
+        _ if !force_columns.is_empty() => Shape::Wide(force_columns),
+        (Some(force), Some(target)) => Shape::Long { force, target },
+        _ => return out,
+    };
+    let commune_col = column(TargetColumn::Commune).unwrap_or(0);
+    let last_filled = grid.last_content_row().unwrap_or(0);
+    for r in header.bottom + 1..=last_filled {
         out.read += 1;
-        let commune_col = match shape {
-            Shape::Wide { commune, .. } | Shape::Long { commune, .. } => commune,
-        };
         let Some(commune) = grid
             .cell(r, commune_col)
             .as_text()
@@ -68,74 +153,30 @@ pub fn read_targets(
             out.skipped += 1;
             continue;
         };
-        let mut used = false;
-        match &shape {
-            Shape::Wide {
-                forces: columns, ..
-            } => {
-                for &(col, force) in columns {
-                    if let Some(value) = number(grid.cell(r, col)) {
-                        let cell = out.targets.entry((force, commune)).or_insert(0);
-                        *cell = cell.saturating_add(value);
-                        used = true;
-                    }
-                }
-            }
-            Shape::Long { force, target, .. } => {
-                let force = grid
-                    .cell(r, *force)
-                    .as_text()
-                    .and_then(|t| forces.resolve(Some(t), None));
-                if let (Some(force), Some(value)) = (force, number(grid.cell(r, *target))) {
-                    let cell = out.targets.entry((force, commune)).or_insert(0);
-                    *cell = cell.saturating_add(value);
-                    used = true;
-                }
-            }
+        let found: Vec<(usize, u64)> = match &shape {
+            Shape::Wide(columns) => columns
+                .iter()
+                .filter_map(|&(col, force)| Some((force, number(grid.cell(r, col))?)))
+                .collect(),
+            Shape::Long { force, target } => grid
+                .cell(r, *force)
+                .as_text()
+                .and_then(|t| forces.resolve(Some(t), None))
+                .zip(number(grid.cell(r, *target)))
+                .into_iter()
+                .collect(),
+        };
+        for (force, value) in &found {
+            let cell = out.targets.entry((*force, commune)).or_insert(0);
+            *cell = cell.saturating_add(*value);
         }
-        if used {
-            out.accepted += 1
-        } else {
+        if found.is_empty() {
             out.skipped += 1
+        } else {
+            out.accepted += 1
         }
     }
     out
-}
-
-fn shape_of(grid: &Grid, r: usize, forces: &ForceMatcher, aliases: &AliasTable) -> Option<Shape> {
-    let cells = grid.rows.get(r)?;
-    let text = |c: usize| cells.get(c).and_then(Cell::as_text);
-    let commune = (0..cells.len())
-        .find(|&c| text(c).and_then(|t| aliases.field_of(t)) == Some(Field::Commune))?;
-    let force_columns: Vec<(usize, usize)> = (0..cells.len())
-        .filter(|&c| c != commune)
-        .filter_map(|c| {
-            text(c)
-                .and_then(|t| forces.resolve(Some(t), None))
-                .map(|f| (c, f))
-        })
-        .collect();
-    if !force_columns.is_empty() {
-        return Some(Shape::Wide {
-            commune,
-            forces: force_columns,
-        });
-    }
-    let force = (0..cells.len())
-        .find(|&c| text(c).and_then(|t| aliases.field_of(t)) == Some(Field::Force))?;
-    let target = (0..cells.len()).find(|&c| {
-        text(c).is_some_and(|t| {
-            let folded = fold(t);
-            TARGET_HEADERS
-                .iter()
-                .any(|h| folded == *h || folded.starts_with(&format!("{h} ")))
-        })
-    })?;
-    Some(Shape::Long {
-        force,
-        commune,
-        target,
-    })
 }
 
 fn number(cell: &Cell) -> Option<u64> {
@@ -158,11 +199,7 @@ mod tests {
     }
 
     fn grid(rows: Vec<Vec<Cell>>) -> Grid {
-        Grid {
-            first_row: 0,
-            first_col: 0,
-            rows,
-        }
+        Grid::from_rows(0, 0, rows)
     }
 
     #[test]
@@ -172,7 +209,7 @@ mod tests {
             ForceMatcher::new(&settings),
             CommuneMatcher::new(&settings.communes),
         );
-        let g = grid(vec![
+        let mut g = grid(vec![
             vec![Cell::text("PHỤ LỤC CHỈ TIÊU")],
             vec![
                 Cell::text("STT"),
@@ -193,7 +230,7 @@ mod tests {
                 Cell::Int(25),
             ],
         ]);
-        let t = read_targets(&g, &forces, &communes, &aliases);
+        let t = read_targets(&mut g, &forces, &communes, &aliases);
         let ta_ma = settings
             .communes
             .iter()
@@ -214,7 +251,7 @@ mod tests {
             ForceMatcher::new(&settings),
             CommuneMatcher::new(&settings.communes),
         );
-        let g = grid(vec![
+        let mut g = grid(vec![
             vec![
                 Cell::text("Lực lượng"),
                 Cell::text("Xã"),
@@ -226,7 +263,7 @@ mod tests {
                 Cell::text("1.200"),
             ],
         ]);
-        let t = read_targets(&g, &forces, &communes, &aliases);
+        let t = read_targets(&mut g, &forces, &communes, &aliases);
         let pu_xi = settings
             .communes
             .iter()

@@ -58,13 +58,23 @@ pub fn chat_message(data: &RunData<'_>) -> String {
         thousands(d.activated_today),
         thousands(d.remaining)
     );
-    let _ = writeln!(
-        text,
-        "- Còn {} ngày đến hạn {}: cần bình quân {} tài khoản/ngày.",
-        d.days_left,
-        settings.deadline.format("%d/%m/%Y"),
-        thousands(d.required_per_day)
-    );
+    if d.overdue_days > 0 {
+        let _ = writeln!(
+            text,
+            "- Đã quá hạn {} ngày (hạn {}): còn {} tài khoản chưa kích hoạt.",
+            d.overdue_days,
+            settings.deadline.format("%d/%m/%Y"),
+            thousands(d.remaining)
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "- Còn {} ngày đến hạn {}: cần bình quân {} tài khoản/ngày.",
+            d.days_left,
+            settings.deadline.format("%d/%m/%Y"),
+            thousands(d.required_per_day)
+        );
+    }
     for group in &data.progress.by_force {
         let Some(force) = group.force else { continue };
         let m = &group.metrics;

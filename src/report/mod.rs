@@ -56,6 +56,7 @@ fn heading(data: &RunData<'_>) -> Heading {
             .to_string(),
         deadline: data.settings.deadline,
         days_left: data.progress.district.days_left,
+        overdue_days: data.progress.district.overdue_days,
         provisional: data.provisional,
     }
 }

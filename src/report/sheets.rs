@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::RunData;
 use super::table::{Highlight, Table, Value};
 use crate::assign::Candidate;
-use crate::assign::directory::person_key;
+use crate::assign::directory::officer_key;
 use crate::reconcile::claims::ClaimClass;
 use crate::reconcile::metrics::Metrics;
 
@@ -40,7 +40,12 @@ fn metric_cells(m: &Metrics) -> Vec<Value> {
         m.activated_today.into(),
         m.remaining.into(),
         Value::Percent(m.percent),
-        m.required_per_day.into(),
+        // Past the deadline there is no daily rate left to reach it.
+        if m.overdue_days > 0 {
+            Value::Empty
+        } else {
+            m.required_per_day.into()
+        },
         Value::Decimal(m.pace_7d),
         Value::Date(m.projected_finish),
         m.status.label().into(),
@@ -195,7 +200,7 @@ pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
         if force.is_some_and(|f| winner.force != f) {
             continue;
         }
-        let key = (winner.force, winner.unit, person_key(&winner.officer));
+        let key = (winner.force, winner.unit, officer_key(&winner.officer));
         let entry = officers
             .entry(key)
             .or_insert_with(|| (winner.officer.clone(), 0, 0));

@@ -49,6 +49,8 @@ pub struct Totals {
     pub master_duplicates: u64,
     pub percent: Option<f64>,
     pub days_left: i64,
+    /// Days past the deadline; 0 up to the deadline day.
+    pub overdue_days: i64,
     pub required_per_day: u64,
     pub pace_7d: f64,
     pub projected_finish: Option<NaiveDate>,
@@ -135,7 +137,11 @@ pub struct InputEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct UnreadableEntry {
     pub path: String,
-    pub reason: String,
+    /// The stable code (`encrypted`, `damaged`, `not_spreadsheet`, `unsupported_format`,
+    /// `reader_crashed`, `no_header`).
+    pub reason: &'static str,
+    /// What a clerk is told, in Vietnamese.
+    pub message: String,
 }
 
 impl Totals {
@@ -160,6 +166,7 @@ impl Totals {
             master_duplicates,
             percent: district.percent,
             days_left: district.days_left,
+            overdue_days: district.overdue_days,
             required_per_day: district.required_per_day,
             pace_7d: district.pace_7d,
             projected_finish: district.projected_finish,
@@ -244,9 +251,10 @@ pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
             .files
             .iter()
             .filter_map(|f| {
-                f.message.as_ref().map(|m| UnreadableEntry {
+                Some(UnreadableEntry {
                     path: f.path.clone(),
-                    reason: m.clone(),
+                    reason: f.error?,
+                    message: f.message.clone().unwrap_or_default(),
                 })
             })
             .collect(),

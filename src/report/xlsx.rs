@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Chart, ChartLine, ChartLineDashType, ChartType, ConditionalFormatCell,
+    Chart, ChartDataLabel, ChartDataLabelPosition, ChartLine, ChartLineDashType, ChartType, ConditionalFormatCell,
     ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
     FormatUnderline, IgnoreError, Workbook, Worksheet, XlsxError,
 };
@@ -29,6 +29,7 @@ pub struct Heading {
     pub cutoff: String,
     pub deadline: NaiveDate,
     pub days_left: i64,
+    pub overdue_days: i64,
     pub provisional: bool,
 }
 
@@ -281,7 +282,8 @@ impl Book {
                 ChartLine::new()
                     .set_color("#C00000")
                     .set_dash_type(ChartLineDashType::Dash),
-            );
+            )
+            .set_custom_data_labels(&deadline_label(first, heading.deadline));
         chart
             .x_axis()
             .set_num_format("dd/mm")
@@ -352,11 +354,19 @@ fn write_title(
         heading.as_of.format("%d/%m/%Y")
     );
     sheet.merge_range(5, 0, 5, last, &as_of, &styles.subtitle)?;
-    let deadline = format!(
-        "Hạn hoàn thành 100%: {} (còn {} ngày)",
-        heading.deadline.format("%d/%m/%Y"),
-        heading.days_left
-    );
+    let deadline = if heading.overdue_days > 0 {
+        format!(
+            "Hạn hoàn thành 100%: {} (đã quá hạn {} ngày)",
+            heading.deadline.format("%d/%m/%Y"),
+            heading.overdue_days
+        )
+    } else {
+        format!(
+            "Hạn hoàn thành 100%: {} (còn {} ngày)",
+            heading.deadline.format("%d/%m/%Y"),
+            heading.days_left
+        )
+    };
     if heading.provisional {
         sheet.merge_range(
             6,
@@ -370,6 +380,22 @@ fn write_title(
         sheet.merge_range(6, 0, 6, last, &deadline, &styles.subtitle)?;
     }
     Ok(())
+}
+
+/// Data labels of the plan line: hidden but on the deadline's point, which says "Hạn dd/mm/yyyy"
+/// so the chart shows where the straight line reaches 100%.
+fn deadline_label(first: NaiveDate, deadline: NaiveDate) -> Vec<ChartDataLabel> {
+    let Ok(index) = usize::try_from((deadline - first).num_days()) else {
+        return Vec::new();
+    };
+    let mut labels = vec![ChartDataLabel::new().set_hidden().to_custom(); index];
+    labels.push(
+        ChartDataLabel::new()
+            .set_value(&format!("Hạn {}", deadline.format("%d/%m/%Y")))
+            .set_position(ChartDataLabelPosition::Above)
+            .to_custom(),
+    );
+    labels
 }
 
 /// The name of a continuation sheet: "Chưa kích hoạt (2)", within Excel's 31 characters.
@@ -576,6 +602,7 @@ mod tests {
             cutoff: "20 giờ 00".into(),
             deadline: NaiveDate::from_ymd_opt(2024, 2, 5).expect("date"),
             days_left: 21,
+            overdue_days: 0,
             provisional: false,
         };
         let mut book = Book::new(heading).expect("book");

@@ -592,3 +592,77 @@ fn reruns_and_renames_give_identical_summaries() {
 fn fixture(path: &str) -> PathBuf {
     super::support::repo().join(path)
 }
+
+#[test]
+fn officers_are_compared_like_names() {
+    // SPEC §11.14: "Lò Văn Hòa" and "Lò văn Hoà" (old tone placement, other case) are one officer,
+    // so A has one candidate; B has two officers of one unit and is a conflict.
+    let ws = Workspace::new();
+    three_citizens(&ws);
+    ws.file(
+        "assignments/doan-thanh-nien/a.csv",
+        &format!(
+            "{ASSIGN_HEADER}Lò Văn An;{A};Ta Ma;Chi đoàn bản Phiêng;Lò Văn Hòa;\n\
+             Lò Văn An;{A};Ta Ma;Chi đoàn bản Phiêng;Lò  văn Hoà;\n\
+             Quàng Thị Bình;{B};Ta Ma;Chi đoàn bản Phiêng;Lò Văn Hòa;\n\
+             Quàng Thị Bình;{B};Ta Ma;Chi đoàn bản Phiêng;Lò Văn Hoa;\n"
+        ),
+    );
+    let (code, s) = ws.run("2024-01-15");
+    assert_eq!(code, 0);
+    assert_eq!(s["totals"]["conflicts"], 1, "only B: Hoa is not Hòa");
+    assert_eq!(s["conflicts_by_rule"]["first_seen"], 1);
+    assert_eq!(unit(&s, "Chi đoàn bản Phiêng")["assigned"], 2);
+}
+
+#[test]
+fn bad_date_in_every_date_column() {
+    // SPEC §11.16: each unreadable date cell gets a bad_date warning (inspect lists all four); the
+    // summary counts them per accepted row (§11.11), so A's two bad dates on one assignment row are
+    // one. The rows are kept and a claim's date stays its folder's date.
+    let ws = Workspace::new();
+    three_citizens(&ws);
+    ws.file(
+        "assignments/doan-thanh-nien/a.csv",
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Ngày sinh;Xã;Đơn vị;Cán bộ phụ trách;Ngày phân công\n\
+             Lò Văn An;{A};31/02/1990;Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú;chưa rõ\n\
+             Quàng Thị Bình;{B};1990;Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú;02/01/2024\n"
+        ),
+    );
+    ws.file(
+        "reports/2024-01-15/doan-thanh-nien/bao-cao.csv",
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Đơn vị;Ngày kích hoạt\n\
+             Lò Văn An;{A};Đoàn xã Ta Ma;00/00/0000\n\
+             Quàng Thị Bình;{B};Đoàn xã Ta Ma;x\n"
+        ),
+    );
+    let (code, s) = ws.run("2024-01-15");
+    assert_eq!(code, 0);
+    assert_eq!(s["warnings"]["bad_date"], 3);
+    assert_eq!(s["claims"]["counted"], 2);
+    assert_eq!(s["totals"]["activated_today"], 2);
+}
+
+#[test]
+fn a_vni_name_column_converts_its_valid_looking_names() {
+    // SPEC §11.13: "Loà Thò Ly" alone reads as valid Vietnamese, but its column also holds
+    // "Chaù Thò Sy", so the column is VNI and both convert; no name_mismatch against the master.
+    let ws = Workspace::new();
+    ws.master(
+        "master/ds.csv",
+        &[(A, "Lồ Thị Ly", "Ta Ma"), (B, "Chá Thị Sy", "Ta Ma")],
+    );
+    ws.file(
+        "assignments/doan-thanh-nien/a.csv",
+        &format!(
+            "{ASSIGN_HEADER}Loà Thò Ly;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú;\n\
+             Chaù Thò Sy;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú;\n"
+        ),
+    );
+    let (code, s) = ws.run("2024-01-15");
+    assert_eq!(code, 0);
+    assert_eq!(s["warnings"]["name_mismatch"], 0);
+    assert_eq!(s["totals"]["assigned"], 2);
+}

@@ -1,0 +1,146 @@
+//! Legacy-font text in a sheet (TCVN3 `.VnTime`, VNI-Times), converted the way SPEC §11.13 reads it:
+//! per row for the header (a header row is typed in one font) and per column for the data rows (a
+//! column is typed in one font, so "Loà Thò Ly", which alone reads as valid Vietnamese, is VNI for
+//! "Lồ Thị Ly" when its column also holds "Chaù Thò Sy").
+//!
+//! Guarantees: only cells made of Windows-1252 characters are converted; a cell holding any other
+//! letter is Unicode and kept. Readers leave text unconverted; this is the only place that converts.
+
+use super::grid::{Cell, Grid};
+use crate::normalize::legacy::{self, LegacyEncoding};
+
+/// A copy of the first `rows` rows, each converted on its own evidence: what the header is looked
+/// for in. The copy keeps the grid's coordinates, so a header found in it is a header of `grid`.
+pub fn header_view(grid: &Grid, rows: usize) -> Grid {
+    let mut view = Grid::from_rows(
+        grid.first_row,
+        grid.first_col,
+        grid.rows.iter().take(rows).cloned().collect(),
+    );
+    view.fill_only = grid.fill_only.iter().take(rows).copied().collect();
+    for row in &mut view.rows {
+        convert_row(row);
+    }
+    view
+}
+
+/// Converts the grid in place: rows up to `header_bottom` (title block and header) per row, the rows
+/// below per column.
+pub fn convert(grid: &mut Grid, header_bottom: usize) {
+    let split = (header_bottom + 1).min(grid.rows.len());
+    let (head, data) = grid.rows.split_at_mut(split);
+    for row in head {
+        convert_row(row);
+    }
+    let encodings = column_encodings(data);
+    if encodings.iter().all(Option::is_none) {
+        return;
+    }
+    // A unit or commune column repeats one value down the sheet: decode it once.
+    let mut last: Vec<Option<(String, String)>> = vec![None; encodings.len()];
+    for row in data {
+        for (col, cell) in row.iter_mut().enumerate() {
+            let Some(encoding) = encodings.get(col).copied().flatten() else {
+                continue;
+            };
+            let Cell::Text(text) = cell else { continue };
+            if !legacy::is_legacy_candidate(text) {
+                continue;
+            }
+            match &last[col] {
+                Some((raw, unicode)) if raw == text => *text = unicode.clone(),
+                _ => {
+                    let unicode = legacy::decode(text, encoding);
+                    last[col] = Some((std::mem::replace(text, unicode.clone()), unicode));
+                }
+            }
+        }
+    }
+}
+
+/// The encoding of each column of the data rows.
+fn column_encodings(rows: &[Vec<Cell>]) -> Vec<Option<LegacyEncoding>> {
+    let mut found: Vec<Option<LegacyEncoding>> = Vec::new();
+    for row in rows {
+        for (col, cell) in row.iter().enumerate() {
+            let Cell::Text(text) = cell else { continue };
+            if text.is_ascii() {
+                continue;
+            }
+            let Some(encoding) = legacy::detect_cells([text.as_str()]) else {
+                continue;
+            };
+            if found.len() <= col {
+                found.resize(col + 1, None);
+            }
+            // TCVN3 evidence anywhere in the column decides; VNI only where there is none.
+            if found[col] != Some(LegacyEncoding::Tcvn3) {
+                found[col] = Some(encoding);
+            }
+        }
+    }
+    found
+}
+
+/// Converts one row on the evidence of its own cells.
+fn convert_row(row: &mut [Cell]) {
+    let Some(encoding) = legacy::detect_cells(row.iter().filter_map(Cell::as_text)) else {
+        return;
+    };
+    for cell in row.iter_mut() {
+        if let Cell::Text(text) = cell
+            && legacy::is_legacy_candidate(text)
+        {
+            *text = legacy::decode(text, encoding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_grid(rows: &[&[&str]]) -> Grid {
+        Grid::from_rows(
+            0,
+            0,
+            rows.iter()
+                .map(|r| r.iter().map(|t| Cell::text(t)).collect())
+                .collect(),
+        )
+    }
+
+    fn texts(grid: &Grid, col: usize) -> Vec<String> {
+        grid.rows.iter().map(|r| r.get(col).map(Cell::display).unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn a_vni_column_converts_even_its_valid_looking_names() {
+        let mut grid = text_grid(&[
+            &["Số định danh", "Họ và tên", "Xã"],
+            &["011", "Loà Thò Ly", "Quài Tở"],
+            &["012", "Chaù Thò Sy", "Quài Tở"],
+            &["013", "Lò Thị Ánh", "Quài Tở"],
+        ]);
+        convert(&mut grid, 0);
+        assert_eq!(
+            texts(&grid, 1),
+            ["Họ và tên", "Lồ Thị Ly", "Chá Thị Sy", "Lò Thị Ánh"]
+        );
+        // A column without evidence keeps its text, Unicode or not.
+        assert_eq!(texts(&grid, 2)[1], "Quài Tở");
+    }
+
+    #[test]
+    fn the_header_is_converted_per_row() {
+        let grid = text_grid(&[
+            &["DANH SÁCH"],
+            &["STT", "Hä vµ tªn", "Sè §DCN"],
+            &["1", "Loà Thò Ly", "011"],
+        ]);
+        let view = header_view(&grid, 3);
+        assert_eq!(texts(&view, 1)[1], "Họ và tên");
+        // The data row alone has no evidence: per row it stays as typed.
+        assert_eq!(texts(&view, 1)[2], "Loà Thò Ly");
+    }
+}
