@@ -4,6 +4,7 @@
 mod check;
 mod corpus;
 mod district;
+mod first_minutes;
 mod init;
 mod inspect;
 mod layouts;
