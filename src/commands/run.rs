@@ -152,7 +152,10 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
         .map_err(Failure::cannot_run)?;
     timer.stage("write");
     if !args.quiet {
-        eprint!("{}", run_log(&summary, &inputs_by_role(&stages), &out_dir, args.verbose));
+        eprint!(
+            "{}",
+            run_log(&summary, &inputs_by_role(&stages), &out_dir, args.verbose)
+        );
     }
     if args.json {
         print!("{json}");
@@ -216,7 +219,11 @@ fn run_log(
         roles.assignments,
         roles.reports,
         roles.report_days,
-        if roles.targets { ", tệp chỉ tiêu targets.xlsx" } else { "" }
+        if roles.targets {
+            ", tệp chỉ tiêu targets.xlsx"
+        } else {
+            ""
+        }
     );
     for file in &summary.unreadable_files {
         let _ = writeln!(out, "KHÔNG ĐỌC ĐƯỢC {}: {}", file.path, file.message);

@@ -127,7 +127,9 @@ impl Grid {
 
     /// The last grid row with content of its own.
     pub fn last_content_row(&self) -> Option<usize> {
-        (0..self.rows.len()).rev().find(|&row| self.has_content(row))
+        (0..self.rows.len())
+            .rev()
+            .find(|&row| self.has_content(row))
     }
 
     /// Gives each merge that spans several rows its top-left value in every row it spans, in the
@@ -150,7 +152,8 @@ impl Grid {
             if value.is_empty() {
                 continue;
             }
-            let last = ((merge.last.0 - self.first_row) as usize).min(self.rows.len().saturating_sub(1));
+            let last =
+                ((merge.last.0 - self.first_row) as usize).min(self.rows.len().saturating_sub(1));
             for row in top + 1..=last {
                 let cells = &mut self.rows[row];
                 if cells.len() <= col {

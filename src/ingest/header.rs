@@ -95,7 +95,10 @@ fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> V
     }
     cells
         .iter()
-        .map(|cell| cell.as_text().and_then(|text| vocabulary.key_of_exact(text)))
+        .map(|cell| {
+            cell.as_text()
+                .and_then(|text| vocabulary.key_of_exact(text))
+        })
         .collect()
 }
 
@@ -137,8 +140,8 @@ fn header_at<V: Vocabulary>(
                 m.is_some() && (under.is_empty() || under == grid.cell(row - 1, col))
             })
         });
-    let anchor_free = grid.cell(row + 1, anchor_column).is_empty()
-        || below.get(anchor_column) == Some(&anchor);
+    let anchor_free =
+        grid.cell(row + 1, anchor_column).is_empty() || below.get(anchor_column) == Some(&anchor);
     let sub = Some(below).filter(|below| {
         anchor_free
             && below
@@ -163,11 +166,12 @@ fn header_at<V: Vocabulary>(
             columns.entry(key).or_insert(col);
         }
     }
-    (columns.contains_key(&vocabulary.anchor()) && (!needs_sub || vocabulary.is_header(&keys))).then(|| Header {
-        top: if parent.is_some() { row - 1 } else { row },
-        bottom: if sub.is_some() { row + 1 } else { row },
-        columns,
-    })
+    (columns.contains_key(&vocabulary.anchor()) && (!needs_sub || vocabulary.is_header(&keys)))
+        .then(|| Header {
+            top: if parent.is_some() { row - 1 } else { row },
+            bottom: if sub.is_some() { row + 1 } else { row },
+            columns,
+        })
 }
 
 /// Finds a sheet's header and converts the sheet's legacy-font text: the header is looked for in a

@@ -111,7 +111,10 @@ mod tests {
     }
 
     fn texts(grid: &Grid, col: usize) -> Vec<String> {
-        grid.rows.iter().map(|r| r.get(col).map(Cell::display).unwrap_or_default()).collect()
+        grid.rows
+            .iter()
+            .map(|r| r.get(col).map(Cell::display).unwrap_or_default())
+            .collect()
     }
 
     #[test]

@@ -761,7 +761,10 @@ mod tests {
         assert_eq!(detect_cells(["Hä vµ tªn", "Lß V¨n"]), Some(Tcvn3));
         assert_eq!(detect_cells(["Nguyeãn Vaên Tö"]), Some(Vni));
         // Unicode Vietnamese, including the old tone placement, is never legacy evidence.
-        assert_eq!(detect_cells(["Lò Thị Hoà", "Hoá", "Quàng Văn Tuân", "QUÁ"]), None);
+        assert_eq!(
+            detect_cells(["Lò Thị Hoà", "Hoá", "Quàng Văn Tuân", "QUÁ"]),
+            None
+        );
         assert_eq!(detect_cells(["Đoàn xã × 2"]), None);
         assert_eq!(detect_cells(["", "123"]), None);
     }

@@ -9,7 +9,6 @@ use std::borrow::Cow;
 
 use unicode_normalization::{UnicodeNormalization, char::decompose_canonical, is_nfc_quick};
 
-
 /// Characters that are spaces for our purposes although `char::is_whitespace` may disagree:
 /// zero-width space, zero-width no-break space (BOM) and word joiner arrive in pasted IDs and names.
 fn is_space_like(c: char) -> bool {

@@ -65,7 +65,12 @@ impl TargetVocabulary<'_> {
         }
     }
 
-    fn key(&self, text: &str, field_of: impl Fn(&str) -> Option<Field>, exact: bool) -> Option<TargetColumn> {
+    fn key(
+        &self,
+        text: &str,
+        field_of: impl Fn(&str) -> Option<Field>,
+        exact: bool,
+    ) -> Option<TargetColumn> {
         let field = field_of(text);
         if field == Some(Field::Commune) {
             return Some(TargetColumn::Commune);
@@ -103,7 +108,9 @@ impl Vocabulary for TargetVocabulary<'_> {
     fn is_header(&self, keys: &[Option<TargetColumn>]) -> bool {
         let has = |wanted: TargetColumn| keys.contains(&Some(wanted));
         has(TargetColumn::Commune)
-            && (keys.iter().any(|k| matches!(k, Some(TargetColumn::Force(_))))
+            && (keys
+                .iter()
+                .any(|k| matches!(k, Some(TargetColumn::Force(_))))
                 || (has(TargetColumn::ForceName) && has(TargetColumn::Target)))
     }
 }
@@ -136,7 +143,10 @@ pub fn read_targets(
             _ => None,
         })
         .collect();
-    let shape = match (column(TargetColumn::ForceName), column(TargetColumn::Target)) {
+    let shape = match (
+        column(TargetColumn::ForceName),
+        column(TargetColumn::Target),
+    ) {
         _ if !force_columns.is_empty() => Shape::Wide(force_columns),
         (Some(force), Some(target)) => Shape::Long { force, target },
         _ => return out,

@@ -52,16 +52,25 @@ fn a_default_run_speaks_briefly_and_names_every_unreadable_file() {
         "reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx",
     ] {
         assert!(
-            lines
-                .iter()
-                .any(|l| l.contains("KHÔNG ĐỌC ĐƯỢC") && l.contains(path) && l.contains("mật khẩu")),
+            lines.iter().any(|l| l.contains("KHÔNG ĐỌC ĐƯỢC")
+                && l.contains(path)
+                && l.contains("mật khẩu")),
             "{path} named with its reason:\n{log}"
         );
     }
     assert!(log.contains("Loại 1 dòng"), "rejected rows summed:\n{log}");
-    assert!(log.contains("Lỗi dữ liệu"), "points to the errors sheet:\n{log}");
-    assert!(log.contains("đã kích hoạt 6/20"), "the district line:\n{log}");
-    assert!(!log.contains("bỏ qua 0"), "no per-sheet lines by default:\n{log}");
+    assert!(
+        log.contains("Lỗi dữ liệu"),
+        "points to the errors sheet:\n{log}"
+    );
+    assert!(
+        log.contains("đã kích hoạt 6/20"),
+        "the district line:\n{log}"
+    );
+    assert!(
+        !log.contains("bỏ qua 0"),
+        "no per-sheet lines by default:\n{log}"
+    );
 }
 
 #[test]
@@ -101,8 +110,16 @@ fn demo_prints_a_command_that_runs_as_printed() {
     assert!(command.contains("--date 2024-01-15"), "{command}");
     // Run it as printed (split on spaces: the printed path is a plain word here).
     let words: Vec<&str> = command.split(' ').skip(1).collect();
-    let ran = cli().args(&words).output().expect("the printed command runs");
-    assert_eq!(ran.status.code(), Some(0), "{}", String::from_utf8_lossy(&ran.stderr));
+    let ran = cli()
+        .args(&words)
+        .output()
+        .expect("the printed command runs");
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
     assert!(target.join("out/2024-01-15/summary.json").is_file());
 }
 
@@ -119,7 +136,10 @@ fn past_the_deadline_the_outputs_say_so() {
     assert_eq!(summary["totals"]["overdue_days"], 25);
     let message = std::fs::read_to_string(out.join("tin-nhan-2024-03-01.txt")).expect("message");
     assert!(message.contains("Đã quá hạn 25 ngày"), "{message}");
-    assert!(!message.contains("cần bình quân"), "no daily rate past the deadline:\n{message}");
+    assert!(
+        !message.contains("cần bình quân"),
+        "no daily rate past the deadline:\n{message}"
+    );
     let heading = workbook_texts(&out.join("tong-hop-2024-03-01.xlsx"), "Tổng hợp");
     assert!(
         heading.iter().any(|t| t.contains("đã quá hạn 25 ngày")),
@@ -129,7 +149,10 @@ fn past_the_deadline_the_outputs_say_so() {
     let (_, _) = run(&["run", "--date", "2024-01-15", "--quiet"], dir.path());
     let before = std::fs::read_to_string(dir.path().join("out/2024-01-15/tin-nhan-2024-01-15.txt"))
         .expect("message");
-    assert!(before.contains("Còn 21 ngày đến hạn 05/02/2024"), "{before}");
+    assert!(
+        before.contains("Còn 21 ngày đến hạn 05/02/2024"),
+        "{before}"
+    );
 }
 
 #[test]
@@ -137,9 +160,16 @@ fn version_names_the_build() {
     let output = cli().arg("--version").output().expect("runs");
     let text = String::from_utf8_lossy(&output.stdout);
     let version = env!("CARGO_PKG_VERSION");
-    assert!(text.starts_with(&format!("vneid-recon {version} (")), "{text}");
+    assert!(
+        text.starts_with(&format!("vneid-recon {version} (")),
+        "{text}"
+    );
     // The commit date (YYYY-MM-DD) or "unknown" outside a git checkout.
-    let inside = text.trim().rsplit('(').next().and_then(|t| t.strip_suffix(')'));
+    let inside = text
+        .trim()
+        .rsplit('(')
+        .next()
+        .and_then(|t| t.strip_suffix(')'));
     assert!(
         inside.is_some_and(|d| d == "unknown"
             || (d.len() == 10 && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())),

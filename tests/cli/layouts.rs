@@ -47,8 +47,18 @@ fn a_unit_column_merged_down_fills_every_row_of_its_block() {
     for file in ["files/merged-unit.xlsx", "files/merged-unit.xls"] {
         let sheet = inspect_sheet(file);
         assert_eq!(
-            (&sheet["read"], &sheet["accepted"], &sheet["rejected"], &sheet["skipped"]),
-            (&Value::from(12), &Value::from(7), &Value::from(2), &Value::from(3)),
+            (
+                &sheet["read"],
+                &sheet["accepted"],
+                &sheet["rejected"],
+                &sheet["skipped"]
+            ),
+            (
+                &Value::from(12),
+                &Value::from(7),
+                &Value::from(2),
+                &Value::from(3)
+            ),
             "{file}"
         );
         // Every accepted row has its commune, unit and officer from the vertical merges.
@@ -61,7 +71,10 @@ fn a_unit_column_merged_down_fills_every_row_of_its_block() {
         // column nothing, so each is a row with content and no ID between data rows.
         assert_eq!(
             rejected_rows(&sheet),
-            [(6, "missing_id".to_string()), (11, "missing_id".to_string())],
+            [
+                (6, "missing_id".to_string()),
+                (11, "missing_id".to_string())
+            ],
             "{file}"
         );
     }
@@ -199,18 +212,40 @@ fn formula_cells_are_read_as_their_cached_values() {
         .expect("rows");
     let citizens: Vec<(String, String)> = rows
         .iter()
-        .map(|r| (r["id"].as_str().expect("id").into(), r["name"].as_str().expect("name").into()))
+        .map(|r| {
+            (
+                r["id"].as_str().expect("id").into(),
+                r["name"].as_str().expect("name").into(),
+            )
+        })
         .collect();
-    assert!(rows.iter().any(|r| !r["formulas"].as_array().expect("f").is_empty()));
+    assert!(
+        rows.iter()
+            .any(|r| !r["formulas"].as_array().expect("f").is_empty())
+    );
     let ws = Workspace::new();
     ws.write("master/ds.csv", &master_csv(&citizens))
         .copy("files/formulas.xlsx", "assignments/doan-thanh-nien/ds.xlsx");
     let (code, s) = ws.run();
     assert_eq!(code, 0);
-    assert_eq!(s["totals"]["assigned"], 3, "every formula ID is a master ID");
+    assert_eq!(
+        s["totals"]["assigned"], 3,
+        "every formula ID is a master ID"
+    );
     assert_eq!(s["totals"]["not_in_master"], 0);
-    assert_eq!(s["warnings"]["name_mismatch"], 0, "formula names read as computed");
-    assert_eq!(s["rejected_rows"].as_object().expect("map").values().filter(|v| **v != 0).count(), 0);
+    assert_eq!(
+        s["warnings"]["name_mismatch"], 0,
+        "formula names read as computed"
+    );
+    assert_eq!(
+        s["rejected_rows"]
+            .as_object()
+            .expect("map")
+            .values()
+            .filter(|v| **v != 0)
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -226,7 +261,9 @@ fn legacy_font_columns_are_converted_per_column() {
             .as_array()
             .expect("cells")
             .iter()
-            .filter(|c| c["sheet"] == sheet && c["cell"].as_str().is_some_and(|c| c.starts_with('C')))
+            .filter(|c| {
+                c["sheet"] == sheet && c["cell"].as_str().is_some_and(|c| c.starts_with('C'))
+            })
             .filter(|c| c["cell"] != "C4")
             .map(|c| c["unicode"].as_str().expect("unicode"))
             .collect();
@@ -237,12 +274,17 @@ fn legacy_font_columns_are_converted_per_column() {
     }
     assert!(citizens.iter().any(|(_, name)| name == "Lồ Thị Ly"));
     let ws = Workspace::new();
-    ws.write("master/ds.csv", &master_csv(&citizens))
-        .copy("files/vni-names.xlsx", "assignments/doan-thanh-nien/ds.xlsx");
+    ws.write("master/ds.csv", &master_csv(&citizens)).copy(
+        "files/vni-names.xlsx",
+        "assignments/doan-thanh-nien/ds.xlsx",
+    );
     let (code, s) = ws.run();
     assert_eq!(code, 0);
     assert_eq!(s["totals"]["assigned"], 11);
-    assert_eq!(s["warnings"]["name_mismatch"], 0, "every legacy name converted");
+    assert_eq!(
+        s["warnings"]["name_mismatch"], 0,
+        "every legacy name converted"
+    );
     // The VNI commune column ("Quaøi Tôû") converts too: the unit is named from it.
     let units: Vec<&str> = s["units"]
         .as_array()
@@ -278,7 +320,10 @@ fn the_two_row_targets_appendix_is_read() {
             sum += target;
         }
     }
-    assert_eq!(s["totals"]["target"], sum, "communes not listed have target 0");
+    assert_eq!(
+        s["totals"]["target"], sum,
+        "communes not listed have target 0"
+    );
     assert!(
         s["unreadable_files"]
             .as_array()
@@ -302,7 +347,11 @@ fn a_targets_file_without_a_header_is_unreadable_and_targets_fall_back() {
         .cloned()
         .expect("targets.xlsx listed");
     assert_eq!(entry["reason"], "no_header");
-    assert!(entry["message"].as_str().is_some_and(|m| m.contains("tiêu đề")));
+    assert!(
+        entry["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("tiêu đề"))
+    );
     // Targets are the assigned counts now.
     assert_eq!(s["totals"]["target"], s["totals"]["assigned"]);
     assert_eq!(target_of(&s, "cong-an", "Ta Ma"), 6);
@@ -317,30 +366,61 @@ fn encrypted_files_in_a_workspace_are_listed_and_change_nothing_else() {
         .as_array()
         .expect("list")
         .iter()
-        .map(|f| (f["path"].as_str().expect("path"), f["reason"].as_str().expect("reason")))
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path"),
+                f["reason"].as_str().expect("reason"),
+            )
+        })
         .collect();
     assert_eq!(
         unreadable,
         [
             ("assignments/hoi-phu-nu/phan-cong-hoi.xlsx", "encrypted"),
-            ("reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx", "encrypted"),
+            (
+                "reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx",
+                "encrypted"
+            ),
         ]
     );
     // The hand-worked numbers of fixtures/layouts/README.md.
     let totals = &with["totals"];
     assert_eq!(
-        [&totals["master"], &totals["assigned"], &totals["conflicts"], &totals["activated"]],
-        [&Value::from(20), &Value::from(14), &Value::from(1), &Value::from(6)]
+        [
+            &totals["master"],
+            &totals["assigned"],
+            &totals["conflicts"],
+            &totals["activated"]
+        ],
+        [
+            &Value::from(20),
+            &Value::from(14),
+            &Value::from(1),
+            &Value::from(6)
+        ]
     );
     assert_eq!(with["conflicts_by_rule"]["local"], 1);
     assert_eq!(with["claims"]["outside_assignment"], 1);
     assert_eq!(with["rejected_rows"]["missing_id"], 1, "the group heading");
     std::fs::remove_file(ws.path().join("assignments/hoi-phu-nu/phan-cong-hoi.xlsx")).expect("rm");
-    std::fs::remove_file(ws.path().join("reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx"))
-        .expect("rm");
+    std::fs::remove_file(
+        ws.path()
+            .join("reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx"),
+    )
+    .expect("rm");
     let (code, without) = ws.run();
     assert_eq!(code, 0);
-    for key in ["totals", "claims", "rejected_rows", "warnings", "by_force_commune", "units"] {
-        assert_eq!(with[key], without[key], "{key} is the same without the encrypted files");
+    for key in [
+        "totals",
+        "claims",
+        "rejected_rows",
+        "warnings",
+        "by_force_commune",
+        "units",
+    ] {
+        assert_eq!(
+            with[key], without[key],
+            "{key} is the same without the encrypted files"
+        );
     }
 }

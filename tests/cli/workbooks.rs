@@ -226,7 +226,10 @@ fn every_output_is_byte_identical_on_rerun() {
     )
     .expect("JSON");
     let activated = expected["totals"]["activated"].as_u64().expect("activated");
-    assert!(activated < 1000, "the phrase below has no thousands separator");
+    assert!(
+        activated < 1000,
+        "the phrase below has no thousands separator"
+    );
     assert!(
         message.contains(&format!("đã kích hoạt {activated}/2.045")),
         "{message}"
