@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartDataLabelPosition, ChartLine, ChartLineDashType, ChartType,
+    Chart, ChartAxisDateUnitType, ChartDataLabel, ChartDataLabelPosition, ChartLine, ChartLineDashType, ChartType,
     ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format,
     FormatAlign, FormatBorder, FormatUnderline, IgnoreError, Workbook, Worksheet, XlsxError,
 };
@@ -284,11 +284,14 @@ impl Book {
                     .set_dash_type(ChartLineDashType::Dash),
             )
             .set_custom_data_labels(&deadline_label(first, heading.deadline));
+        // A date axis with a weekly major unit: Excel and LibreOffice both label it every 7 days
+        // (LibreOffice ignores a category axis's label interval).
         chart
             .x_axis()
+            .set_date_axis(true)
             .set_num_format("dd/mm")
-            .set_label_interval(7)
-            .set_tick_interval(7);
+            .set_major_unit(7)
+            .set_major_unit_date_type(ChartAxisDateUnitType::Days);
         chart.set_width(720).set_height(320);
         sheet.insert_chart(series_row, 5, &chart)?;
         Ok(())
