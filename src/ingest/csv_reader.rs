@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use super::file::{FileError, FileErrorCode};
-use super::grid::{Cell, Grid, RawSheet, RawWorkbook};
+use super::grid::{Cell, Grid, RawSheet, RawWorkbook, Row};
 
 /// Reads a CSV file as a one-sheet workbook (the sheet is named after the file).
 pub fn read_csv(path: &Path) -> Result<RawWorkbook, FileError> {
@@ -63,11 +63,7 @@ fn parse(text: &str) -> Result<Grid, String> {
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("line {}: {e}", index + 1))?;
-        let mut cells: Vec<Cell> = record.iter().map(Cell::text).collect();
-        while cells.last().is_some_and(Cell::is_empty) {
-            cells.pop();
-        }
-        rows.push(cells);
+        rows.push(Row::from_dense(record.iter().map(Cell::text).collect()));
     }
     Ok(Grid::from_rows(0, 0, rows))
 }
@@ -79,14 +75,14 @@ mod tests {
     #[test]
     fn semicolons_and_quotes() {
         let grid = parse("Họ và tên;Số CCCD\n\"Lò Văn; A\";011090012345\n").expect("valid csv");
-        assert_eq!(grid.rows[1][0], Cell::Text("Lò Văn; A".into()));
-        assert_eq!(grid.rows[1][1], Cell::Text("011090012345".into()));
+        assert_eq!(grid.cell(1, 0), &Cell::Text("Lò Văn; A".into()));
+        assert_eq!(grid.cell(1, 1), &Cell::Text("011090012345".into()));
     }
 
     #[test]
     fn commas_by_default() {
         let grid = parse("a,b\n1,2\n").expect("valid csv");
-        assert_eq!(grid.rows[0].len(), 2);
+        assert_eq!(grid.rows[0].width(), 2);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, open_workbook};
 use serde::Serialize;
 
 use super::csv_reader;
-use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook};
+use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook, Row};
 
 /// Why a file could not be read. The JSON spelling is the snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -342,14 +342,9 @@ fn stream_grid<'a>(
         return Ok(Grid::default());
     };
     let last_row = cells.iter().map(|c| c.0).max().unwrap_or(first_row);
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); (last_row - first_row + 1) as usize];
+    let mut rows: Vec<Row> = vec![Row::default(); (last_row - first_row + 1) as usize];
     for (row, col, value) in cells {
-        let cells = &mut rows[(row - first_row) as usize];
-        let index = (col - first_col) as usize;
-        if cells.len() <= index {
-            cells.resize(index + 1, Cell::Empty);
-        }
-        cells[index] = value;
+        rows[(row - first_row) as usize].push(col - first_col, value);
     }
     Ok(Grid::from_rows(first_row, first_col, rows))
 }
@@ -488,9 +483,11 @@ fn to_grid(range: &calamine::Range<Data>) -> Grid {
     let rows = range
         .rows()
         .map(|row| {
-            let mut cells: Vec<Cell> = row.iter().map(to_cell).collect();
-            while cells.last().is_some_and(Cell::is_empty) {
-                cells.pop();
+            let mut cells = Row::default();
+            for (col, data) in (0u32..).zip(row) {
+                if !matches!(data, Data::Empty) {
+                    cells.push(col, to_cell(data));
+                }
             }
             cells
         })

@@ -71,12 +71,96 @@ impl Cell {
     }
 }
 
-/// One sheet's cells. `rows[i][j]` is Excel row `first_row + i + 1`, column `first_col + j`.
+/// One row's non-empty cells with their grid column, in column order. Memory follows the cells
+/// present: a stray "x" typed in column XFD costs one entry, not 16,384 empty cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row {
+    cells: Vec<(u32, Cell)>,
+}
+
+impl Row {
+    /// A row with no cell.
+    pub const fn new() -> Self {
+        Self { cells: Vec::new() }
+    }
+
+    /// A row from cells in column order from column 0 (empty cells are dropped).
+    pub fn from_dense(cells: Vec<Cell>) -> Self {
+        Self {
+            cells: (0u32..)
+                .zip(cells)
+                .filter(|(_, cell)| !cell.is_empty())
+                .collect(),
+        }
+    }
+
+    /// The cell in a grid column, empty when there is none.
+    pub fn get(&self, col: usize) -> &Cell {
+        static EMPTY: Cell = Cell::Empty;
+        match self.position(col) {
+            Ok(index) => &self.cells[index].1,
+            Err(_) => &EMPTY,
+        }
+    }
+
+    fn position(&self, col: usize) -> Result<usize, usize> {
+        let col = u32::try_from(col).unwrap_or(u32::MAX);
+        self.cells.binary_search_by_key(&col, |(c, _)| *c)
+    }
+
+    /// Sets a cell (an empty value removes it).
+    pub fn set(&mut self, col: usize, cell: Cell) {
+        let position = self.position(col);
+        match (position, cell.is_empty()) {
+            (Ok(index), true) => {
+                self.cells.remove(index);
+            }
+            (Ok(index), false) => self.cells[index].1 = cell,
+            (Err(_), true) => {}
+            (Err(index), false) => self
+                .cells
+                .insert(index, (u32::try_from(col).unwrap_or(u32::MAX), cell)),
+        }
+    }
+
+    /// Appends a cell right of every cell present (the readers' fast path); a cell out of order is
+    /// placed by [`Row::set`].
+    pub fn push(&mut self, col: u32, cell: Cell) {
+        match self.cells.last() {
+            Some((last, _)) if *last >= col => self.set(col as usize, cell),
+            _ if cell.is_empty() => {}
+            _ => self.cells.push((col, cell)),
+        }
+    }
+
+    /// The non-empty cells with their grid column, left to right.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &Cell)> {
+        self.cells.iter().map(|(col, cell)| (*col as usize, cell))
+    }
+
+    /// The non-empty cells, mutable.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Cell)> {
+        self.cells.iter_mut().map(|(col, cell)| (*col as usize, cell))
+    }
+
+    /// True when the row has no non-empty cell.
+    pub fn is_blank(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// One past the rightmost non-empty cell's column.
+    pub fn width(&self) -> usize {
+        self.cells.last().map_or(0, |(col, _)| *col as usize + 1)
+    }
+}
+
+/// One sheet's cells. `rows[i]` is Excel row `first_row + i + 1`; grid column `j` is Excel column
+/// `first_col + j`.
 #[derive(Debug, Clone, Default)]
 pub struct Grid {
     pub first_row: u32,
     pub first_col: u32,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Row>,
     /// Rows whose only content was given by a merged cell above them ([`Grid::fill_merges`]): they
     /// read as blank. Empty when no merge filled anything.
     pub fill_only: Vec<bool>,
@@ -91,22 +175,15 @@ pub struct Merge {
     pub last: (u32, u32),
 }
 
-/// Columns past the sheet's first one where a merge is still filled: lists live in their first
-/// columns, and a hostile merge far to the right must not widen every row.
-const MERGE_FILL_COLUMNS: u32 = 1024;
-
 impl Grid {
     /// The cell at a grid position, empty when out of range.
     pub fn cell(&self, row: usize, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        self.rows
-            .get(row)
-            .and_then(|r| r.get(col))
-            .unwrap_or(&EMPTY)
+        self.rows.get(row).map_or(&EMPTY, |r| r.get(col))
     }
 
     /// A grid from rows (no merges filled).
-    pub fn from_rows(first_row: u32, first_col: u32, rows: Vec<Vec<Cell>>) -> Self {
+    pub fn from_rows(first_row: u32, first_col: u32, rows: Vec<Row>) -> Self {
         Self {
             first_row,
             first_col,
@@ -115,14 +192,16 @@ impl Grid {
         }
     }
 
+    /// A grid from dense rows of cells starting at A1 (tests and small readers).
+    pub fn from_dense(rows: Vec<Vec<Cell>>) -> Self {
+        Self::from_rows(0, 0, rows.into_iter().map(Row::from_dense).collect())
+    }
+
     /// True when a grid row holds a cell of its own (a value filled from a merge above does not
     /// count: a row that only lies under a merged unit cell is blank to a reader).
     pub fn has_content(&self, row: usize) -> bool {
         !self.fill_only.get(row).copied().unwrap_or(false)
-            && self
-                .rows
-                .get(row)
-                .is_some_and(|cells| cells.iter().any(|cell| !cell.is_empty()))
+            && self.rows.get(row).is_some_and(|cells| !cells.is_blank())
     }
 
     /// The last grid row with content of its own.
@@ -144,9 +223,6 @@ impl Grid {
             ) else {
                 continue;
             };
-            if col >= MERGE_FILL_COLUMNS {
-                continue;
-            }
             let (top, col) = (top as usize, col as usize);
             let value = self.cell(top, col).clone();
             if value.is_empty() {
@@ -156,11 +232,8 @@ impl Grid {
                 ((merge.last.0 - self.first_row) as usize).min(self.rows.len().saturating_sub(1));
             for row in top + 1..=last {
                 let cells = &mut self.rows[row];
-                if cells.len() <= col {
-                    cells.resize(col + 1, Cell::Empty);
-                }
-                if cells[col].is_empty() {
-                    cells[col] = value.clone();
+                if cells.get(col).is_empty() {
+                    cells.set(col, value.clone());
                     self.merge_filled += 1;
                 }
             }
@@ -172,7 +245,7 @@ impl Grid {
 
     /// The widest row's width.
     pub fn width(&self) -> usize {
-        self.rows.iter().map(Vec::len).max().unwrap_or(0)
+        self.rows.iter().map(Row::width).max().unwrap_or(0)
     }
 
     /// Excel's 1-based row number of a grid row.

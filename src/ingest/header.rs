@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::aliases::{AliasTable, Field};
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, Row};
 
 /// How far down the header is looked for.
 const HEADER_SCAN_ROWS: u32 = 30;
@@ -64,15 +64,19 @@ impl Header<Field> {
     }
 }
 
+/// The key each column of a row names, by column (`None` where it names none).
+fn keys_by_column<K: Copy>(row: &Row, key_of: impl Fn(&str) -> Option<K>) -> Vec<Option<K>> {
+    let mut keys = vec![None; row.width()];
+    for (col, cell) in row.iter() {
+        keys[col] = cell.as_text().and_then(&key_of);
+    }
+    keys
+}
+
 fn matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> Vec<Option<V::Key>> {
     grid.rows
         .get(row)
-        .map(|cells| {
-            cells
-                .iter()
-                .map(|cell| cell.as_text().and_then(|text| vocabulary.key_of(text)))
-                .collect()
-        })
+        .map(|cells| keys_by_column(cells, |text| vocabulary.key_of(text)))
         .unwrap_or_default()
 }
 
@@ -83,7 +87,7 @@ fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> V
     let Some(cells) = grid.rows.get(row) else {
         return Vec::new();
     };
-    let header_like = cells.iter().all(|cell| match cell {
+    let header_like = cells.iter().all(|(_, cell)| match cell {
         Cell::Empty => true,
         Cell::Text(text) => {
             vocabulary.key_of_exact(text).is_some() || vocabulary.key_of(text).is_none()
@@ -93,13 +97,7 @@ fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> V
     if !header_like {
         return Vec::new();
     }
-    cells
-        .iter()
-        .map(|cell| {
-            cell.as_text()
-                .and_then(|text| vocabulary.key_of_exact(text))
-        })
-        .collect()
+    keys_by_column(cells, |text| vocabulary.key_of_exact(text))
 }
 
 /// Finds the header, or `None` when the first 30 rows have none. A row that is a header on its own
@@ -185,9 +183,9 @@ pub fn locate_header<V: Vocabulary>(grid: &mut Grid, vocabulary: &V) -> Option<H
 }
 
 /// `1 2 3 …` or `(1) (2) (3) …`: at least two non-empty cells, all of them column numbers.
-pub fn is_numbering_row(cells: &[Cell]) -> bool {
+pub fn is_numbering_row(cells: &Row) -> bool {
     let mut count = 0;
-    for cell in cells {
+    for (_, cell) in cells.iter() {
         let numbered = match cell {
             Cell::Empty => continue,
             Cell::Int(value) => (0..1000).contains(value),
@@ -210,11 +208,11 @@ pub fn is_numbering_row(cells: &[Cell]) -> bool {
 }
 
 /// A row that repeats the header (a list pasted page by page).
-pub fn is_repeated_header(cells: &[Cell], header: &Header<Field>, aliases: &AliasTable) -> bool {
+pub fn is_repeated_header(cells: &Row, header: &Header<Field>, aliases: &AliasTable) -> bool {
     let field_at = |col: usize| {
         cells
             .get(col)
-            .and_then(Cell::as_text)
+            .as_text()
             // A header names a field in words; a data cell (an ID, a date) skips the folding.
             .filter(|text| text.chars().any(char::is_alphabetic))
             .and_then(|text| aliases.field_of_exact(text))
@@ -231,9 +229,7 @@ mod tests {
     use super::*;
 
     fn grid(rows: &[&[&str]]) -> Grid {
-        Grid::from_rows(
-            0,
-            0,
+        Grid::from_dense(
             rows.iter()
                 .map(|r| r.iter().map(|t| Cell::text(t)).collect())
                 .collect(),
@@ -315,13 +311,27 @@ mod tests {
         let g = grid(&[&["Số CCCD", "Xã"]]);
         let header =
             find_header(&grid(&[&["Số CCCD", "Xã"]]), &AliasTable::default()).expect("header");
-        let row = [Cell::text("CCCD 011090012345"), Cell::text("Xã Quài Tở")];
+        let row = Row::from_dense(vec![Cell::text("CCCD 011090012345"), Cell::text("Xã Quài Tở")]);
         assert!(!is_repeated_header(&row, &header, &AliasTable::default()));
         assert!(is_repeated_header(
             &g.rows[0],
             &header,
             &AliasTable::default()
         ));
+    }
+
+    #[test]
+    fn a_stray_cell_far_right_costs_one_entry() {
+        // Issue 14: an "x" typed in column XFD on every row must not widen rows to 16,384 cells.
+        let mut row = Row::from_dense(vec![Cell::text("011090012345"), Cell::text("Lò Văn A")]);
+        row.push(16_383, Cell::text("x"));
+        assert_eq!(row.iter().count(), 3);
+        assert_eq!(row.width(), 16_384);
+        assert_eq!(row.get(16_383), &Cell::text("x"));
+        assert!(row.get(100).is_empty());
+        row.set(5, Cell::text("y"));
+        let columns: Vec<usize> = row.iter().map(|(col, _)| col).collect();
+        assert_eq!(columns, [0, 1, 5, 16_383], "kept in column order");
     }
 
     #[test]
@@ -332,11 +342,15 @@ mod tests {
 
     #[test]
     fn numbering_needs_two_numbers_only() {
-        assert!(!is_numbering_row(&[Cell::text("1")]));
-        assert!(!is_numbering_row(&[
+        let row = |cells: Vec<Cell>| Row::from_dense(cells);
+        assert!(!is_numbering_row(&row(vec![Cell::text("1")])));
+        assert!(!is_numbering_row(&row(vec![
             Cell::text("1"),
             Cell::text("Lò Văn A")
-        ]));
-        assert!(is_numbering_row(&[Cell::Number(1.0), Cell::Number(2.0)]));
+        ])));
+        assert!(is_numbering_row(&row(vec![
+            Cell::Number(1.0),
+            Cell::Number(2.0)
+        ])));
     }
 }

@@ -6,7 +6,7 @@
 //! Guarantees: only cells made of Windows-1252 characters are converted; a cell holding any other
 //! letter is Unicode and kept. Readers leave text unconverted; this is the only place that converts.
 
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, Row};
 use crate::normalize::legacy::{self, LegacyEncoding};
 
 /// A copy of the first `rows` rows, each converted on its own evidence: what the header is looked
@@ -39,7 +39,7 @@ pub fn convert(grid: &mut Grid, header_bottom: usize) {
     // A unit or commune column repeats one value down the sheet: decode it once.
     let mut last: Vec<Option<(String, String)>> = vec![None; encodings.len()];
     for row in data {
-        for (col, cell) in row.iter_mut().enumerate() {
+        for (col, cell) in row.iter_mut() {
             let Some(encoding) = encodings.get(col).copied().flatten() else {
                 continue;
             };
@@ -59,10 +59,10 @@ pub fn convert(grid: &mut Grid, header_bottom: usize) {
 }
 
 /// The encoding of each column of the data rows.
-fn column_encodings(rows: &[Vec<Cell>]) -> Vec<Option<LegacyEncoding>> {
+fn column_encodings(rows: &[Row]) -> Vec<Option<LegacyEncoding>> {
     let mut found: Vec<Option<LegacyEncoding>> = Vec::new();
     for row in rows {
-        for (col, cell) in row.iter().enumerate() {
+        for (col, cell) in row.iter() {
             let Cell::Text(text) = cell else { continue };
             if text.is_ascii() {
                 continue;
@@ -83,11 +83,12 @@ fn column_encodings(rows: &[Vec<Cell>]) -> Vec<Option<LegacyEncoding>> {
 }
 
 /// Converts one row on the evidence of its own cells.
-fn convert_row(row: &mut [Cell]) {
-    let Some(encoding) = legacy::detect_cells(row.iter().filter_map(Cell::as_text)) else {
+fn convert_row(row: &mut Row) {
+    let Some(encoding) = legacy::detect_cells(row.iter().filter_map(|(_, cell)| cell.as_text()))
+    else {
         return;
     };
-    for cell in row.iter_mut() {
+    for (_, cell) in row.iter_mut() {
         if let Cell::Text(text) = cell
             && legacy::is_legacy_candidate(text)
         {
@@ -101,9 +102,7 @@ mod tests {
     use super::*;
 
     fn text_grid(rows: &[&[&str]]) -> Grid {
-        Grid::from_rows(
-            0,
-            0,
+        Grid::from_dense(
             rows.iter()
                 .map(|r| r.iter().map(|t| Cell::text(t)).collect())
                 .collect(),
@@ -111,10 +110,7 @@ mod tests {
     }
 
     fn texts(grid: &Grid, col: usize) -> Vec<String> {
-        grid.rows
-            .iter()
-            .map(|r| r.get(col).map(Cell::display).unwrap_or_default())
-            .collect()
+        grid.rows.iter().map(|r| r.get(col).display()).collect()
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::aliases::{AliasTable, Field};
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, Row};
 use super::header::{Header, is_numbering_row, is_repeated_header, locate_header};
 use crate::codes::{RejectReason, WarningCode};
 use crate::normalize::date::{self, DateValue, YearAlone};
@@ -144,7 +144,8 @@ pub fn read_sheet(
     let mut values: Vec<u64> = vec![0; header.columns.len()];
     for r in first..=last_filled.max(header.bottom) {
         report.read += 1;
-        let cells = grid.rows.get(r).map(Vec::as_slice).unwrap_or(&[]);
+        static BLANK: Row = Row::new();
+        let cells = grid.rows.get(r).unwrap_or(&BLANK);
         let skip = !grid.has_content(r)
             || header
                 .columns

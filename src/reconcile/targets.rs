@@ -209,7 +209,7 @@ mod tests {
     }
 
     fn grid(rows: Vec<Vec<Cell>>) -> Grid {
-        Grid::from_rows(0, 0, rows)
+        Grid::from_dense(rows)
     }
 
     #[test]
