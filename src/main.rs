@@ -7,6 +7,14 @@ use vneid_recon::cli::Cli;
 use vneid_recon::commands;
 
 fn main() -> ExitCode {
+    // A panic inside a spreadsheet reader is caught and reported with its file (reader_crashed):
+    // keep its default message off the terminal. Any other panic is printed as usual.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !vneid_recon::ingest::isolation::in_reader() {
+            default_hook(info);
+        }
+    }));
     let cli = Cli::parse();
     let status = match commands::dispatch(cli.command) {
         Ok(status) => status,

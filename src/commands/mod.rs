@@ -154,7 +154,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             Ok(ExitStatus::Success)
         }
         Command::Probe { file } => {
-            println!("{}", crate::ingest::file::run_probe(&file));
+            println!("{}", crate::ingest::isolation::run_probe(&file));
             Ok(ExitStatus::Success)
         }
     }

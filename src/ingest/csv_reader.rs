@@ -8,8 +8,18 @@ use std::path::Path;
 use super::file::{FileError, FileErrorCode};
 use super::grid::{Cell, Grid, RawSheet, RawWorkbook, Row};
 
+/// The largest CSV read (a 1,048,576-row list is about 100 MB): the file is held in memory.
+const MAX_CSV_BYTES: u64 = 512 << 20;
+
 /// Reads a CSV file as a one-sheet workbook (the sheet is named after the file).
 pub fn read_csv(path: &Path) -> Result<RawWorkbook, FileError> {
+    let size = fs_err::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_CSV_BYTES {
+        return Err(FileError::new(
+            FileErrorCode::TooLarge,
+            format!("{size} bytes, more than {MAX_CSV_BYTES}"),
+        ));
+    }
     let bytes = fs_err::read(path).map_err(|e| FileError {
         code: FileErrorCode::Damaged,
         detail: e.to_string(),

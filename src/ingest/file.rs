@@ -1,105 +1,23 @@
 //! Opening one input file, whatever it turns out to be (SPEC §4): the content decides the reader,
 //! not the extension, because real lists arrive renamed, encrypted or as HTML saved as `.xls`.
 //!
-//! Guarantees: no input is modified; a reader panic is caught; an OLE2 (`.xls`) file, the container
-//! whose parser can be driven to allocate gigabytes by a hostile file, is first read in a child process
-//! with bounded memory and a time limit ([`probe_in_child`]), so such a file is reported as
-//! `reader_crashed` instead of taking the run down.
+//! Guarantees: no input is modified; a reader panic is caught; a file never takes the run down (the
+//! budgets and the child process of [`super::isolation`]): `.xlsx`/`.xlsm`/`.xlsb` are streamed
+//! within a cell budget after their zip part sizes are checked, `.xls` and `.ods` (whose readers
+//! build whole sheets in memory) are first read in a child process with bounded memory and time.
+//! Rows are sparse: memory follows the cells present, not a sheet's extent.
 
-use std::cell::Cell as StdCell;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Once;
-use std::time::{Duration, Instant};
 
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, open_workbook};
-use serde::Serialize;
 
+pub use super::errors::{FileError, FileErrorCode};
+use super::errors::ReaderError;
+use super::isolation::{MAX_SHEET_CELLS, catch_reader_panic, check_zip_budget, probe_in_child};
 use super::csv_reader;
 use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook, Row};
-
-/// Why a file could not be read. The JSON spelling is the snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FileErrorCode {
-    Encrypted,
-    Damaged,
-    NotSpreadsheet,
-    UnsupportedFormat,
-    ReaderCrashed,
-    /// A file whose role needs a header (the targets appendix) and has none.
-    NoHeader,
-}
-
-impl FileErrorCode {
-    /// The code as written in JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Encrypted => "encrypted",
-            Self::Damaged => "damaged",
-            Self::NotSpreadsheet => "not_spreadsheet",
-            Self::UnsupportedFormat => "unsupported_format",
-            Self::ReaderCrashed => "reader_crashed",
-            Self::NoHeader => "no_header",
-        }
-    }
-
-    fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::Encrypted,
-            Self::Damaged,
-            Self::NotSpreadsheet,
-            Self::UnsupportedFormat,
-            Self::ReaderCrashed,
-            Self::NoHeader,
-        ]
-        .into_iter()
-        .find(|c| c.code() == code)
-    }
-
-    /// What a clerk is told, with what to do.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Encrypted => {
-                "Tệp có mật khẩu: mở tệp, gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại"
-            }
-            Self::Damaged => {
-                "Tệp bị hỏng, không đọc được: xin gửi lại bản gốc hoặc mở bằng Excel và lưu lại dạng .xlsx"
-            }
-            Self::NotSpreadsheet => {
-                "Nội dung tệp không phải bảng tính: mở bằng Excel và lưu lại dạng .xlsx"
-            }
-            Self::UnsupportedFormat => {
-                "Định dạng không hỗ trợ: chỉ đọc .xlsx, .xlsm, .xlsb, .xls, .ods, .csv"
-            }
-            Self::ReaderCrashed => {
-                "Bộ đọc Excel gặp lỗi nghiêm trọng với tệp này (tệp hỏng): mở bằng Excel và lưu lại dạng .xlsx"
-            }
-            Self::NoHeader => {
-                "Không tìm thấy dòng tiêu đề chỉ tiêu (cột Xã và cột của từng lực lượng) trong 30 dòng đầu: chỉ tiêu tạm lấy theo số được phân công; sửa tiêu đề rồi chạy lại"
-            }
-        }
-    }
-}
-
-/// A file that could not be read, with the technical detail for developers.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {detail}", code.code())]
-pub struct FileError {
-    pub code: FileErrorCode,
-    pub detail: String,
-}
-
-impl FileError {
-    fn new(code: FileErrorCode, detail: impl Into<String>) -> Self {
-        Self {
-            code,
-            detail: detail.into(),
-        }
-    }
-}
 
 /// How to read files.
 #[derive(Debug, Clone, Default)]
@@ -174,13 +92,28 @@ pub fn read_workbook_in(
     match container {
         Container::Zip if !matches!(ext.as_str(), "ods" | "xlsb") && content.is_some() => {
             let bytes = content.unwrap_or_default();
+            check_zip_budget(std::io::Cursor::new(bytes))?;
             catch_reader_panic(|| {
                 let workbook = Xlsx::new(std::io::Cursor::new(bytes))
-                    .map_err(|e: calamine::XlsxError| classify(&e.to_string()))?;
-                Ok(read_xlsx(workbook))
+                    .map_err(|e: calamine::XlsxError| e.to_file_error())?;
+                read_xlsx(workbook)
             })
         }
-        Container::Zip => catch_reader_panic(|| read_zip(path, &ext)),
+        Container::Zip => {
+            match File::open(path) {
+                Ok(file) => check_zip_budget(BufReader::new(file))?,
+                Err(error) => {
+                    return Err(FileError::new(
+                        FileErrorCode::Damaged,
+                        format!("cannot open: {error}"),
+                    ));
+                }
+            }
+            if let (Some(exe), "ods") = (&options.probe_exe, ext.as_str()) {
+                probe_in_child(exe, path)?;
+            }
+            catch_reader_panic(|| read_zip(path, &ext))
+        }
         Container::Ole2 => {
             if let Some(exe) = &options.probe_exe {
                 probe_in_child(exe, path)?;
@@ -215,32 +148,34 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
         "ods" => collect::<Ods<_>>(open_workbook(path), "ods", |_| false, |_, _| Vec::new()),
         "xlsb" => {
             let mut workbook: Xlsb<_> =
-                open_workbook(path).map_err(|e: calamine::XlsbError| classify(&e.to_string()))?;
+                open_workbook(path).map_err(|e: calamine::XlsbError| e.to_file_error())?;
             let is_1904 = workbook.has_1904_epoch();
             let names = workbook.sheet_names();
-            Ok(streamed("xlsb", is_1904, names, |name| {
+            streamed("xlsb", is_1904, names, |name| {
                 match workbook.worksheet_cells_reader(name) {
                     Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
-                    Err(error) => Err(error.to_string()),
+                    Err(error) => Err(SheetError::Damaged(error.to_string())),
                 }
-            }))
+            })
         }
         _ => {
             let workbook: Xlsx<_> =
-                open_workbook(path).map_err(|e: calamine::XlsxError| classify(&e.to_string()))?;
-            Ok(read_xlsx(workbook))
+                open_workbook(path).map_err(|e: calamine::XlsxError| e.to_file_error())?;
+            read_xlsx(workbook)
         }
     }
 }
 
 /// Every sheet of an opened .xlsx/.xlsm, streamed, with its merged cells filled (SPEC §4 Cells).
-fn read_xlsx<RS: std::io::Read + std::io::Seek>(mut workbook: Xlsx<RS>) -> RawWorkbook {
+fn read_xlsx<RS: std::io::Read + std::io::Seek>(
+    mut workbook: Xlsx<RS>,
+) -> Result<RawWorkbook, FileError> {
     let is_1904 = workbook.has_1904_epoch();
     let names = workbook.sheet_names();
     streamed("xlsx", is_1904, names, |name| {
         let mut grid = match workbook.worksheet_cells_reader(name) {
             Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string()))?,
-            Err(error) => return Err(error.to_string()),
+            Err(error) => return Err(SheetError::Damaged(error.to_string())),
         };
         // A sheet whose merge list cannot be read still gives its cells.
         if let Ok(merges) = workbook.merge_cells_by_sheet_name(name) {
@@ -261,26 +196,41 @@ fn merges_of(regions: &[calamine::Dimensions]) -> Vec<Merge> {
         .collect()
 }
 
+/// Why one streamed sheet could not be read.
+enum SheetError {
+    /// The sheet is damaged; the file's other sheets are still read.
+    Damaged(String),
+    /// The sheet holds more than [`MAX_SHEET_CELLS`] cells: the whole file is `too_large`.
+    TooLarge,
+}
+
 /// A workbook whose sheets are streamed one by one through `grid_of` (.xlsx and .xlsb: their cell
 /// readers are different types with the same shape).
 fn streamed(
     format: &'static str,
     is_1904: bool,
     names: Vec<String>,
-    mut grid_of: impl FnMut(&str) -> Result<Grid, String>,
-) -> RawWorkbook {
-    let sheets = names
-        .into_iter()
-        .map(|name| {
-            let grid = grid_of(&name);
-            RawSheet { name, grid }
-        })
-        .collect();
-    RawWorkbook {
+    mut grid_of: impl FnMut(&str) -> Result<Grid, SheetError>,
+) -> Result<RawWorkbook, FileError> {
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let grid = match grid_of(&name) {
+            Ok(grid) => Ok(grid),
+            Err(SheetError::Damaged(detail)) => Err(detail),
+            Err(SheetError::TooLarge) => {
+                return Err(FileError::new(
+                    FileErrorCode::TooLarge,
+                    format!("sheet {name} holds more than {MAX_SHEET_CELLS} cells"),
+                ));
+            }
+        };
+        sheets.push(RawSheet { name, grid });
+    }
+    Ok(RawWorkbook {
         format,
         is_1904,
         sheets,
-    }
+    })
 }
 
 /// Columns whose last text [`stream_grid`] remembers (a sheet's data lives in its first columns).
@@ -291,13 +241,16 @@ const REMEMBERED_COLUMNS: usize = 64;
 /// cells, while here it costs one empty row vector per row in between.
 fn stream_grid<'a>(
     mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, String>,
-) -> Result<Grid, String> {
+) -> Result<Grid, SheetError> {
     let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
     // Per column, the last non-ASCII raw text and where its cleaned cell went in `cells` (None when
     // it cleaned to nothing). Unit, commune and officer columns repeat one value down the sheet, and
     // cleaning non-ASCII text (legacy-encoding detection, NFC) is the costly part of reading.
     let mut recent: Vec<(String, Option<usize>)> = Vec::new();
-    while let Some(cell) = next()? {
+    while let Some(cell) = next().map_err(SheetError::Damaged)? {
+        if cells.len() >= MAX_SHEET_CELLS {
+            return Err(SheetError::TooLarge);
+        }
         let (row, col) = cell.get_position();
         let data = cell.get_value();
         let raw = match data {
@@ -440,9 +393,9 @@ fn collect<R>(
 ) -> Result<RawWorkbook, FileError>
 where
     R: Reader<BufReader<File>>,
-    R::Error: std::fmt::Display,
+    R::Error: ReaderError,
 {
-    let mut workbook = opened.map_err(|e| classify(&e.to_string()))?;
+    let mut workbook = opened.map_err(|e| e.to_file_error())?;
     let is_1904 = is_1904(&workbook);
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
@@ -461,19 +414,6 @@ where
         is_1904,
         sheets,
     })
-}
-
-fn classify(message: &str) -> FileError {
-    let code = if message.contains("password protected") {
-        FileErrorCode::Encrypted
-    } else if message.contains("Cannot detect file format")
-        || message.contains("not an office document")
-    {
-        FileErrorCode::NotSpreadsheet
-    } else {
-        FileErrorCode::Damaged
-    };
-    FileError::new(code, message)
 }
 
 fn to_grid(range: &calamine::Range<Data>) -> Grid {
@@ -518,109 +458,6 @@ fn to_cell(data: &Data) -> Cell {
     }
 }
 
-thread_local! {
-    static IN_READER: StdCell<bool> = const { StdCell::new(false) };
-}
-
-static QUIET_READER_PANICS: Once = Once::new();
-
-/// Runs a reader, turning a panic inside it into `reader_crashed`. The panic's default message is
-/// kept off the terminal: the file is reported like any other unreadable file.
-fn catch_reader_panic<T>(read: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
-    QUIET_READER_PANICS.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !IN_READER.with(StdCell::get) {
-                previous(info);
-            }
-        }));
-    });
-    IN_READER.with(|flag| flag.set(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
-    IN_READER.with(|flag| flag.set(false));
-    outcome.unwrap_or_else(|panic| {
-        let detail = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(FileError::new(
-            FileErrorCode::ReaderCrashed,
-            format!("reader panicked: {detail}"),
-        ))
-    })
-}
-
-/// Memory the probe child may map: enough for any real `.xls` (at most 65,536 × 256 cells).
-const PROBE_MEMORY_LIMIT: u64 = 2 << 30;
-/// Time the probe child may take.
-const PROBE_TIME_LIMIT: Duration = Duration::from_secs(60);
-
-/// Reads an OLE2 file in a child process with bounded memory and time. `Ok` means the file can be
-/// read in-process safely; a clean reader error is returned as it is; a crash is `reader_crashed`.
-pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
-    let mut child = Command::new(exe)
-        .arg("__probe")
-        .arg(path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            FileError::new(
-                FileErrorCode::ReaderCrashed,
-                format!("cannot start the reader process: {e}"),
-            )
-        })?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > PROBE_TIME_LIMIT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(FileError::new(
-                    FileErrorCode::ReaderCrashed,
-                    "reader did not finish in 60 s",
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => {
-                return Err(FileError::new(
-                    FileErrorCode::ReaderCrashed,
-                    format!("reader process: {e}"),
-                ));
-            }
-        }
-    };
-    let mut output = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.read_to_string(&mut output);
-    }
-    match output.trim().split_once(' ') {
-        _ if output.trim() == "ok" && status.success() => Ok(()),
-        Some((code, detail)) if status.success() => match FileErrorCode::from_code(code) {
-            Some(code) => Err(FileError::new(code, detail)),
-            None => Err(FileError::new(FileErrorCode::ReaderCrashed, output.trim())),
-        },
-        _ => Err(FileError::new(
-            FileErrorCode::ReaderCrashed,
-            format!("reader process ended abnormally ({status})"),
-        )),
-    }
-}
-
-/// The child side of [`probe_in_child`]: limits its own memory, reads the file fully and prints
-/// `ok` or `<code> <detail>`. Returns the text to print.
-pub fn run_probe(path: &Path) -> String {
-    // Best effort: where the limit cannot be set, the probe still isolates panics.
-    let _ = rlimit::setrlimit(rlimit::Resource::AS, PROBE_MEMORY_LIMIT, PROBE_MEMORY_LIMIT);
-    match catch_reader_panic(|| read_ole2(path)) {
-        Ok(_) => "ok".to_string(),
-        Err(error) => format!("{} {}", error.code.code(), error.detail.replace('\n', " ")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,28 +472,4 @@ mod tests {
         assert!(!biff_has_filepass(&[0x09]));
     }
 
-    #[test]
-    fn messages_are_classified() {
-        assert_eq!(
-            classify("Xlsx error: Workbook is password protected").code,
-            FileErrorCode::Encrypted
-        );
-        assert_eq!(
-            classify("Cannot detect file format").code,
-            FileErrorCode::NotSpreadsheet
-        );
-        assert_eq!(
-            classify("Xlsx error: Zip error: invalid Zip archive").code,
-            FileErrorCode::Damaged
-        );
-    }
-
-    #[test]
-    fn a_panicking_reader_is_reported_not_propagated() {
-        let outcome: Result<(), FileError> = catch_reader_panic(|| panic!("boom"));
-        assert_eq!(
-            outcome.map_err(|e| e.code),
-            Err(FileErrorCode::ReaderCrashed)
-        );
-    }
 }

@@ -3,9 +3,11 @@
 
 pub mod aliases;
 pub mod csv_reader;
+pub mod errors;
 pub mod file;
 pub mod grid;
 pub mod header;
+pub mod isolation;
 pub mod legacy_columns;
 pub mod sheet;
 pub mod workspace;
@@ -75,8 +77,39 @@ impl FileReport {
     }
 }
 
-/// Reads one file: every sheet, every row classified.
+/// Reads one file: every sheet, every row classified. A file whose size or modification time
+/// moves while it is read (a clerk's file still being copied in) is reported `changed` and gives
+/// no rows: the next run reads it whole.
 pub fn read_file(
+    path: &Path,
+    shown_path: &str,
+    aliases: &aliases::AliasTable,
+    as_of_year: i32,
+    options: &ReadOptions,
+) -> FileReport {
+    let before = stamp(path);
+    let mut report = read_file_once(path, shown_path, aliases, as_of_year, options);
+    let after = stamp(path);
+    if before != after {
+        report = FileReport::unreadable(
+            shown_path,
+            FileError::new(
+                FileErrorCode::Changed,
+                format!("size/modification time {before:?} before reading, {after:?} after"),
+            ),
+        );
+    }
+    report
+}
+
+/// A file's size and modification time, to notice it changing under the reader.
+fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
+}
+
+fn read_file_once(
     path: &Path,
     shown_path: &str,
     aliases: &aliases::AliasTable,
