@@ -141,6 +141,8 @@ impl ReaderError for calamine::OdsError {
         match self {
             E::Password => FileErrorCode::Encrypted,
             E::InvalidMime(_) | E::FileNotFound(_) => FileErrorCode::NotSpreadsheet,
+            // calamine's own cap on the cells an .ods may expand to (repeated rows × columns).
+            E::CellLimitExceeded { .. } => FileErrorCode::TooLarge,
             _ => FileErrorCode::Damaged,
         }
     }

@@ -5,6 +5,7 @@ mod check;
 mod corpus;
 mod district;
 mod first_minutes;
+mod hostile;
 mod init;
 mod inspect;
 mod layouts;
