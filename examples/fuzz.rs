@@ -81,6 +81,10 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&args.out)?;
     let work = tempfile::tempdir()?;
+    // A private copy: a rebuild during the run must not swap the binary under the fuzzer.
+    let private = work.path().join("vneid-recon");
+    std::fs::copy(&binary, &private)?;
+    let binary = private;
     let mut rng = Rng(args.seed);
     println!("| format | seeds | seconds | executions | exec/s | crashes | hangs | blow-ups | invariants |");
     println!("|---|---|---|---|---|---|---|---|---|");
@@ -97,7 +101,10 @@ fn main() -> anyhow::Result<()> {
             let file = work.path().join(format!("input.{format}"));
             std::fs::write(&file, &input)?;
             tally.executions += 1;
-            if let Some(kind) = execute(&binary, &file, &args) {
+            // A finding counts when it reproduces: the machine's own hiccups are not the reader's.
+            if let Some(kind) = execute(&binary, &file, &args)
+                .filter(|kind| execute(&binary, &file, &args).as_ref() == Some(kind))
+            {
                 let name = format!("{kind}-{:016x}.{format}", hash(&input));
                 let kept = args.out.join(&name);
                 std::fs::write(&kept, &input)?;
