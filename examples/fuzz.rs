@@ -59,7 +59,11 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -77,7 +81,10 @@ fn main() -> anyhow::Result<()> {
         .map(|release| release.join("vneid-recon"))
         .context("locating the vneid-recon binary")?;
     if !binary.is_file() {
-        bail!("build the binary first: cargo build --release ({} missing)", binary.display());
+        bail!(
+            "build the binary first: cargo build --release ({} missing)",
+            binary.display()
+        );
     }
     std::fs::create_dir_all(&args.out)?;
     let work = tempfile::tempdir()?;
@@ -86,7 +93,9 @@ fn main() -> anyhow::Result<()> {
     std::fs::copy(&binary, &private)?;
     let binary = private;
     let mut rng = Rng(args.seed);
-    println!("| format | seeds | seconds | executions | exec/s | crashes | hangs | blow-ups | invariants |");
+    println!(
+        "| format | seeds | seconds | executions | exec/s | crashes | hangs | blow-ups | invariants |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     for format in &args.formats {
         let seeds = seeds_of(format)?;
@@ -293,10 +302,14 @@ fn execute(binary: &Path, file: &Path, args: &Args) -> Option<String> {
         return Some("invariant".into());
     };
     let conserved = json["files"].as_array().into_iter().flatten().all(|file| {
-        file["sheets"].as_array().into_iter().flatten().all(|sheet| {
-            let n = |k: &str| sheet[k].as_u64().unwrap_or(u64::MAX);
-            n("read") == n("accepted") + n("rejected") + n("skipped")
-        })
+        file["sheets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|sheet| {
+                let n = |k: &str| sheet[k].as_u64().unwrap_or(u64::MAX);
+                n("read") == n("accepted") + n("rejected") + n("skipped")
+            })
     });
     (!conserved).then(|| "invariant".into())
 }

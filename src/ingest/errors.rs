@@ -175,8 +175,14 @@ mod tests {
             calamine::XlsxError::XmlEof("sheet").code(),
             FileErrorCode::Damaged
         );
-        assert_eq!(calamine::OdsError::Password.code(), FileErrorCode::Encrypted);
-        assert_eq!(calamine::XlsError::Password.code(), FileErrorCode::Encrypted);
+        assert_eq!(
+            calamine::OdsError::Password.code(),
+            FileErrorCode::Encrypted
+        );
+        assert_eq!(
+            calamine::XlsError::Password.code(),
+            FileErrorCode::Encrypted
+        );
     }
 
     #[test]

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, open_workbook};
 
-pub use super::errors::{FileError, FileErrorCode};
-use super::errors::ReaderError;
-use super::isolation::{MAX_SHEET_CELLS, catch_reader_panic, check_zip_budget, probe_in_child};
 use super::csv_reader;
+use super::errors::ReaderError;
+pub use super::errors::{FileError, FileErrorCode};
 use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook, Row};
+use super::isolation::{MAX_SHEET_CELLS, catch_reader_panic, check_zip_budget, probe_in_child};
 
 /// How to read files.
 #[derive(Debug, Clone, Default)]
@@ -471,5 +471,4 @@ mod tests {
         assert!(!biff_has_filepass(&stream));
         assert!(!biff_has_filepass(&[0x09]));
     }
-
 }

@@ -140,7 +140,9 @@ impl Row {
 
     /// The non-empty cells, mutable.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Cell)> {
-        self.cells.iter_mut().map(|(col, cell)| (*col as usize, cell))
+        self.cells
+            .iter_mut()
+            .map(|(col, cell)| (*col as usize, cell))
     }
 
     /// True when the row has no non-empty cell.

@@ -311,7 +311,10 @@ mod tests {
         let g = grid(&[&["Số CCCD", "Xã"]]);
         let header =
             find_header(&grid(&[&["Số CCCD", "Xã"]]), &AliasTable::default()).expect("header");
-        let row = Row::from_dense(vec![Cell::text("CCCD 011090012345"), Cell::text("Xã Quài Tở")]);
+        let row = Row::from_dense(vec![
+            Cell::text("CCCD 011090012345"),
+            Cell::text("Xã Quài Tở"),
+        ]);
         assert!(!is_repeated_header(&row, &header, &AliasTable::default()));
         assert!(is_repeated_header(
             &g.rows[0],

@@ -164,14 +164,20 @@ mod tests {
             let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated);
-            writer.start_file("xl/worksheets/sheet1.xml", options).expect("entry");
+            writer
+                .start_file("xl/worksheets/sheet1.xml", options)
+                .expect("entry");
             let block = vec![b' '; 1 << 20];
             for _ in 0..1100 {
                 writer.write_all(&block).expect("write");
             }
             writer.finish().expect("finish");
         }
-        assert!(bytes.len() < 4 << 20, "small on disk: {} bytes", bytes.len());
+        assert!(
+            bytes.len() < 4 << 20,
+            "small on disk: {} bytes",
+            bytes.len()
+        );
         let outcome = check_zip_budget(std::io::Cursor::new(&bytes));
         assert_eq!(outcome.map_err(|e| e.code), Err(FileErrorCode::TooLarge));
     }

@@ -6,9 +6,10 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Chart, ChartAxisDateUnitType, ChartDataLabel, ChartDataLabelPosition, ChartLine, ChartLineDashType, ChartType,
-    ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format,
-    FormatAlign, FormatBorder, FormatUnderline, IgnoreError, Workbook, Worksheet, XlsxError,
+    Chart, ChartAxisDateUnitType, ChartDataLabel, ChartDataLabelPosition, ChartLine,
+    ChartLineDashType, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, FormatUnderline, IgnoreError, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::table::{Highlight, Table, Value};

@@ -93,9 +93,13 @@ fn a_stray_cell_in_column_xfd_on_every_row_costs_nothing() {
     // Issue 14: 30,000 rows, each with an "x" in XFD, took 11.7 GB when rows were widened.
     let dir = tempfile::tempdir().expect("dir");
     let xml = list_xml(30_000, "A1:XFD30001", |r| cell(&format!("XFD{r}"), "x"));
-    let path = write(dir.path(), "stray.xlsx", &minimal_xlsx(|w| {
-        w.write_all(xml.as_bytes()).expect("xml");
-    }));
+    let path = write(
+        dir.path(),
+        "stray.xlsx",
+        &minimal_xlsx(|w| {
+            w.write_all(xml.as_bytes()).expect("xml");
+        }),
+    );
     let (code, file) = inspect_one(&path);
     assert_eq!(code, 0);
     assert_eq!(file["sheets"][0]["accepted"], 30_000);
@@ -105,13 +109,20 @@ fn a_stray_cell_in_column_xfd_on_every_row_costs_nothing() {
 fn a_dimension_claiming_the_whole_grid_with_few_cells_reads_its_cells() {
     let dir = tempfile::tempdir().expect("dir");
     let xml = list_xml(3, "A1:XFD1048576", |_| String::new());
-    let path = write(dir.path(), "extent.xlsx", &minimal_xlsx(|w| {
-        w.write_all(xml.as_bytes()).expect("xml");
-    }));
+    let path = write(
+        dir.path(),
+        "extent.xlsx",
+        &minimal_xlsx(|w| {
+            w.write_all(xml.as_bytes()).expect("xml");
+        }),
+    );
     let (code, file) = inspect_one(&path);
     assert_eq!(code, 0);
     let sheet = &file["sheets"][0];
-    assert_eq!((sheet["read"].as_u64(), sheet["accepted"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(
+        (sheet["read"].as_u64(), sheet["accepted"].as_u64()),
+        (Some(3), Some(3))
+    );
 }
 
 /// An `.ods` whose one row repeats a non-empty cell over every column, repeated over `rows` rows:
@@ -125,7 +136,8 @@ fn ods_bomb(rows: u32) -> Vec<u8> {
         zip.start_file("mimetype", stored).expect("mimetype");
         zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
             .expect("write");
-        zip.start_file("META-INF/manifest.xml", stored).expect("manifest");
+        zip.start_file("META-INF/manifest.xml", stored)
+            .expect("manifest");
         zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).expect("write");
         zip.start_file("content.xml", stored).expect("content");
         zip.write_all(format!(r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="DS"><table:table-row><table:table-cell office:value-type="string"><text:p>S&#7889; &#273;&#7883;nh danh c&#225; nh&#226;n</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#).as_bytes()).expect("write");
@@ -153,7 +165,10 @@ fn hostile_files_are_reported_alone() {
     let ods = write(dir.path(), "bomb.ods", &ods_bomb(6_000));
     let (code, file) = inspect_one(&ods);
     assert_eq!(code, 1);
-    assert_eq!(file["error"], "reader_crashed", "the child ran out of memory: {file}");
+    assert_eq!(
+        file["error"], "reader_crashed",
+        "the child ran out of memory: {file}"
+    );
     // Over it: calamine refuses to expand it.
     let ods = write(dir.path(), "huge.ods", &ods_bomb(1_000_000));
     let (_, file) = inspect_one(&ods);
@@ -162,8 +177,8 @@ fn hostile_files_are_reported_alone() {
     assert!(std::fs::metadata(&bomb).expect("size").len() < 8 << 20);
     let (code, file) = inspect_one(&bomb);
     assert_eq!((code, &file["error"]), (1, &Value::from("too_large")));
-    let original = std::fs::read(repo().join("fixtures/layouts/files/merged-unit.xlsx"))
-        .expect("fixture");
+    let original =
+        std::fs::read(repo().join("fixtures/layouts/files/merged-unit.xlsx")).expect("fixture");
     let truncated = write(dir.path(), "cut.xlsx", &original[..original.len() / 2]);
     let (code, file) = inspect_one(&truncated);
     assert_eq!((code, &file["error"]), (1, &Value::from("damaged")));
@@ -189,9 +204,8 @@ fn run_json(workspace: &Path) -> (i32, Value) {
         .output()
         .expect("run");
     let code = output.status.code().unwrap_or(-1);
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr))
-    });
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
     (code, json)
 }
 
@@ -213,7 +227,12 @@ fn a_run_goes_on_past_hostile_reports_and_every_other_number_stands() {
         .as_array()
         .expect("list")
         .iter()
-        .map(|f| (f["path"].as_str().expect("p").to_string(), f["reason"].as_str().expect("r").to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().expect("p").to_string(),
+                f["reason"].as_str().expect("r").to_string(),
+            )
+        })
         .filter(|(path, _)| path.contains("doan-thanh-nien"))
         .collect();
     let folder = "reports/2024-01-15/doan-thanh-nien";
@@ -225,7 +244,17 @@ fn a_run_goes_on_past_hostile_reports_and_every_other_number_stands() {
             (format!("{folder}/cut.xlsx"), "damaged".to_string()),
         ]
     );
-    for key in ["totals", "claims", "rejected_rows", "warnings", "by_force_commune", "units"] {
-        assert_eq!(got[key], expected[key], "{key} unchanged by the hostile files");
+    for key in [
+        "totals",
+        "claims",
+        "rejected_rows",
+        "warnings",
+        "by_force_commune",
+        "units",
+    ] {
+        assert_eq!(
+            got[key], expected[key],
+            "{key} unchanged by the hostile files"
+        );
     }
 }
