@@ -9,6 +9,7 @@ mod hostile;
 mod init;
 mod inspect;
 mod layouts;
+mod outputs;
 mod run;
 mod support;
 mod workbooks;

@@ -1,0 +1,71 @@
+//! The fixture's outputs, byte for byte: `run` and `split` on `fixtures/tuan-giao` as of 15/01/2024
+//! write exactly the files whose SHA-256 `tests/expected-outputs.sha256` records. A redesign or a
+//! speed change must not move a byte; a change that means to change the outputs regenerates the
+//! record (`sha256sum` of `out/2024-01-15/**`, paths relative to it) and says why in its commit.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::support::{cli, repo};
+
+fn hashes_under(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            hashes_under(root, &path, out);
+        } else {
+            let bytes = std::fs::read(&path).expect("read");
+            let relative = path
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let digest: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            out.insert(relative, digest);
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn run_and_split_outputs_are_byte_identical_to_the_record() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&repo().join("fixtures/tuan-giao"), dir.path());
+    for command in ["run", "split"] {
+        let output = cli()
+            .args([command, "--quiet", "--date", "2024-01-15", "-w"])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{command}");
+    }
+    let out = dir.path().join("out/2024-01-15");
+    let mut got = BTreeMap::new();
+    hashes_under(&out, &out, &mut got);
+    let record = std::fs::read_to_string(repo().join("tests/expected-outputs.sha256"))
+        .expect("the record");
+    let expected: BTreeMap<String, String> = record
+        .lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(digest, path)| (path.to_string(), digest.to_string()))
+        .collect();
+    assert_eq!(expected.len(), 73, "summary, message, 5 workbooks, 66 unit forms");
+    assert_eq!(got, expected);
+}
