@@ -102,6 +102,10 @@ pub enum Command {
         /// Write a cleaned copy (rows without problems, plus a sheet listing the problems).
         #[arg(long, value_name = "OUT.xlsx")]
         fixed: Option<PathBuf>,
+        /// Print the problems as JSON (file, sheet, row, column, code, message and the code's
+        /// facts: the reject reason, the unit/force/officer assigned, the day already counted).
+        #[arg(long)]
+        json: bool,
     },
     /// One workbook per unit, out/DATE/don-vi/<force-id>/<unit>.xlsx: the citizens the unit must
     /// still guide (with officer, village, phone), laid out as the daily report form with a

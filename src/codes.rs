@@ -1,85 +1,96 @@
-//! The stable codes of the tool: why a row was rejected, what a warning says. Each code is written
-//! once here with its JSON spelling and its Vietnamese explanation for workbooks and messages.
+//! The stable codes of the tool. Each code set — why a row was rejected, what a warning says, why a
+//! file could not be read, a claim's class, a status, the rule that decided a conflict — is written
+//! once, through [`code_set!`]: the enum, its JSON spelling, its Vietnamese explanation and the list
+//! of all its codes come from the same lines, and serde, the workbooks, Parquet and the README table
+//! use them.
 
-use serde::Serialize;
-
-/// Why an input row was rejected. The JSON spelling is the snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectReason {
-    MissingId,
-    NotDigits,
-    PrecisionLost,
-    OldCmnd,
-    BadLength,
-    BadProvince,
-    BadCentury,
-    /// An assignment or claim row whose force is neither in a force column nor given by its folder.
-    UnknownForce,
-}
-
-impl RejectReason {
-    /// The code as written in JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::MissingId => "missing_id",
-            Self::NotDigits => "not_digits",
-            Self::PrecisionLost => "precision_lost",
-            Self::OldCmnd => "old_cmnd",
-            Self::BadLength => "bad_length",
-            Self::BadProvince => "bad_province",
-            Self::BadCentury => "bad_century",
-            Self::UnknownForce => "unknown_force",
+/// Declares a code set: `Variant = "code" => "Vietnamese explanation",` per line. Generates the
+/// enum (`Copy`, ordered as written), `ALL`, `code()`, `explanation()`, `from_code()` and a
+/// `Serialize` that writes the code.
+#[macro_export]
+macro_rules! code_set {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $code:literal => $explanation:literal,)+
         }
-    }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
 
-    /// The explanation a clerk reads, with what to do about it.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::MissingId => "Dòng có dữ liệu nhưng thiếu số định danh cá nhân",
-            Self::NotDigits => "Số định danh có ký tự không phải chữ số",
-            Self::PrecisionLost => {
-                "Số định danh bị Excel đổi sang dạng số mũ (1,12E+11): mất chữ số, cần nhập lại dạng văn bản"
+        impl $name {
+            /// Every code of the set, in the order it is documented.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
+            /// The code as written in JSON.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)+
+                }
             }
-            Self::OldCmnd => "Số CMND cũ 9 chữ số, cần số định danh 12 chữ số",
-            Self::BadLength => "Số định danh không đủ 12 chữ số",
-            Self::BadProvince => "Mã tỉnh (3 chữ số đầu) không hợp lệ",
-            Self::BadCentury => "Mã thế kỷ/giới tính cho năm sinh sau năm hiện tại",
-            Self::UnknownForce => {
-                "Không xác định được lực lượng: ghi cột Lực lượng hoặc đặt tệp trong thư mục của lực lượng"
+
+            /// What a clerk reads, in Vietnamese.
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $explanation,)+
+                }
+            }
+
+            /// The code of a JSON spelling.
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|c| c.code() == code)
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+    };
+}
+
+code_set! {
+    /// Why an input row was rejected.
+    pub enum RejectReason {
+        MissingId = "missing_id" => "Dòng có dữ liệu nhưng thiếu số định danh cá nhân",
+        NotDigits = "not_digits" => "Số định danh có ký tự không phải chữ số",
+        PrecisionLost = "precision_lost" => "Số định danh bị Excel đổi sang dạng số mũ (1,12E+11): mất chữ số, cần nhập lại dạng văn bản",
+        OldCmnd = "old_cmnd" => "Số CMND cũ 9 chữ số, cần số định danh 12 chữ số",
+        BadLength = "bad_length" => "Số định danh không đủ 12 chữ số",
+        BadProvince = "bad_province" => "Mã tỉnh (3 chữ số đầu) không hợp lệ",
+        BadCentury = "bad_century" => "Mã thế kỷ/giới tính cho năm sinh sau năm hiện tại",
+        /// An assignment or claim row whose force is neither in a force column nor given by its
+        /// folder.
+        UnknownForce = "unknown_force" => "Không xác định được lực lượng: ghi cột Lực lượng hoặc đặt tệp trong thư mục của lực lượng",
     }
 }
 
-/// A problem on an accepted row: the row is kept and the warning listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningCode {
-    BadDate,
-    DobMismatch,
-    GenderMismatch,
-    NameMismatch,
+code_set! {
+    /// A problem on an accepted row: the row is kept and the warning listed.
+    pub enum WarningCode {
+        BadDate = "bad_date" => "Ngày không hợp lệ (cần dạng ngày/tháng/năm), đã để trống",
+        DobMismatch = "dob_mismatch" => "Năm sinh không khớp với số định danh",
+        GenderMismatch = "gender_mismatch" => "Giới tính không khớp với số định danh",
+        NameMismatch = "name_mismatch" => "Họ tên khác với họ tên trong danh sách chưa kích hoạt",
+    }
 }
 
-impl WarningCode {
-    /// The code as written in JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::BadDate => "bad_date",
-            Self::DobMismatch => "dob_mismatch",
-            Self::GenderMismatch => "gender_mismatch",
-            Self::NameMismatch => "name_mismatch",
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// The explanation a clerk reads.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::BadDate => "Ngày không hợp lệ (cần dạng ngày/tháng/năm), đã để trống",
-            Self::DobMismatch => "Năm sinh không khớp với số định danh",
-            Self::GenderMismatch => "Giới tính không khớp với số định danh",
-            Self::NameMismatch => "Họ tên khác với họ tên trong danh sách chưa kích hoạt",
+    #[test]
+    fn codes_round_trip_and_serialize_as_their_code() {
+        for reason in RejectReason::ALL {
+            assert_eq!(RejectReason::from_code(reason.code()), Some(*reason));
+            let json = serde_json::to_string(reason).expect("json");
+            assert_eq!(json, format!("\"{}\"", reason.code()));
         }
+        assert_eq!(WarningCode::ALL.len(), 4);
+        assert_eq!(RejectReason::ALL[0], RejectReason::MissingId);
     }
 }

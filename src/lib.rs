@@ -1,8 +1,10 @@
 //! vneid-recon: batch reconciliation of VNeID level-2 activation lists (Project 06).
 //!
 //! The data flows one way, one module per stage: [`ingest`] (workbooks → typed rows with
-//! provenance) → [`normalize`] (pure normalisers used by ingest) → assign → reconcile → report. The
-//! [`commands`] layer only chains stages, and is the only one that prints.
+//! provenance) → [`normalize`] (pure normalisers used by ingest) → [`assign`] → [`reconcile`] →
+//! [`report`]. [`pipeline`] chains the stages as a library (every command and the office page call
+//! it); the [`commands`] layer parses, resolves one context, calls the pipeline and prints, and is
+//! the only one that prints.
 
 pub mod assign;
 pub mod cli;
@@ -12,6 +14,7 @@ pub mod demo;
 pub mod fsio;
 pub mod ingest;
 pub mod normalize;
+pub mod pipeline;
 pub mod reconcile;
 pub mod report;
 pub mod settings;

@@ -10,42 +10,17 @@
 //! the first rule that separates it from the winner.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 pub use crate::ingest::Position;
 
-/// The rule that decided a conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    Override,
-    Local,
-    ForcePriority,
-    Earliest,
-    FirstSeen,
-}
-
-impl Rule {
-    /// The code as written in JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Override => "override",
-            Self::Local => "local",
-            Self::ForcePriority => "force_priority",
-            Self::Earliest => "earliest",
-            Self::FirstSeen => "first_seen",
-        }
-    }
-
-    /// The explanation shown in workbooks.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Override => "Quyết định xử lý trùng (thư mục overrides)",
-            Self::Local => "Đơn vị cùng xã với công dân",
-            Self::ForcePriority => "Lực lượng được ưu tiên theo thứ tự trong cài đặt",
-            Self::Earliest => "Được phân công sớm hơn",
-            Self::FirstSeen => "Xuất hiện trước trong danh sách (tệp, trang, dòng)",
-        }
+crate::code_set! {
+    /// The rule that decided a conflict (SPEC §6), in the order they are tried.
+    pub enum Rule {
+        Override = "override" => "Quyết định xử lý trùng (thư mục overrides)",
+        Local = "local" => "Đơn vị cùng xã với công dân",
+        ForcePriority = "force_priority" => "Lực lượng được ưu tiên theo thứ tự trong cài đặt",
+        Earliest = "earliest" => "Được phân công sớm hơn",
+        FirstSeen = "first_seen" => "Xuất hiện trước trong danh sách (tệp, trang, dòng)",
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::check::Problem;
+use crate::pipeline::check::Problem;
 use crate::ingest::FileReport;
 
 /// The cleaned workbook's bytes.

@@ -1,5 +1,6 @@
-//! Orchestration: each command chains stages and prints. No domain logic lives here. This module is
-//! the one place that decides the exit code ([`ExitStatus`]).
+//! The command layer: each command parses its flags, resolves one [`Context`] at the edge (settings,
+//! date, now, environment), calls the [`crate::pipeline`] and prints. No domain logic lives here.
+//! This module is the one place that decides the exit code ([`ExitStatus`]).
 
 mod check;
 mod check_fixed;
@@ -8,19 +9,12 @@ mod inspect;
 mod run;
 mod split;
 
-pub use run::ALL_REJECT_REASONS;
-
-/// Every warning code, for zero counts in the summary.
-pub const ALL_WARNINGS: [crate::codes::WarningCode; 4] = [
-    crate::codes::WarningCode::BadDate,
-    crate::codes::WarningCode::DobMismatch,
-    crate::codes::WarningCode::GenderMismatch,
-    crate::codes::WarningCode::NameMismatch,
-];
-
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::cli::Command;
+use crate::pipeline::{Context, Days, Inputs, Knobs, Timings};
 use crate::settings::{self, SETTINGS_FILE, Settings};
 
 /// The exit codes of SPEC §8.
@@ -107,11 +101,13 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             date,
             files,
             fixed,
+            json,
         } => check::run(&check::CheckArgs {
             workspace,
             date,
             files,
             fixed,
+            json,
         }),
         Command::Split {
             workspace,
@@ -199,6 +195,80 @@ pub fn load_settings(workspace: &Path) -> Result<Settings, Failure> {
         Err(error) => return Err(Failure::cannot_run(error)),
     };
     settings::parse(&text, &path.display().to_string()).map_err(Failure::usage)
+}
+
+/// The invocation's context: the workspace's settings, the date (default today in Vietnam), now,
+/// and the environment knobs, read once here.
+pub(crate) fn resolve(workspace: &Path, date: Option<NaiveDate>) -> Result<Context, Failure> {
+    let settings = load_settings(workspace)?;
+    Ok(Context::new(
+        workspace.to_path_buf(),
+        settings,
+        date,
+        crate::vietnam_now(),
+        Knobs::from_env(),
+    ))
+}
+
+/// Exit 3 when the workspace has no `master/` folder, saying how to make one.
+fn require_master(context: &Context) -> Result<(), Failure> {
+    if context.workspace.join("master").is_dir() {
+        return Ok(());
+    }
+    Err(Failure::cannot_run(anyhow::anyhow!(
+        "thiếu thư mục {}/master (danh sách chưa kích hoạt của Công an); tạo bằng: vneid-recon init {}",
+        context.workspace.display(),
+        context.workspace.display()
+    )))
+}
+
+/// Takes the workspace lock for a command that writes into it; exit 3 naming the holder.
+fn take_lock(context: &Context) -> Result<crate::fsio::WorkspaceLock, Failure> {
+    crate::fsio::lock_workspace(
+        &context.workspace,
+        &context.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        context.knobs.lock_wait,
+    )
+    .map_err(|error| {
+        Failure::cannot_run(anyhow::anyhow!(
+            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
+        ))
+    })
+}
+
+/// Discovers and reads the workspace's inputs, with a progress bar over the files when standard
+/// error is a terminal and `progress` is asked for.
+fn read_with_progress(context: &Context, days: Days, progress: bool) -> Result<Inputs, Failure> {
+    use std::io::IsTerminal;
+    let discovery = crate::pipeline::discover_inputs(&context.workspace, context.as_of, days)
+        .map_err(Failure::cannot_run)?;
+    let bar = if progress && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(crate::pipeline::list_count(&discovery) as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("Đang đọc {pos}/{len} tệp [{bar:30}] {elapsed}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let inputs = crate::pipeline::read_inputs(
+        discovery,
+        &context.settings,
+        context.as_of,
+        &read_options(),
+        &|| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    Ok(inputs)
+}
+
+/// Stage durations on standard error (`VNEID_TIMINGS`, read by the benchmark).
+fn print_timings(timings: &Timings) {
+    for (name, seconds) in &timings.steps {
+        eprintln!("timing {name} {seconds:.3}");
+    }
 }
 
 /// Options for reading files from this binary: OLE2 files are probed in a child process.

@@ -2,11 +2,11 @@
 //! citizens the unit must still guide (counted claims before D excluded), ready to fill in and send
 //! back as its daily report. The `don-vi/` folder is published whole, under the workspace lock.
 
-use anyhow::Context;
+use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use super::run::{read_inputs, reconcile, take_lock};
-use super::{ExitStatus, Failure, load_settings};
+use super::{ExitStatus, Failure, read_with_progress, require_master, resolve, take_lock};
+use crate::pipeline::{self, Days, Timings};
 
 /// Writes the forms; exit 1 when some input files were unreadable.
 pub fn run(
@@ -14,26 +14,15 @@ pub fn run(
     date: Option<NaiveDate>,
     quiet: bool,
 ) -> Result<ExitStatus, Failure> {
-    let settings = load_settings(workspace)?;
-    if !workspace.join("master").is_dir() {
-        return Err(Failure::cannot_run(anyhow::anyhow!(
-            "thiếu thư mục {}/master; tạo bằng: vneid-recon init {}",
-            workspace.display(),
-            workspace.display()
-        )));
-    }
-    let now = crate::vietnam_now();
-    let _lock = take_lock(workspace, now)?;
-    let as_of = date.unwrap_or(now.date());
-    let inputs = read_inputs(workspace, &settings, as_of, false, !quiet)?;
-    let stages = reconcile(&settings, inputs, &mut super::run::StageTimer::new())
+    let context = resolve(workspace, date)?;
+    require_master(&context)?;
+    let _lock = take_lock(&context)?;
+    let inputs = read_with_progress(&context, Days::BeforeAsOf, !quiet)?;
+    let stages = pipeline::compute(&context.settings, inputs, &mut Timings::start())
         .map_err(Failure::cannot_run)?;
-    let data = stages.data(&settings, as_of, false);
+    let data = stages.data(&context.settings, context.as_of, false);
     let forms = crate::report::forms::unit_forms(&data).map_err(Failure::cannot_run)?;
-    let folder = workspace
-        .join("out")
-        .join(as_of.format("%Y-%m-%d").to_string())
-        .join("don-vi");
+    let folder = context.out_dir().join("don-vi");
     let files: Vec<(&str, &[u8])> = forms
         .iter()
         .map(|(name, bytes)| {

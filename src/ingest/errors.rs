@@ -1,85 +1,20 @@
 //! Why a file could not be read: a stable code with a Vietnamese explanation a clerk can act on, and
 //! the mapping from each reader's error *variants* (never their message text) to those codes.
 
-use serde::Serialize;
-
-/// Why a file could not be read. The JSON spelling is the snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FileErrorCode {
-    Encrypted,
-    Damaged,
-    NotSpreadsheet,
-    UnsupportedFormat,
-    ReaderCrashed,
-    /// A file whose role needs a header (the targets appendix) and has none.
-    NoHeader,
-    /// A file past the reading budget: more cells, or more uncompressed bytes, than any real list.
-    TooLarge,
-    /// A file that changed while it was read (still being copied in): its size or content moved.
-    Changed,
-}
-
-impl FileErrorCode {
-    /// Every code, in the order they are documented.
-    pub const ALL: [Self; 8] = [
-        Self::Encrypted,
-        Self::Damaged,
-        Self::NotSpreadsheet,
-        Self::UnsupportedFormat,
-        Self::ReaderCrashed,
-        Self::NoHeader,
-        Self::TooLarge,
-        Self::Changed,
-    ];
-
-    /// The code as written in JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Encrypted => "encrypted",
-            Self::Damaged => "damaged",
-            Self::NotSpreadsheet => "not_spreadsheet",
-            Self::UnsupportedFormat => "unsupported_format",
-            Self::ReaderCrashed => "reader_crashed",
-            Self::NoHeader => "no_header",
-            Self::TooLarge => "too_large",
-            Self::Changed => "changed",
-        }
-    }
-
-    /// The code of a JSON spelling.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-
-    /// What a clerk is told, with what to do.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Encrypted => {
-                "Tệp có mật khẩu: mở tệp, gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại"
-            }
-            Self::Damaged => {
-                "Tệp bị hỏng, không đọc được: xin gửi lại bản gốc hoặc mở bằng Excel và lưu lại dạng .xlsx"
-            }
-            Self::NotSpreadsheet => {
-                "Nội dung tệp không phải bảng tính: mở bằng Excel và lưu lại dạng .xlsx"
-            }
-            Self::UnsupportedFormat => {
-                "Định dạng không hỗ trợ: chỉ đọc .xlsx, .xlsm, .xlsb, .xls, .ods, .csv"
-            }
-            Self::ReaderCrashed => {
-                "Bộ đọc Excel gặp lỗi nghiêm trọng với tệp này (tệp hỏng): mở bằng Excel và lưu lại dạng .xlsx"
-            }
-            Self::NoHeader => {
-                "Không tìm thấy dòng tiêu đề chỉ tiêu (cột Xã và cột của từng lực lượng) trong 30 dòng đầu: chỉ tiêu tạm lấy theo số được phân công; sửa tiêu đề rồi chạy lại"
-            }
-            Self::TooLarge => {
-                "Tệp lớn bất thường (quá giới hạn đọc: quá nhiều ô hoặc dữ liệu nén bất thường): kiểm tra lại tệp, xóa các ô thừa rồi lưu lại dạng .xlsx"
-            }
-            Self::Changed => {
-                "Tệp thay đổi trong lúc đọc (có thể đang được chép vào): đợi chép xong rồi chạy lại"
-            }
-        }
+crate::code_set! {
+    /// Why a file could not be read.
+    pub enum FileErrorCode {
+        Encrypted = "encrypted" => "Tệp có mật khẩu: mở tệp, gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại",
+        Damaged = "damaged" => "Tệp bị hỏng, không đọc được: xin gửi lại bản gốc hoặc mở bằng Excel và lưu lại dạng .xlsx",
+        NotSpreadsheet = "not_spreadsheet" => "Nội dung tệp không phải bảng tính: mở bằng Excel và lưu lại dạng .xlsx",
+        UnsupportedFormat = "unsupported_format" => "Định dạng không hỗ trợ: chỉ đọc .xlsx, .xlsm, .xlsb, .xls, .ods, .csv",
+        ReaderCrashed = "reader_crashed" => "Bộ đọc Excel gặp lỗi nghiêm trọng với tệp này (tệp hỏng): mở bằng Excel và lưu lại dạng .xlsx",
+        /// A file whose role needs a header (the targets appendix) and has none.
+        NoHeader = "no_header" => "Không tìm thấy dòng tiêu đề chỉ tiêu (cột Xã và cột của từng lực lượng) trong 30 dòng đầu: chỉ tiêu tạm lấy theo số được phân công; sửa tiêu đề rồi chạy lại",
+        /// A file past the reading budget: more cells, or more uncompressed bytes, than any list.
+        TooLarge = "too_large" => "Tệp lớn bất thường (quá giới hạn đọc: quá nhiều ô hoặc dữ liệu nén bất thường): kiểm tra lại tệp, xóa các ô thừa rồi lưu lại dạng .xlsx",
+        /// A file that changed while it was read (still being copied in).
+        Changed = "changed" => "Tệp thay đổi trong lúc đọc (có thể đang được chép vào): đợi chép xong rồi chạy lại",
     }
 }
 
@@ -187,7 +122,7 @@ mod tests {
 
     #[test]
     fn every_code_round_trips_and_is_explained() {
-        for code in FileErrorCode::ALL {
+        for &code in FileErrorCode::ALL {
             assert_eq!(FileErrorCode::from_code(code.code()), Some(code));
             assert!(!code.explanation().is_empty());
         }

@@ -7,7 +7,6 @@
 //! - `counted` — otherwise; flagged `outside_assignment` when the citizen is assigned to another unit.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use crate::assign::directory::{ForceMatcher, Naming, Units};
 use crate::assign::master::Master;
@@ -25,25 +24,13 @@ pub struct ClaimRow {
     pub force_folder: Option<String>,
 }
 
-/// The class of a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimClass {
-    Counted,
-    Unknown,
-    Repeat,
-    Duplicate,
-}
-
-impl ClaimClass {
-    /// The explanation shown in workbooks and by `check`.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Counted => "Được ghi nhận",
-            Self::Unknown => "Không có trong danh sách chưa kích hoạt",
-            Self::Repeat => "Đã được ghi nhận ở ngày trước",
-            Self::Duplicate => "Trùng với báo cáo khác trong cùng ngày",
-        }
+crate::code_set! {
+    /// The class of a claim (SPEC §6).
+    pub enum ClaimClass {
+        Counted = "counted" => "Được ghi nhận",
+        Unknown = "unknown" => "Không có trong danh sách chưa kích hoạt",
+        Repeat = "repeat" => "Đã được ghi nhận ở ngày trước",
+        Duplicate = "duplicate" => "Trùng với báo cáo khác trong cùng ngày",
     }
 }
 

@@ -4,23 +4,19 @@
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
-/// done / on track / behind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Done,
-    OnTrack,
-    Behind,
+crate::code_set! {
+    /// done / on track / behind (SPEC §6).
+    pub enum Status {
+        Done = "done" => "Hoàn thành",
+        OnTrack = "on_track" => "Đúng tiến độ",
+        Behind = "behind" => "Chậm tiến độ",
+    }
 }
 
 impl Status {
     /// The Vietnamese label for workbooks and messages.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::Done => "Hoàn thành",
-            Self::OnTrack => "Đúng tiến độ",
-            Self::Behind => "Chậm tiến độ",
-        }
+        self.explanation()
     }
 }
 

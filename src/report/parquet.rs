@@ -28,14 +28,6 @@ fn day(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-fn class_code(class: ClaimClass) -> &'static str {
-    match class {
-        ClaimClass::Counted => "counted",
-        ClaimClass::Unknown => "unknown",
-        ClaimClass::Repeat => "repeat",
-        ClaimClass::Duplicate => "duplicate",
-    }
-}
 
 /// The Parquet files of a run: (name inside `out/D/`, bytes).
 pub fn tables(data: &RunData<'_>) -> PolarsResult<Vec<super::OutputFile>> {
@@ -129,7 +121,7 @@ fn claims(data: &RunData<'_>) -> PolarsResult<DataFrame> {
         "row" => claims.iter().map(|c| c.position.row).collect::<Vec<_>>(),
         "force" => claims.iter().map(|c| unit_force(data, c.unit)).collect::<Vec<_>>(),
         "unit" => claims.iter().map(|c| unit_name(data, c.unit)).collect::<Vec<_>>(),
-        "class" => claims.iter().map(|c| class_code(c.class)).collect::<Vec<_>>(),
+        "class" => claims.iter().map(|c| c.class.code()).collect::<Vec<_>>(),
         "outside_assignment" => claims.iter().map(|c| c.outside_assignment).collect::<Vec<_>>(),
         "credited_force" => claims.iter().map(|c| c.credited_unit.map(|u| unit_force(data, u))).collect::<Vec<_>>(),
         "credited_unit" => claims.iter().map(|c| c.credited_unit.map(|u| unit_name(data, u))).collect::<Vec<_>>(),

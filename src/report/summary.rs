@@ -189,7 +189,7 @@ pub fn commune_name(settings: &crate::settings::Settings, commune: Option<usize>
 }
 
 /// Builds the summary from the stages' outputs.
-pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
+pub fn build(inputs: &super::RunData<'_>) -> Summary {
     use crate::reconcile::claims::ClaimClass;
     let settings = inputs.settings;
     let mut claims = ClaimCounts::default();
@@ -202,11 +202,11 @@ pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
         }
         claims.outside_assignment += u64::from(claim.outside_assignment);
     }
-    let mut rejected_rows: BTreeMap<&'static str, u64> = crate::commands::ALL_REJECT_REASONS
+    let mut rejected_rows: BTreeMap<&'static str, u64> = crate::codes::RejectReason::ALL
         .iter()
         .map(|r| (r.code(), 0))
         .collect();
-    let mut warnings: BTreeMap<&'static str, u64> = crate::commands::ALL_WARNINGS
+    let mut warnings: BTreeMap<&'static str, u64> = crate::codes::WarningCode::ALL
         .iter()
         .map(|w| (w.code(), 0))
         .collect();
@@ -236,7 +236,7 @@ pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
         inputs.assignments.conflicted_citizens,
         inputs.master.merged_duplicates,
     );
-    Ok(Summary {
+    Summary {
         as_of: inputs.as_of,
         deadline: settings.deadline,
         provisional: inputs.provisional,
@@ -282,7 +282,7 @@ pub fn build(inputs: &super::RunData<'_>) -> anyhow::Result<Summary> {
         report_days: inputs.discovery.report_dates.clone(),
         skipped_report_folders: inputs.discovery.undated_report_folders.clone(),
         tool_version: env!("CARGO_PKG_VERSION"),
-    })
+    }
 }
 
 fn force_commune_entries(inputs: &super::RunData<'_>) -> Vec<ForceCommuneEntry> {

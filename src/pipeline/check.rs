@@ -1,0 +1,318 @@
+//! The clerk's check of a daily report (SPEC §8 `check`): every row read as a claim of the day and
+//! checked against what the workspace knew before that day. The rules are stated as data — a
+//! [`ProblemKind`] with a stable code and its facts — and [`Problem::message`] is their one
+//! Vietnamese wording, shared by the terminal, `check --json`, the cleaned copy and the office page.
+//!
+//! Guarantees: linear in rows. The force and unit matchers and the map of counted citizens are
+//! built once per check ([`Checker::new`]), not per row.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::Stages;
+use crate::assign::directory::{ForceMatcher, Naming, unit_key};
+use crate::codes::RejectReason;
+use crate::ingest::{FileReport, InputRow};
+use crate::normalize::id::IdMap;
+use crate::reconcile::claims::ClaimClass;
+use crate::settings::Settings;
+
+/// What is wrong, with the facts a clerk needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The file could not be read at all.
+    UnreadableFile {
+        reason: &'static str,
+        explanation: String,
+    },
+    /// The row's citizen ID is invalid.
+    InvalidId {
+        reason: RejectReason,
+        value: String,
+    },
+    /// The citizen is not on the master list.
+    NotInMaster,
+    /// The citizen was already counted on an earlier day.
+    AlreadyCounted { day: NaiveDate },
+    /// The citizen is assigned to another unit.
+    AssignedElsewhere {
+        unit: String,
+        force: String,
+        officer: Option<String>,
+    },
+    /// The citizen is listed twice in the file.
+    DuplicateInFile { first_row: u32 },
+}
+
+impl ProblemKind {
+    /// Every code, in the order they are documented.
+    pub const CODES: [&'static str; 6] = [
+        "unreadable_file",
+        "invalid_id",
+        "not_in_master",
+        "already_counted",
+        "assigned_elsewhere",
+        "duplicate_in_file",
+    ];
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnreadableFile { .. } => Self::CODES[0],
+            Self::InvalidId { .. } => Self::CODES[1],
+            Self::NotInMaster => Self::CODES[2],
+            Self::AlreadyCounted { .. } => Self::CODES[3],
+            Self::AssignedElsewhere { .. } => Self::CODES[4],
+            Self::DuplicateInFile { .. } => Self::CODES[5],
+        }
+    }
+}
+
+/// One problem found in a checked file. `sheet` is "-" and `row` 0 for a whole-file problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    /// The column letter, where the problem is in one cell.
+    pub column: Option<String>,
+    #[serde(flatten)]
+    pub kind: ProblemKind,
+    /// The Vietnamese sentence ([`Problem::message`]), for JSON readers.
+    pub message: String,
+}
+
+impl Problem {
+    fn new(file: &str, sheet: &str, row: u32, column: Option<String>, kind: ProblemKind) -> Self {
+        let message = message(&kind, column.as_deref());
+        Self {
+            file: file.to_string(),
+            sheet: sheet.to_string(),
+            row,
+            column,
+            kind,
+            message,
+        }
+    }
+
+    /// The problem as one line of the terminal report.
+    pub fn line(&self) -> String {
+        format!(
+            "{} [{}] dòng {}: {}",
+            self.file, self.sheet, self.row, self.message
+        )
+    }
+}
+
+/// The one Vietnamese wording of each problem.
+fn message(kind: &ProblemKind, column: Option<&str>) -> String {
+    match kind {
+        ProblemKind::UnreadableFile { explanation, .. } => {
+            format!("không đọc được tệp: {explanation}")
+        }
+        ProblemKind::InvalidId { reason, .. } => format!(
+            "cột {}: {} ({})",
+            column.unwrap_or("-"),
+            reason.explanation(),
+            reason.code()
+        ),
+        ProblemKind::NotInMaster => "không có trong danh sách chưa kích hoạt (có thể đã kích hoạt từ trước hoặc nhập sai số)".to_string(),
+        ProblemKind::AlreadyCounted { day } => format!(
+            "đã được ghi nhận kích hoạt ngày {}",
+            day.format("%d/%m/%Y")
+        ),
+        ProblemKind::AssignedElsewhere {
+            unit,
+            force,
+            officer,
+        } => {
+            let officer = officer
+                .as_ref()
+                .map(|name| format!(", cán bộ {name}"))
+                .unwrap_or_default();
+            format!("không được phân công cho đơn vị này: đã giao cho {unit} ({force}){officer}")
+        }
+        ProblemKind::DuplicateInFile { first_row } => {
+            format!("trùng với dòng {first_row} trong cùng tệp")
+        }
+    }
+}
+
+/// What the workspace knew before the day, indexed for the check.
+pub struct Checker<'a> {
+    settings: &'a Settings,
+    stages: &'a Stages,
+    /// The day each citizen was first counted.
+    counted: IdMap<NaiveDate>,
+    forces: ForceMatcher,
+    naming: Naming<'a>,
+}
+
+impl<'a> Checker<'a> {
+    /// Indexes the stages once.
+    pub fn new(settings: &'a Settings, stages: &'a Stages) -> Self {
+        let mut counted = IdMap::default();
+        for claim in &stages.claims.claims {
+            if claim.class == ClaimClass::Counted {
+                counted.entry(claim.id).or_insert(claim.date);
+            }
+        }
+        Self {
+            settings,
+            stages,
+            counted,
+            forces: ForceMatcher::new(settings),
+            naming: Naming::new(settings),
+        }
+    }
+
+    /// The problems of one row read as a claim; `folder` is the file's force folder, if any.
+    fn row_problems(&self, row: &InputRow, folder: Option<&str>) -> Vec<ProblemKind> {
+        let mut found = Vec::new();
+        if !self.stages.master.contains(row.id) {
+            found.push(ProblemKind::NotInMaster);
+            return found;
+        }
+        if let Some(&day) = self.counted.get(&row.id) {
+            found.push(ProblemKind::AlreadyCounted { day });
+        }
+        let Some(winner) = self.stages.assignments.winners.get(&row.id) else {
+            return found;
+        };
+        let assigned = &self.stages.units.list[winner.unit];
+        let force = self.forces.resolve(row.fields.force.as_deref(), folder);
+        // The reporting unit: named as `run` names it when the force is known; otherwise the
+        // row's unit column alone is compared, and without one there is nothing to compare.
+        let unit = match force {
+            Some(force) => Some((
+                Some(force),
+                self.naming
+                    .unit_of(
+                        force,
+                        row.fields.unit.as_deref(),
+                        row.fields.commune.as_deref(),
+                    )
+                    .0,
+            )),
+            None => row.fields.unit.clone().map(|unit| (None, unit)),
+        };
+        if let Some((force, unit)) = unit {
+            let same_unit = unit_key(&assigned.name) == unit_key(&unit);
+            if !same_unit || force.is_some_and(|f| f != winner.force) {
+                found.push(ProblemKind::AssignedElsewhere {
+                    unit: assigned.name.clone(),
+                    force: self.settings.forces[winner.force].name.clone(),
+                    officer: Some(winner.officer.clone()).filter(|o| !o.is_empty()),
+                });
+            }
+        }
+        found
+    }
+}
+
+/// What checking one file found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileCheck {
+    pub problems: Vec<Problem>,
+    /// Rows with no problem.
+    pub clean_rows: u64,
+}
+
+/// Checks one file read as a report: its rejected rows, duplicates within it, and, with a
+/// workspace, each row against what the workspace knew.
+pub fn check_file(
+    report: &FileReport,
+    folder: Option<&str>,
+    checker: Option<&Checker<'_>>,
+) -> FileCheck {
+    let mut out = FileCheck::default();
+    let file = report.path.as_str();
+    if let (Some(reason), Some(explanation)) = (report.error, &report.message) {
+        let kind = ProblemKind::UnreadableFile {
+            reason,
+            explanation: explanation.clone(),
+        };
+        out.problems.push(Problem::new(file, "-", 0, None, kind));
+        return out;
+    }
+    for sheet in &report.sheets {
+        for reject in &sheet.rejects {
+            let kind = ProblemKind::InvalidId {
+                reason: reject.reason,
+                value: reject.value.clone(),
+            };
+            let column = Some(reject.column.clone());
+            out.problems
+                .push(Problem::new(file, &sheet.name, reject.row, column, kind));
+        }
+    }
+    let mut seen: IdMap<u32> = IdMap::default();
+    for row in &report.rows {
+        let sheet = report
+            .sheets
+            .get(row.sheet_index as usize)
+            .map_or("-", |s| s.name.as_str());
+        let mut found = Vec::new();
+        match seen.get(&row.id) {
+            Some(&first_row) => found.push(ProblemKind::DuplicateInFile { first_row }),
+            None => {
+                seen.insert(row.id, row.row);
+            }
+        }
+        if let Some(checker) = checker {
+            found.extend(checker.row_problems(row, folder));
+        }
+        if found.is_empty() {
+            out.clean_rows += 1;
+        }
+        out.problems.extend(
+            found
+                .into_iter()
+                .map(|kind| Problem::new(file, sheet, row.row, None, kind)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_its_code_and_one_wording() {
+        let day = NaiveDate::from_ymd_opt(2024, 1, 12).expect("day");
+        let kinds = [
+            ProblemKind::UnreadableFile {
+                reason: "encrypted",
+                explanation: "Tệp có mật khẩu".into(),
+            },
+            ProblemKind::InvalidId {
+                reason: RejectReason::BadLength,
+                value: "0111".into(),
+            },
+            ProblemKind::NotInMaster,
+            ProblemKind::AlreadyCounted { day },
+            ProblemKind::AssignedElsewhere {
+                unit: "Đoàn xã Ta Ma".into(),
+                force: "Đoàn Thanh niên".into(),
+                officer: Some("Lò Văn Tú".into()),
+            },
+            ProblemKind::DuplicateInFile { first_row: 7 },
+        ];
+        let codes: Vec<&str> = kinds.iter().map(ProblemKind::code).collect();
+        assert_eq!(codes, ProblemKind::CODES);
+        let problem = Problem::new("a.xlsx", "DS", 9, None, kinds[4].clone());
+        assert_eq!(
+            problem.line(),
+            "a.xlsx [DS] dòng 9: không được phân công cho đơn vị này: đã giao cho Đoàn xã Ta Ma (Đoàn Thanh niên), cán bộ Lò Văn Tú"
+        );
+        let json = serde_json::to_value(&problem).expect("json");
+        assert_eq!(json["code"], "assigned_elsewhere");
+        assert_eq!(json["officer"], "Lò Văn Tú");
+        let counted = Problem::new("a.xlsx", "DS", 9, None, kinds[3].clone());
+        let json = serde_json::to_value(&counted).expect("json");
+        assert_eq!(json["day"], "2024-01-12");
+        assert!(counted.message.contains("12/01/2024"));
+    }
+}

@@ -1,0 +1,122 @@
+//! One resolved value per command invocation: the workspace, its settings, the as-of date, "now" in
+//! Vietnam, whether the run is provisional, whether the unit cutoff has passed, and the environment
+//! knobs. Built once at the command's edge; nothing below reads the clock or the environment.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::settings::Settings;
+
+/// Settings from the environment, read once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Knobs {
+    /// How long a command waits for another one holding the workspace lock: 10 s, or
+    /// `VNEID_LOCK_WAIT` seconds.
+    pub lock_wait: Duration,
+    /// Print stage durations to standard error (`VNEID_TIMINGS`, read by the benchmark).
+    pub timings: bool,
+}
+
+impl Knobs {
+    /// The knobs as the environment sets them.
+    pub fn from_env() -> Self {
+        let seconds = std::env::var("VNEID_LOCK_WAIT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10);
+        Self {
+            lock_wait: Duration::from_secs(seconds),
+            timings: std::env::var_os("VNEID_TIMINGS").is_some(),
+        }
+    }
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Self {
+            lock_wait: Duration::from_secs(10),
+            timings: false,
+        }
+    }
+}
+
+/// Everything a command needs to know about its invocation, resolved once.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub workspace: PathBuf,
+    pub settings: Settings,
+    /// The day the run is for (`--date`, default today in Vietnam).
+    pub as_of: NaiveDate,
+    /// Now, in Vietnam (UTC+7).
+    pub now: NaiveDateTime,
+    /// A run for today before the district cutoff (20:00): every output says "tạm tính".
+    pub provisional: bool,
+    /// The check of a report for today after the unit cutoff (17:00): the clerk is reminded.
+    pub unit_cutoff_passed: bool,
+    pub knobs: Knobs,
+}
+
+impl Context {
+    /// Resolves an invocation: `date` defaults to today in Vietnam.
+    pub fn new(
+        workspace: PathBuf,
+        settings: Settings,
+        date: Option<NaiveDate>,
+        now: NaiveDateTime,
+        knobs: Knobs,
+    ) -> Self {
+        let as_of = date.unwrap_or(now.date());
+        Self {
+            provisional: as_of == now.date() && !cutoff_passed(now, as_of, settings.district_cutoff),
+            unit_cutoff_passed: cutoff_passed(now, as_of, settings.unit_cutoff),
+            workspace,
+            settings,
+            as_of,
+            now,
+            knobs,
+        }
+    }
+
+    /// `out/YYYY-MM-DD/` of the workspace.
+    pub fn out_dir(&self) -> PathBuf {
+        self.workspace
+            .join("out")
+            .join(self.as_of.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// True when `as_of` is today and the cutoff time of the day has passed.
+pub fn cutoff_passed(now: NaiveDateTime, as_of: NaiveDate, cutoff: chrono::NaiveTime) -> bool {
+    as_of == now.date() && now.time() >= cutoff
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: &str, time: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M")
+            .expect("a moment")
+    }
+
+    #[test]
+    fn provisional_and_cutoffs_are_decided_once() {
+        let settings =
+            crate::settings::parse(crate::commands::init_template(), "t").expect("template");
+        let day = NaiveDate::from_ymd_opt(2024, 1, 15);
+        let resolve = |now| {
+            Context::new(".".into(), settings.clone(), day, now, Knobs::default())
+        };
+        let morning = resolve(at("2024-01-15", "09:00"));
+        assert!(morning.provisional && !morning.unit_cutoff_passed);
+        let evening = resolve(at("2024-01-15", "18:00"));
+        assert!(evening.provisional && evening.unit_cutoff_passed);
+        let night = resolve(at("2024-01-15", "20:00"));
+        assert!(!night.provisional && night.unit_cutoff_passed);
+        let next_day = resolve(at("2024-01-16", "09:00"));
+        assert!(!next_day.provisional && !next_day.unit_cutoff_passed);
+        assert_eq!(next_day.out_dir(), std::path::Path::new("./out/2024-01-15"));
+    }
+}

@@ -1,0 +1,269 @@
+//! The stages of the daily job, SPEC §6 and §11, chained as named steps: route the rows read by
+//! their file's role, merge the master, assign one officer per citizen, classify the claims, move
+//! the rows a stage rejected into their sheets' counts, add the name warnings, compute progress.
+//! Each step's duration is recorded in [`Timings`]; nothing prints.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::Error;
+use super::inputs::Inputs;
+use crate::assign::directory::{Naming, Units};
+use crate::assign::master::Master;
+use crate::assign::{self, AssignmentRow, StageReject};
+use crate::codes::WarningCode;
+use crate::ingest::aliases::Field;
+use crate::ingest::sheet::{Reject, RowWarning};
+use crate::ingest::workspace::Role;
+use crate::ingest::{FileReport, Position, SourcedRow};
+use crate::reconcile::claims::{self, ClaimRow};
+use crate::reconcile::progress::{self, ProgressInputs};
+use crate::settings::Settings;
+
+/// How long each step took, in order.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    last: std::time::Instant,
+    pub steps: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    /// Starts the clock.
+    pub fn start() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Records the time since the last step as `name`.
+    pub fn step(&mut self, name: &'static str) {
+        self.steps.push((name, self.last.elapsed().as_secs_f64()));
+        self.last = std::time::Instant::now();
+    }
+}
+
+/// The stages' outputs, owned: what every output is made from.
+pub struct Stages {
+    pub inputs: Inputs,
+    pub master: Master,
+    pub assignments: assign::Assignments,
+    pub claims: claims::Claims,
+    pub units: Units,
+    pub progress: progress::Progress,
+}
+
+impl Stages {
+    /// The view the report writers take.
+    pub fn data<'a>(
+        &'a self,
+        settings: &'a Settings,
+        as_of: NaiveDate,
+        provisional: bool,
+    ) -> crate::report::RunData<'a> {
+        crate::report::RunData {
+            settings,
+            as_of,
+            provisional,
+            files: &self.inputs.files,
+            discovery: &self.inputs.discovery,
+            master: &self.master,
+            assignments: &self.assignments,
+            claims: &self.claims,
+            units: &self.units,
+            progress: &self.progress,
+        }
+    }
+}
+
+/// The rows of every file, routed by the file's role.
+#[derive(Default)]
+struct Routed {
+    master: Vec<SourcedRow>,
+    assignments: Vec<AssignmentRow>,
+    claims: Vec<ClaimRow>,
+}
+
+/// Runs every stage on what was read.
+pub fn compute(
+    settings: &Settings,
+    mut inputs: Inputs,
+    timings: &mut Timings,
+) -> Result<Stages, Error> {
+    let routed = route_rows(&mut inputs);
+    timings.step("collect");
+    let naming = Naming::new(settings);
+    let master = Master::merge(&routed.master, &naming.communes);
+    timings.step("master");
+    let mut units = Units::default();
+    let assignments = assign::assign(&routed.assignments, &master, &naming, &mut units)?;
+    timings.step("assign");
+    let claims = claims::classify(
+        &routed.claims,
+        &master,
+        &assignments,
+        &naming,
+        &mut units,
+        settings.credit,
+    );
+    timings.step("claims");
+    let stage_rejects: Vec<&StageReject> =
+        assignments.rejects.iter().chain(&claims.rejects).collect();
+    apply_stage_rejects(&mut inputs.files, &stage_rejects);
+    let name_checked: Vec<&SourcedRow> = routed
+        .master
+        .iter()
+        .chain(routed.assignments.iter().map(|r| &r.source))
+        .chain(routed.claims.iter().map(|r| &r.source))
+        .collect();
+    add_name_mismatches(&mut inputs.files, &name_checked, &master, &stage_rejects);
+    timings.step("checks");
+    let progress = progress::compute(&ProgressInputs {
+        settings,
+        as_of: inputs.as_of,
+        units: &units,
+        master: &master,
+        assignments: &assignments,
+        claims: &claims,
+        targets: inputs.targets.as_ref(),
+        first_report_day: inputs.discovery.report_dates.first().copied(),
+    })?;
+    timings.step("progress");
+    Ok(Stages {
+        inputs,
+        master,
+        assignments,
+        claims,
+        units,
+        progress,
+    })
+}
+
+/// Moves every file's rows into the stage its role feeds; the file keeps its per-sheet counts for
+/// the reports. Claims are put in processing order: date, then path, sheet, row (SPEC §6).
+fn route_rows(inputs: &mut Inputs) -> Routed {
+    let roles: HashMap<&str, &Role> = inputs
+        .discovery
+        .sources
+        .iter()
+        .map(|s| (s.relative.as_str(), &s.role))
+        .collect();
+    let mut routed = Routed::default();
+    for file in &mut inputs.files {
+        let Some(role) = roles.get(file.path.as_str()) else {
+            continue;
+        };
+        // Shared by every row of the file (a province has millions of rows).
+        let path: Arc<str> = file.path.as_str().into();
+        for row in std::mem::take(&mut file.rows) {
+            let position = Position {
+                path: path.clone(),
+                sheet: row.sheet_index,
+                row: row.row,
+            };
+            let source = SourcedRow { position, row };
+            match role {
+                Role::Master => routed.master.push(source),
+                Role::Assignment {
+                    force_folder,
+                    is_override,
+                } => routed.assignments.push(AssignmentRow {
+                    source,
+                    is_override: *is_override,
+                    force_folder: force_folder.clone(),
+                }),
+                Role::Report { date, force_folder } => routed.claims.push(ClaimRow {
+                    source,
+                    date: *date,
+                    force_folder: force_folder.clone(),
+                }),
+                Role::Targets => {}
+            }
+        }
+    }
+    routed.claims.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.source.position.cmp(&b.source.position))
+    });
+    routed
+}
+
+/// Each file's index by its shown path.
+fn file_index(files: &[FileReport]) -> HashMap<String, usize> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect()
+}
+
+/// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet: one
+/// pass per sheet, whatever the number of rejected rows.
+fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
+    let index = file_index(files);
+    let mut by_sheet: BTreeMap<(usize, usize), Vec<&StageReject>> = BTreeMap::new();
+    for reject in rejects {
+        if let Some(&file) = index.get(&*reject.position.path) {
+            by_sheet
+                .entry((file, reject.position.sheet as usize))
+                .or_default()
+                .push(reject);
+        }
+    }
+    for ((file, sheet), rejects) in by_sheet {
+        let Some(sheet) = files[file].sheets.get_mut(sheet) else {
+            continue;
+        };
+        let rows: HashSet<u32> = rejects.iter().map(|r| r.position.row).collect();
+        sheet.accepted -= rejects.len() as u64;
+        sheet.rejected += rejects.len() as u64;
+        sheet.warnings.retain(|w| !rows.contains(&w.row));
+        let column = sheet
+            .columns
+            .get(&Field::Force)
+            .cloned()
+            .unwrap_or_default();
+        for reject in rejects {
+            sheet.rejects.push(Reject {
+                row: reject.position.row,
+                column: column.clone(),
+                value: reject.value.clone(),
+                reason: reject.reason,
+            });
+        }
+        sheet.rejects.sort_by_key(|r| r.row);
+    }
+}
+
+/// Adds `name_mismatch` warnings: an accepted row whose name differs from the master record's.
+fn add_name_mismatches(
+    files: &mut [FileReport],
+    rows: &[&SourcedRow],
+    master: &Master,
+    rejects: &[&StageReject],
+) {
+    let rejected: HashSet<&Position> = rejects.iter().map(|r| &r.position).collect();
+    let index = file_index(files);
+    for row in rows {
+        if rejected.contains(&row.position)
+            || !master.name_mismatch(row.row.id, row.row.fields.name.as_deref())
+        {
+            continue;
+        }
+        let Some(&file) = index.get(&*row.position.path) else {
+            continue;
+        };
+        let Some(sheet) = files[file].sheets.get_mut(row.position.sheet as usize) else {
+            continue;
+        };
+        let column = sheet.columns.get(&Field::Name).cloned().unwrap_or_default();
+        sheet.warnings.push(RowWarning {
+            row: row.position.row,
+            column,
+            code: WarningCode::NameMismatch,
+        });
+    }
+}
