@@ -126,7 +126,7 @@ pub enum Command {
     /// Create a workspace full of realistic synthetic data (deterministic for a seed): the Tuần Giáo
     /// settings, master lists per commune, each force's assignment list (about one citizen in twelve
     /// assigned twice), and per-unit daily reports up to the as-of date. For trying the tool and for
-    /// benchmarks (1,000,000 citizens are written in constant memory).
+    /// benchmarks (1,000,000 citizens take about 400 MB of memory to write).
     Demo {
         /// The folder to fill (it must not hold a vneid-recon.toml yet).
         dir: PathBuf,

@@ -31,6 +31,10 @@ pub struct Force {
     pub aliases: Vec<String>,
 }
 
+/// The settings template `init` writes and the tests use: Tuần Giáo (Điện Biên), its 19 communes and
+/// the four forces, commented in Vietnamese. `fixtures/tuan-giao/vneid-recon.toml` is a verbatim copy.
+pub const TEMPLATE: &str = include_str!("settings_template.toml");
+
 /// The resolved settings.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Settings {

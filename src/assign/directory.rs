@@ -195,7 +195,7 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        crate::settings::parse(crate::commands::init_template(), "t").expect("template parses")
+        crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template parses")
     }
 
     #[test]

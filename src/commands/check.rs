@@ -47,18 +47,16 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         .as_ref()
         .map_or_else(|| args.date.unwrap_or(now.date()), |c| c.as_of);
     let stages = match &context {
-        Some(context) if context.workspace.join("master").is_dir() => {
-            Some(known_before(context)?)
-        }
+        Some(context) if context.workspace.join("master").is_dir() => Some(known_before(context)?),
         _ => None,
     };
     let checker = context
         .as_ref()
         .zip(stages.as_ref())
         .map(|(context, stages)| Checker::new(&context.settings, stages));
-    let aliases = context
-        .as_ref()
-        .map_or_else(AliasTable::default, |c| AliasTable::new(&c.settings.aliases));
+    let aliases = context.as_ref().map_or_else(AliasTable::default, |c| {
+        AliasTable::new(&c.settings.aliases)
+    });
     let options = super::read_options();
     let mut problems = Vec::new();
     let mut clean_rows = 0;

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
-use crate::pipeline::check::Problem;
 use crate::ingest::FileReport;
+use crate::pipeline::check::Problem;
 
 /// The cleaned workbook's bytes.
 pub fn cleaned_copy(
@@ -20,8 +20,7 @@ pub fn cleaned_copy(
         .map(|p| (p.file.as_str(), p.sheet.as_str(), p.row))
         .collect();
     let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format("@");
+    let crate::report::style::PlainStyles { bold, text } = crate::report::style::PlainStyles::new();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
     sheet.write_string_with_format(
         0,

@@ -6,62 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::{ExitStatus, Failure};
-use crate::settings::SETTINGS_FILE;
-
-/// The settings template: Tuần Giáo (Điện Biên), its 19 communes and the four forces.
-pub const TEMPLATE: &str = r#"# Cài đặt của vneid-recon cho một huyện (SPEC §9).
-# Chỉ bắt buộc: deadline, communes và ít nhất một [[forces]]. Các khóa khác có giá trị mặc định.
-
-district = "Tuần Giáo"
-province = "Điện Biên"
-agency = "Công an huyện Tuần Giáo"     # cơ quan ban hành, in ở đầu các bảng tổng hợp
-deadline = 2024-02-05                   # hạn hoàn thành 100% chỉ tiêu (ngày, không có dấu nháy)
-unit_cutoff = "17:00"                   # giờ các đơn vị gửi báo cáo về Công an xã (giờ Việt Nam)
-district_cutoff = "20:00"               # giờ Công an xã gửi báo cáo về Công an huyện
-credit = "assignee"                     # ghi nhận kết quả cho đơn vị được phân công ("assignee")
-                                        # hoặc cho đơn vị báo cáo ("reporter")
-
-# Các xã, thị trấn của huyện. Xã ghi tên ("Ta Ma"); thị trấn, phường ghi kèm tiền tố.
-communes = [
-  "Thị trấn Tuần Giáo", "Quài Nưa", "Quài Cang", "Quài Tở", "Chiềng Sinh",
-  "Chiềng Đông", "Tỏa Tình", "Nà Sáy", "Mường Thín", "Tênh Phông",
-  "Mường Khong", "Rạng Đông", "Pú Nhung", "Ta Ma", "Mùn Chung",
-  "Nà Tòng", "Phình Sáng", "Mường Mùn", "Pú Xi",
-]
-
-# Các lực lượng, theo thứ tự ưu tiên khi một công dân được nhiều lực lượng nhận
-# (quy tắc 3 "force_priority"). id là tên thư mục trong assignments/ và reports/NGÀY/.
-# unit_label đặt tên đơn vị khi dòng không có cột Đơn vị: "Đoàn xã Ta Ma".
-
-[[forces]]
-id = "doan-thanh-nien"
-name = "Đoàn Thanh niên"
-unit_label = "Đoàn"
-aliases = ["Đoàn TN", "ĐTN", "Đoàn thanh niên", "Đoàn"]
-
-[[forces]]
-id = "hoi-phu-nu"
-name = "Hội Liên hiệp Phụ nữ"
-unit_label = "Hội Phụ nữ"
-aliases = ["Hội Phụ nữ", "Phụ nữ", "HLHPN", "Hội LHPN", "Chi hội phụ nữ"]
-
-[[forces]]
-id = "giao-duc"
-name = "Giáo dục"
-unit_label = "Giáo dục"
-aliases = ["Trường", "Giáo viên", "Phòng Giáo dục", "Ngành giáo dục", "GD&ĐT"]
-
-[[forces]]
-id = "cong-an"
-name = "Công an"
-unit_label = "Công an"
-aliases = ["CA", "Công an xã", "Công an thị trấn"]
-
-# Tên cột bổ sung, theo từng trường (id, name, dob, gender, commune, village, address,
-# phone, force, unit, officer, assigned_on, activated_on).
-[aliases]
-id = ["Số thẻ căn cước"]
-"#;
+use crate::settings::{SETTINGS_FILE, TEMPLATE};
 
 /// The folders of a workspace, relative to it.
 fn folders() -> Vec<String> {

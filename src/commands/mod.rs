@@ -135,7 +135,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
                 communes,
                 as_of,
             };
-            let files = crate::demo::write_workspace(&dir, &options, init::TEMPLATE)
+            let files = crate::demo::write_workspace(&dir, &options, settings::TEMPLATE)
                 .map_err(Failure::cannot_run)?;
             eprintln!(
                 "Đã tạo dữ liệu mẫu: {citizens} công dân, {files} tệp trong {}",
@@ -166,11 +166,6 @@ fn shell_word(text: &str) -> String {
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
     }
-}
-
-/// The settings template `init` writes (Tuần Giáo), also the example settings of tests.
-pub fn init_template() -> &'static str {
-    init::TEMPLATE
 }
 
 /// Loads `DIR/vneid-recon.toml`; a missing file is exit 3 with what to create, a bad one exit 2.

@@ -6,7 +6,9 @@ use std::path::Path;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use super::{ExitStatus, Failure, print_timings, read_with_progress, require_master, resolve, take_lock};
+use super::{
+    ExitStatus, Failure, print_timings, read_with_progress, require_master, resolve, take_lock,
+};
 use crate::ingest::workspace::Role;
 use crate::pipeline::{self, Days, Stages, Timings};
 use crate::report::summary;
@@ -33,8 +35,8 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let mut timings = Timings::start();
     let inputs = read_with_progress(&context, Days::ThroughAsOf, !args.quiet)?;
     timings.step("ingest");
-    let stages = pipeline::compute(&context.settings, inputs, &mut timings)
-        .map_err(Failure::cannot_run)?;
+    let stages =
+        pipeline::compute(&context.settings, inputs, &mut timings).map_err(Failure::cannot_run)?;
     let data = stages.data(&context.settings, context.as_of, context.provisional);
     let summary = summary::build(&data);
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;

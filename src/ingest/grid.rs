@@ -31,16 +31,6 @@ impl Cell {
         }
     }
 
-    /// A text cell from an owned string, reusing its allocation when it is already clean.
-    pub fn text_owned(raw: String) -> Cell {
-        match crate::normalize::text::clean_cell_text(&raw) {
-            std::borrow::Cow::Borrowed("") => Cell::Empty,
-            std::borrow::Cow::Borrowed(_) => Cell::Text(raw),
-            std::borrow::Cow::Owned(clean) if clean.is_empty() => Cell::Empty,
-            std::borrow::Cow::Owned(clean) => Cell::Text(clean),
-        }
-    }
-
     /// True for an empty cell.
     pub fn is_empty(&self) -> bool {
         matches!(self, Cell::Empty)

@@ -27,10 +27,7 @@ pub enum ProblemKind {
         explanation: String,
     },
     /// The row's citizen ID is invalid.
-    InvalidId {
-        reason: RejectReason,
-        value: String,
-    },
+    InvalidId { reason: RejectReason, value: String },
     /// The citizen is not on the master list.
     NotInMaster,
     /// The citizen was already counted on an earlier day.

@@ -69,7 +69,8 @@ impl Context {
     ) -> Self {
         let as_of = date.unwrap_or(now.date());
         Self {
-            provisional: as_of == now.date() && !cutoff_passed(now, as_of, settings.district_cutoff),
+            provisional: as_of == now.date()
+                && !cutoff_passed(now, as_of, settings.district_cutoff),
             unit_cutoff_passed: cutoff_passed(now, as_of, settings.unit_cutoff),
             workspace,
             settings,
@@ -97,18 +98,14 @@ mod tests {
     use super::*;
 
     fn at(day: &str, time: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M")
-            .expect("a moment")
+        NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M").expect("a moment")
     }
 
     #[test]
     fn provisional_and_cutoffs_are_decided_once() {
-        let settings =
-            crate::settings::parse(crate::commands::init_template(), "t").expect("template");
+        let settings = crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template");
         let day = NaiveDate::from_ymd_opt(2024, 1, 15);
-        let resolve = |now| {
-            Context::new(".".into(), settings.clone(), day, now, Knobs::default())
-        };
+        let resolve = |now| Context::new(".".into(), settings.clone(), day, now, Knobs::default());
         let morning = resolve(at("2024-01-15", "09:00"));
         assert!(morning.provisional && !morning.unit_cutoff_passed);
         let evening = resolve(at("2024-01-15", "18:00"));

@@ -40,11 +40,7 @@ pub struct Inputs {
 }
 
 /// Finds the workspace's inputs as of `as_of` (SPEC §3, §11.1).
-pub fn discover_inputs(
-    workspace: &Path,
-    as_of: NaiveDate,
-    days: Days,
-) -> Result<Discovery, Error> {
+pub fn discover_inputs(workspace: &Path, as_of: NaiveDate, days: Days) -> Result<Discovery, Error> {
     let mut discovery = discover(workspace, as_of).map_err(|source| Error::Workspace {
         path: workspace.to_path_buf(),
         source,

@@ -306,13 +306,12 @@ fn rank_within_forces(progress: &mut [UnitProgress], units: &Units) {
     });
     let mut previous: Option<(usize, (f64, u64))> = None;
     let mut rank = 0;
-    for (position_in_force, index) in order.iter().enumerate().map(|(i, &index)| (i, index)) {
+    for &index in &order {
         let force = units.list[progress[index].unit].force;
         let this = key(&progress[index]);
         let first_of_force = previous.is_none_or(|(f, _)| f != force);
         if first_of_force {
             rank = 1;
-            let _ = position_in_force;
         } else if previous.is_some_and(|(_, k)| k != this) {
             rank += 1;
         }

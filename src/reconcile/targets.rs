@@ -203,8 +203,7 @@ mod tests {
     use super::*;
 
     fn setup() -> (crate::settings::Settings, AliasTable) {
-        let settings =
-            crate::settings::parse(crate::commands::init_template(), "t").expect("template");
+        let settings = crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template");
         (settings, AliasTable::default())
     }
 

@@ -6,9 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::Datelike;
-use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError,
-};
+use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, Workbook, XlsxError};
 
 use super::{OutputFile, RunData};
 use crate::normalize::text::fold;
@@ -91,21 +89,13 @@ fn unit_form(
     let day = data.as_of;
     let created = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
     workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let bold = Format::new()
-        .set_bold()
-        .set_font_name("Times New Roman")
-        .set_font_size(12);
-    let header = bold
-        .clone()
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_background_color("#DDEBF7");
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_font_name("Times New Roman")
-        .set_font_size(12);
-    let id = cell.clone().set_num_format("@");
-    let date = cell.clone().set_num_format("dd/mm/yyyy");
+    let super::style::FormStyles {
+        title: bold,
+        header,
+        cell,
+        id,
+        date,
+    } = super::style::FormStyles::new();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
     sheet.write_string_with_format(0, 0, unit_info.name.to_uppercase(), &bold)?;
     sheet.write_string_with_format(

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod message;
 pub mod parquet;
 pub mod sheets;
+pub mod style;
 pub mod summary;
 pub mod table;
 pub mod xlsx;

@@ -28,7 +28,6 @@ fn day(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-
 /// The Parquet files of a run: (name inside `out/D/`, bytes).
 pub fn tables(data: &RunData<'_>) -> PolarsResult<Vec<super::OutputFile>> {
     let mut files = Vec::new();

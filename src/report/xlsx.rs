@@ -8,10 +8,10 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Chart, ChartAxisDateUnitType, ChartDataLabel, ChartDataLabelPosition, ChartLine,
     ChartLineDashType, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, FormatUnderline, IgnoreError, Workbook,
-    Worksheet, XlsxError,
+    ExcelDateTime, IgnoreError, Workbook, Worksheet, XlsxError,
 };
 
+use super::style::{Styles, fill};
 use super::table::{Highlight, Table, Value};
 
 /// Rows above a table's header: the title block.
@@ -32,71 +32,6 @@ pub struct Heading {
     pub days_left: i64,
     pub overdue_days: i64,
     pub provisional: bool,
-}
-
-struct Styles {
-    agency: Format,
-    nation: Format,
-    motto: Format,
-    dateline: Format,
-    title: Format,
-    subtitle: Format,
-    provisional: Format,
-    header: Format,
-    text: Format,
-    id: Format,
-    count: Format,
-    decimal: Format,
-    percent: Format,
-    date: Format,
-    total_text: Format,
-    total_count: Format,
-    total_percent: Format,
-    signature: Format,
-    signature_note: Format,
-}
-
-impl Styles {
-    fn new() -> Self {
-        let base = Format::new()
-            .set_font_name("Times New Roman")
-            .set_font_size(12);
-        let cell = base
-            .clone()
-            .set_border(FormatBorder::Thin)
-            .set_align(FormatAlign::VerticalCenter);
-        let centered = |f: Format| f.set_align(FormatAlign::Center);
-        Self {
-            agency: centered(base.clone().set_bold()),
-            nation: centered(base.clone().set_bold()),
-            motto: centered(
-                base.clone()
-                    .set_bold()
-                    .set_underline(FormatUnderline::Single),
-            ),
-            dateline: centered(base.clone().set_italic()),
-            title: centered(base.clone().set_bold().set_font_size(14)).set_text_wrap(),
-            subtitle: centered(base.clone().set_italic()),
-            provisional: centered(base.clone().set_bold().set_font_color("#C00000")),
-            header: cell
-                .clone()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#DDEBF7"),
-            text: cell.clone().set_text_wrap(),
-            id: cell.clone().set_num_format("@"),
-            count: cell.clone().set_num_format("#,##0"),
-            decimal: cell.clone().set_num_format("0.0"),
-            percent: cell.clone().set_num_format("0.0%"),
-            date: cell.clone().set_num_format("dd/mm/yyyy"),
-            total_text: cell.clone().set_bold(),
-            total_count: cell.clone().set_bold().set_num_format("#,##0"),
-            total_percent: cell.set_bold().set_num_format("0.0%"),
-            signature: centered(base.clone().set_bold()),
-            signature_note: centered(base.set_italic()),
-        }
-    }
 }
 
 /// A workbook being assembled.
@@ -541,10 +476,6 @@ fn excel_text(text: &str) -> &str {
         Some((cut, _)) => &text[..cut],
         None => text,
     }
-}
-
-fn fill(color: &str) -> Format {
-    Format::new().set_background_color(color)
 }
 
 fn add_highlight(

@@ -59,13 +59,17 @@ fn run_and_split_outputs_are_byte_identical_to_the_record() {
     let out = dir.path().join("out/2024-01-15");
     let mut got = BTreeMap::new();
     hashes_under(&out, &out, &mut got);
-    let record = std::fs::read_to_string(repo().join("tests/expected-outputs.sha256"))
-        .expect("the record");
+    let record =
+        std::fs::read_to_string(repo().join("tests/expected-outputs.sha256")).expect("the record");
     let expected: BTreeMap<String, String> = record
         .lines()
         .filter_map(|line| line.split_once("  "))
         .map(|(digest, path)| (path.to_string(), digest.to_string()))
         .collect();
-    assert_eq!(expected.len(), 73, "summary, message, 5 workbooks, 66 unit forms");
+    assert_eq!(
+        expected.len(),
+        73,
+        "summary, message, 5 workbooks, 66 unit forms"
+    );
     assert_eq!(got, expected);
 }
