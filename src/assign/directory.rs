@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::normalize::commune::CommuneMatcher;
+use crate::normalize::commune::{CommuneMatcher, commune_phrase};
 use crate::normalize::text::{clean_cell_text, fold};
 use crate::settings::Settings;
 
@@ -164,29 +164,15 @@ impl<'a> Naming<'a> {
             None => {
                 let label = &self.settings.forces[force].unit_label;
                 let name = match row_commune {
-                    Some(commune) => format!("{label} {}", self.commune_phrase(commune)),
+                    Some(commune) => format!(
+                        "{label} {}",
+                        commune_phrase(&self.settings.communes[commune])
+                    ),
                     None => label.clone(),
                 };
                 (name, row_commune)
             }
         }
-    }
-
-    /// "xã Ta Ma", "thị trấn Tuần Giáo": the commune with its prefix in lower case.
-    pub fn commune_phrase(&self, commune: usize) -> String {
-        let name = &self.settings.communes[commune];
-        let folded = fold(name);
-        for prefix_words in [2usize, 1] {
-            let prefix: Vec<&str> = folded.split(' ').take(prefix_words).collect();
-            let prefix = prefix.join(" ");
-            if matches!(prefix.as_str(), "thi tran" | "thi xa" | "phuong") {
-                let mut words = name.split(' ');
-                let original: Vec<&str> = words.by_ref().take(prefix_words).collect();
-                let rest: Vec<&str> = words.collect();
-                return format!("{} {}", original.join(" ").to_lowercase(), rest.join(" "));
-            }
-        }
-        format!("xã {name}")
     }
 }
 

@@ -20,10 +20,15 @@ fn folders() -> Vec<String> {
     .into_iter()
     .map(String::from)
     .collect();
-    folders.extend(
-        ["doan-thanh-nien", "hoi-phu-nu", "giao-duc", "cong-an"]
-            .map(|id| format!("assignments/{id}")),
-    );
+    // One assignments folder per force of the template written.
+    if let Ok(settings) = crate::settings::parse(TEMPLATE, SETTINGS_FILE) {
+        folders.extend(
+            settings
+                .forces
+                .iter()
+                .map(|force| format!("assignments/{}", force.id)),
+        );
+    }
     folders
 }
 

@@ -14,6 +14,8 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 pub use people::Rng;
 use people::{Person, person};
 
+use crate::normalize::commune::commune_phrase;
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -32,16 +34,6 @@ const FORCES: [(&str, &str, &str); 4] = [
     ("giao-duc", "Giáo dục", "Trường THCS"),
     ("cong-an", "Công an", "Công an"),
 ];
-
-/// "xã Ta Ma", "thị trấn Tuần Giáo": a configured commune with its lower-case prefix.
-fn commune_phrase(name: &str) -> String {
-    for prefix in ["Thị trấn ", "Phường ", "Thị xã "] {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            return format!("{}{rest}", prefix.to_lowercase());
-        }
-    }
-    format!("xã {name}")
-}
 
 /// A commune as a list's commune column writes it: "Xã Ta Ma", "Thị trấn Tuần Giáo".
 fn commune_cell(name: &str) -> String {

@@ -14,6 +14,23 @@ pub struct CommuneMatcher {
     padded: Vec<String>,
 }
 
+/// "xã Ta Ma", "thị trấn Tuần Giáo": a configured commune with its prefix in lower case, as a unit
+/// named from its commune writes it (SPEC §9). A name without a prefix is a xã.
+pub fn commune_phrase(name: &str) -> String {
+    let folded = fold(name);
+    for prefix_words in [2usize, 1] {
+        let prefix: Vec<&str> = folded.split(' ').take(prefix_words).collect();
+        let prefix = prefix.join(" ");
+        if matches!(prefix.as_str(), "thi tran" | "thi xa" | "phuong") {
+            let mut words = name.split(' ');
+            let original: Vec<&str> = words.by_ref().take(prefix_words).collect();
+            let rest: Vec<&str> = words.collect();
+            return format!("{} {}", original.join(" ").to_lowercase(), rest.join(" "));
+        }
+    }
+    format!("xã {name}")
+}
+
 /// The commune's folded name without its administrative prefix.
 pub fn commune_key(name: &str) -> String {
     let folded = fold(name);

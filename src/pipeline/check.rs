@@ -14,7 +14,6 @@ use crate::assign::directory::{ForceMatcher, Naming, unit_key};
 use crate::codes::RejectReason;
 use crate::ingest::{FileReport, InputRow};
 use crate::normalize::id::IdMap;
-use crate::reconcile::claims::ClaimClass;
 use crate::settings::Settings;
 
 /// What is wrong, with the facts a clerk needs to fix it.
@@ -149,12 +148,7 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// Indexes the stages once.
     pub fn new(settings: &'a Settings, stages: &'a Stages) -> Self {
-        let mut counted = IdMap::default();
-        for claim in &stages.claims.claims {
-            if claim.class == ClaimClass::Counted {
-                counted.entry(claim.id).or_insert(claim.date);
-            }
-        }
+        let counted = stages.claims.counted().map(|c| (c.id, c.date)).collect();
         Self {
             settings,
             stages,

@@ -57,6 +57,20 @@ pub struct Claims {
     pub rejects: Vec<StageReject>,
 }
 
+impl Claims {
+    /// The counted claims, in processing order: at most one per citizen.
+    pub fn counted(&self) -> impl Iterator<Item = &Claim> {
+        self.claims
+            .iter()
+            .filter(|c| c.class == ClaimClass::Counted)
+    }
+
+    /// The citizens counted up to the as-of date.
+    pub fn counted_ids(&self) -> crate::normalize::id::IdSet {
+        self.counted().map(|c| c.id).collect()
+    }
+}
+
 /// Classifies claim rows given in (date, position) order.
 pub fn classify(
     rows: &[ClaimRow],

@@ -10,7 +10,6 @@ use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, Workboo
 
 use super::{OutputFile, RunData};
 use crate::normalize::text::fold;
-use crate::reconcile::claims::ClaimClass;
 
 /// The form's header row (0-based), under a short title block.
 const HEADER_ROW: u32 = 5;
@@ -45,13 +44,7 @@ pub fn slug(name: &str) -> String {
 
 /// One form per unit with remaining citizens, as `don-vi/<force-id>/<unit>.xlsx`.
 pub fn unit_forms(data: &RunData<'_>) -> Result<Vec<OutputFile>, XlsxError> {
-    let counted: crate::normalize::id::IdSet = data
-        .claims
-        .claims
-        .iter()
-        .filter(|c| c.class == ClaimClass::Counted)
-        .map(|c| c.id)
-        .collect();
+    let counted = data.claims.counted_ids();
     let mut by_unit: BTreeMap<usize, Vec<&crate::assign::master::Citizen>> = BTreeMap::new();
     for citizen in data
         .master

@@ -19,7 +19,6 @@ use polars::prelude::*;
 
 use super::RunData;
 use crate::assign::Candidate;
-use crate::reconcile::claims::ClaimClass;
 
 /// The folder inside `out/D/`.
 pub const FOLDER: &str = "parquet";
@@ -79,9 +78,7 @@ fn citizens(data: &RunData<'_>) -> PolarsResult<DataFrame> {
     // The counted claim of each citizen: the day and the unit credited.
     let counted: crate::normalize::id::IdMap<(NaiveDate, Option<usize>)> = data
         .claims
-        .claims
-        .iter()
-        .filter(|c| c.class == ClaimClass::Counted)
+        .counted()
         .map(|c| (c.id, (c.date, c.credited_unit)))
         .collect();
     let citizens = &data.master.citizens;

@@ -179,19 +179,9 @@ pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
     table
 }
 
-/// The IDs counted up to the as-of date.
-fn counted_ids(data: &RunData<'_>) -> crate::normalize::id::IdSet {
-    data.claims
-        .claims
-        .iter()
-        .filter(|c| c.class == ClaimClass::Counted)
-        .map(|c| c.id)
-        .collect()
-}
-
 /// Theo cán bộ: every officer who won at least one citizen.
 pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
-    let counted = counted_ids(data);
+    let counted = data.claims.counted_ids();
     let mut officers: BTreeMap<(usize, usize, String), (String, u64, u64)> = BTreeMap::new();
     for citizen in &data.master.citizens {
         let Some(winner) = data.assignments.winners.get(&citizen.id) else {
@@ -266,7 +256,7 @@ fn citizen_cells(data: &RunData<'_>, citizen: &crate::assign::master::Citizen) -
 
 /// Chưa kích hoạt: the to-do list, each remaining citizen with their officer.
 pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
-    let counted = counted_ids(data);
+    let counted = data.claims.counted_ids();
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
