@@ -417,3 +417,67 @@ fn demo_is_deterministic_and_runs_end_to_end() {
     assert_eq!(rejected, 0);
     cli().args(["demo"]).arg(&a).assert().code(3);
 }
+
+#[test]
+fn check_json_gives_each_problem_its_code_and_facts() {
+    let dir = workspace();
+    let report = dir.path().join("bao-cao.csv");
+    std::fs::write(
+        &report,
+        format!(
+            "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
+             Lò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n\
+             Sai số;040123456;Đoàn TN;Đoàn xã Ta Ma\n\
+             Người lạ;011095000099;Đoàn TN;Đoàn xã Ta Ma\n\
+             Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
+             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n\
+             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
+        ),
+    )
+    .expect("write");
+    let output = cli()
+        .args(["check", "--json", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .arg(&report)
+        .output()
+        .expect("check");
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["clean_rows"], 1);
+    let problems = json["problems"].as_array().expect("problems");
+    let found: Vec<(u64, &str)> = problems
+        .iter()
+        .map(|p| (p["row"].as_u64().expect("row"), p["code"].as_str().expect("code")))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, "already_counted"),
+            (3, "invalid_id"),
+            (4, "not_in_master"),
+            (5, "assigned_elsewhere"),
+            (7, "duplicate_in_file"),
+        ]
+    );
+    let by_row = |row: u64| {
+        problems
+            .iter()
+            .find(|p| p["row"] == row)
+            .expect("problem")
+            .clone()
+    };
+    assert_eq!(by_row(2)["day"], "2024-01-14");
+    assert_eq!(by_row(3)["reason"], "old_cmnd");
+    assert_eq!(by_row(3)["column"], "B");
+    assert_eq!(by_row(3)["value"], "040123456");
+    let elsewhere = by_row(5);
+    assert_eq!(elsewhere["unit"], "Công an xã Quài Tở");
+    assert_eq!(elsewhere["force"], "Công an");
+    assert_eq!(elsewhere["officer"], "Vì Văn Hùng");
+    assert_eq!(by_row(7)["first_row"], 6);
+    for problem in problems {
+        assert!(problem["file"].as_str().is_some_and(|f| f.ends_with("bao-cao.csv")));
+        assert_eq!(problem["sheet"], "bao-cao");
+        assert!(problem["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}

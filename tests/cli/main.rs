@@ -2,6 +2,7 @@
 //! workspaces. One binary, one module per capability.
 
 mod check;
+mod codes;
 mod corpus;
 mod district;
 mod first_minutes;
