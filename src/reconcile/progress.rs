@@ -151,9 +151,40 @@ fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
 
 /// Computes progress for every level.
 pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
-    let settings = inputs.settings;
-    let (as_of, deadline) = (inputs.as_of, settings.deadline);
+    let (as_of, deadline) = (inputs.as_of, inputs.settings.deadline);
     let per_unit = unit_counts(inputs)?;
+    let mut units = unit_progress(inputs, &per_unit);
+    rank_within_forces(&mut units, inputs.units);
+    let cells = force_commune_cells(inputs, &per_unit);
+    let group = |force, commune, counts| GroupProgress {
+        force,
+        commune,
+        metrics: Metrics::compute(counts, as_of, deadline),
+    };
+    let (force_count, commune_count) = (cells.planned.len(), inputs.settings.communes.len());
+    let by_force_commune = (0..force_count)
+        .flat_map(|f| (0..commune_count).map(move |c| (f, c)))
+        .map(|(f, c)| group(Some(f), Some(c), cells.planned[f][c]))
+        .collect();
+    let by_force = (0..force_count)
+        .map(|f| group(Some(f), None, cells.force_total(f)))
+        .collect();
+    let by_commune = (0..commune_count)
+        .map(|c| group(None, Some(c), cells.commune_total(c)))
+        .collect();
+    let district = district_counts(inputs, &cells.planned);
+    Ok(Progress {
+        units,
+        by_force_commune,
+        by_force,
+        by_commune,
+        district: Metrics::compute(district, as_of, deadline),
+    })
+}
+
+/// Each unit's metrics, whether it reported today and its days without a result.
+fn unit_progress(inputs: &ProgressInputs<'_>, per_unit: &UnitCounts) -> Vec<UnitProgress> {
+    let (as_of, deadline) = (inputs.as_of, inputs.settings.deadline);
     let reported: HashSet<usize> = inputs
         .claims
         .claims
@@ -161,12 +192,8 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
         .filter(|c| c.date == as_of)
         .map(|c| c.unit)
         .collect();
-    let mut units: Vec<UnitProgress> = inputs
-        .units
-        .list
-        .iter()
-        .enumerate()
-        .map(|(index, _)| UnitProgress {
+    (0..inputs.units.list.len())
+        .map(|index| UnitProgress {
             unit: index,
             metrics: Metrics::compute(per_unit.counts[index], as_of, deadline),
             reported_today: reported.contains(&index),
@@ -177,11 +204,49 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
             ),
             rank: 0,
         })
-        .collect();
-    rank_within_forces(&mut units, inputs.units);
-    let force_count = settings.forces.len();
-    let commune_count = settings.communes.len();
-    let mut cells = vec![vec![Counts::default(); commune_count]; force_count];
+        .collect()
+}
+
+/// The units' counts summed per force × commune (SPEC §11.7), with the targets of the appendix
+/// when there is one, and each force's activity wherever its units' communes are.
+struct Cells {
+    /// `planned[force][commune]`.
+    planned: Vec<Vec<Counts>>,
+    /// Activations of each force's units, including units of no known commune.
+    force_activity: Vec<Counts>,
+}
+
+impl Cells {
+    /// A force's targets and assignments from its cells, its activations from all its units.
+    fn force_total(&self, force: usize) -> Counts {
+        let planned = self.planned[force]
+            .iter()
+            .fold(Counts::default(), |sum, c| {
+                sum + Counts {
+                    target: c.target,
+                    assigned: c.assigned,
+                    ..Counts::default()
+                }
+            });
+        Counts {
+            target: planned.target,
+            assigned: planned.assigned,
+            ..self.force_activity[force]
+        }
+    }
+
+    /// A commune's cells summed over the forces.
+    fn commune_total(&self, commune: usize) -> Counts {
+        self.planned
+            .iter()
+            .fold(Counts::default(), |sum, row| sum + row[commune])
+    }
+}
+
+fn force_commune_cells(inputs: &ProgressInputs<'_>, per_unit: &UnitCounts) -> Cells {
+    let force_count = inputs.settings.forces.len();
+    let commune_count = inputs.settings.communes.len();
+    let mut planned = vec![vec![Counts::default(); commune_count]; force_count];
     let mut force_activity = vec![Counts::default(); force_count];
     for (unit, counts) in inputs.units.list.iter().zip(&per_unit.counts) {
         force_activity[unit.force] = force_activity[unit.force]
@@ -191,62 +256,20 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
                 ..*counts
             };
         if let Some(commune) = unit.commune {
-            cells[unit.force][commune] = cells[unit.force][commune] + *counts;
+            planned[unit.force][commune] = planned[unit.force][commune] + *counts;
         }
     }
     if let Some(targets) = inputs.targets {
-        for (force, row) in cells.iter_mut().enumerate() {
+        for (force, row) in planned.iter_mut().enumerate() {
             for (commune, cell) in row.iter_mut().enumerate() {
                 cell.target = targets.get(&(force, commune)).copied().unwrap_or(0);
             }
         }
     }
-    let group = |force, commune, counts| GroupProgress {
-        force,
-        commune,
-        metrics: Metrics::compute(counts, as_of, deadline),
-    };
-    let by_force_commune = (0..force_count)
-        .flat_map(|f| (0..commune_count).map(move |c| (f, c)))
-        .map(|(f, c)| group(Some(f), Some(c), cells[f][c]))
-        .collect();
-    let by_force = (0..force_count)
-        .map(|f| {
-            let planned = cells[f].iter().fold(Counts::default(), |sum, c| {
-                sum + Counts {
-                    target: c.target,
-                    assigned: c.assigned,
-                    ..Counts::default()
-                }
-            });
-            group(
-                Some(f),
-                None,
-                Counts {
-                    target: planned.target,
-                    assigned: planned.assigned,
-                    ..force_activity[f]
-                },
-            )
-        })
-        .collect();
-    let by_commune = (0..commune_count)
-        .map(|c| {
-            group(
-                None,
-                Some(c),
-                (0..force_count).fold(Counts::default(), |sum, f| sum + cells[f][c]),
-            )
-        })
-        .collect();
-    let district = district_counts(inputs, &cells);
-    Ok(Progress {
-        units,
-        by_force_commune,
-        by_force,
-        by_commune,
-        district: Metrics::compute(district, as_of, deadline),
-    })
+    Cells {
+        planned,
+        force_activity,
+    }
 }
 
 /// District totals (SPEC §11.8): the target is the sum of the force × commune targets; activations

@@ -5,9 +5,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::Datelike;
-use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, Workbook, XlsxError};
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, ExcelDateTime, Workbook, Worksheet, XlsxError,
+};
 
+use super::style::FormStyles;
 use super::{OutputFile, RunData};
 use crate::normalize::text::fold;
 
@@ -76,21 +79,29 @@ fn unit_form(
     unit: usize,
     citizens: &[&crate::assign::master::Citizen],
 ) -> Result<Vec<u8>, XlsxError> {
-    let unit_info = &data.units.list[unit];
-    let force = &data.settings.forces[unit_info.force];
     let mut workbook = Workbook::new();
     let day = data.as_of;
     let created = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
     workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let super::style::FormStyles {
-        title: bold,
-        header,
-        cell,
-        id,
-        date,
-    } = super::style::FormStyles::new();
+    let styles = super::style::FormStyles::new();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
-    sheet.write_string_with_format(0, 0, unit_info.name.to_uppercase(), &bold)?;
+    form_heading(sheet, &styles, &data.units.list[unit].name, day)?;
+    let last = form_rows(sheet, &styles, data, unit, citizens)?;
+    if last > HEADER_ROW {
+        form_validation(sheet, last)?;
+    }
+    form_layout(sheet)?;
+    workbook.save_to_buffer()
+}
+
+/// The unit's name, the form's title with its day, the instruction and the header row.
+fn form_heading(
+    sheet: &mut Worksheet,
+    styles: &FormStyles,
+    unit_name: &str,
+    day: NaiveDate,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(0, 0, unit_name.to_uppercase(), &styles.title)?;
     sheet.write_string_with_format(
         2,
         0,
@@ -98,12 +109,26 @@ fn unit_form(
             "DANH SÁCH CÔNG DÂN ĐƯỢC HƯỚNG DẪN KÍCH HOẠT NGÀY {}",
             day.format("%d/%m/%Y")
         ),
-        &bold,
+        &styles.title,
     )?;
     sheet.write_string(3, 0, "Đánh dấu x vào cột \"Đã kích hoạt\" cho công dân đã kích hoạt thành công; gửi Công an xã trước 17 giờ.")?;
     for (col, text) in HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(HEADER_ROW, col as u16, *text, &header)?;
+        sheet.write_string_with_format(HEADER_ROW, col as u16, *text, &styles.header)?;
     }
+    Ok(())
+}
+
+/// One row per remaining citizen, with the "Đã kích hoạt" and date cells left to fill. Returns the
+/// last row written.
+fn form_rows(
+    sheet: &mut Worksheet,
+    styles: &FormStyles,
+    data: &RunData<'_>,
+    unit: usize,
+    citizens: &[&crate::assign::master::Citizen],
+) -> Result<u32, XlsxError> {
+    let unit_info = &data.units.list[unit];
+    let force = &data.settings.forces[unit_info.force];
     let mut row = HEADER_ROW;
     for (index, citizen) in citizens.iter().enumerate() {
         row += 1;
@@ -112,8 +137,8 @@ fn unit_form(
             .winners
             .get(&citizen.id)
             .map_or("", |w| w.officer.as_str());
-        sheet.write_number_with_format(row, 0, index as f64 + 1.0, &cell)?;
-        sheet.write_string_with_format(row, 1, citizen.id.to_string(), &id)?;
+        sheet.write_number_with_format(row, 0, index as f64 + 1.0, &styles.cell)?;
+        sheet.write_string_with_format(row, 1, citizen.id.to_string(), &styles.id)?;
         let texts = [
             citizen.name.clone().unwrap_or_default(),
             citizen.dob.map(|d| d.display()).unwrap_or_default(),
@@ -124,33 +149,41 @@ fn unit_form(
             officer.to_string(),
         ];
         for (offset, text) in texts.iter().enumerate() {
-            sheet.write_string_with_format(
-                row,
-                2 + offset as u16,
-                text,
-                if offset == 3 { &id } else { &cell },
-            )?;
+            // The phone column is text: a leading 0 must survive.
+            let format = if offset == 3 {
+                &styles.id
+            } else {
+                &styles.cell
+            };
+            sheet.write_string_with_format(row, 2 + offset as u16, text, format)?;
         }
-        sheet.write_blank(row, 9, &cell)?;
-        sheet.write_blank(row, 10, &date)?;
+        sheet.write_blank(row, 9, &styles.cell)?;
+        sheet.write_blank(row, 10, &styles.date)?;
     }
-    if row > HEADER_ROW {
-        let mark = DataValidation::new()
-            .allow_list_strings(&["x"])?
-            .set_input_message("Gõ x nếu công dân đã kích hoạt")?;
-        sheet.add_data_validation(HEADER_ROW + 1, 9, row, 9, &mark)?;
-        let first = ExcelDateTime::from_ymd(2020, 1, 1)?;
-        let dates =
-            DataValidation::new().allow_date(DataValidationRule::GreaterThanOrEqualTo(first));
-        sheet.add_data_validation(HEADER_ROW + 1, 10, row, 10, &dates)?;
-        sheet.ignore_error_range(
-            HEADER_ROW + 1,
-            1,
-            row,
-            5,
-            rust_xlsxwriter::IgnoreError::NumberStoredAsText,
-        )?;
-    }
+    Ok(row)
+}
+
+/// The "Đã kích hoạt" drop-down of "x", the date validation and no number-as-text warnings.
+fn form_validation(sheet: &mut Worksheet, last: u32) -> Result<(), XlsxError> {
+    let mark = DataValidation::new()
+        .allow_list_strings(&["x"])?
+        .set_input_message("Gõ x nếu công dân đã kích hoạt")?;
+    sheet.add_data_validation(HEADER_ROW + 1, 9, last, 9, &mark)?;
+    let first = ExcelDateTime::from_ymd(2020, 1, 1)?;
+    let dates = DataValidation::new().allow_date(DataValidationRule::GreaterThanOrEqualTo(first));
+    sheet.add_data_validation(HEADER_ROW + 1, 10, last, 10, &dates)?;
+    sheet.ignore_error_range(
+        HEADER_ROW + 1,
+        1,
+        last,
+        5,
+        rust_xlsxwriter::IgnoreError::NumberStoredAsText,
+    )?;
+    Ok(())
+}
+
+/// Column widths, frozen header, A4 landscape fit to width, the header repeated on every page.
+fn form_layout(sheet: &mut Worksheet) -> Result<(), XlsxError> {
     for (col, width) in [
         6.0, 18.0, 26.0, 12.0, 16.0, 14.0, 18.0, 26.0, 24.0, 10.0, 13.0,
     ]
@@ -165,7 +198,7 @@ fn unit_form(
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    workbook.save_to_buffer()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -131,104 +131,13 @@ impl Book {
         let styles = Styles::new();
         let sheet = self.last_sheet()?;
         let sign_row = after_row + 2;
-        let right = width.saturating_sub(1).max(4);
-        let left_end = (right / 2).saturating_sub(1).max(1);
-        sheet.merge_range(
-            sign_row,
-            0,
-            sign_row,
-            left_end,
-            "NGƯỜI LẬP BIỂU",
-            &styles.signature,
-        )?;
-        sheet.merge_range(
-            sign_row,
-            left_end + 1,
-            sign_row,
-            right,
-            &format!("TM. {}", heading.agency.to_uppercase()),
-            &styles.signature,
-        )?;
-        sheet.merge_range(
-            sign_row + 1,
-            0,
-            sign_row + 1,
-            left_end,
-            "(Ký, ghi rõ họ tên)",
-            &styles.signature_note,
-        )?;
-        sheet.merge_range(
-            sign_row + 1,
-            left_end + 1,
-            sign_row + 1,
-            right,
-            "(Ký tên, đóng dấu)",
-            &styles.signature_note,
-        )?;
+        signature_block(sheet, &styles, &heading, sign_row, width)?;
         if daily.is_empty() {
             return Ok(());
         }
         let series_row = sign_row + 7;
-        sheet.set_row_height(series_row, 32)?;
-        sheet.write_string_with_format(series_row, 0, "Ngày", &styles.header)?;
-        sheet.write_string_with_format(series_row, 1, "Kích hoạt trong ngày", &styles.header)?;
-        sheet.write_string_with_format(series_row, 2, "Lũy kế", &styles.header)?;
-        sheet.write_string_with_format(series_row, 3, "Kế hoạch", &styles.header)?;
-        let first = daily[0].0;
-        let span = (heading.deadline - first).num_days().max(1) as f64;
-        let mut cumulative = 0u64;
-        let mut last = series_row;
-        for (offset, day) in first
-            .iter_days()
-            .take_while(|d| *d <= heading.deadline.max(heading.as_of))
-            .enumerate()
-        {
-            let row = series_row + 1 + offset as u32;
-            let date =
-                ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
-            sheet.write_datetime_with_format(row, 0, &date, &styles.date)?;
-            if let Some((_, count)) = daily.iter().find(|(d, _)| *d == day) {
-                cumulative += count;
-                sheet.write_number_with_format(row, 1, *count as f64, &styles.count)?;
-                sheet.write_number_with_format(row, 2, cumulative as f64, &styles.count)?;
-            }
-            let planned = (target as f64 * ((day - first).num_days() as f64 / span))
-                .min(target as f64)
-                .round();
-            sheet.write_number_with_format(row, 3, planned, &styles.count)?;
-            last = row;
-        }
-        let name = sheet.name();
-        let mut chart = Chart::new(ChartType::Line);
-        chart
-            .title()
-            .set_name("Lũy kế số tài khoản đã kích hoạt so với kế hoạch");
-        chart
-            .add_series()
-            .set_name("Lũy kế đã kích hoạt")
-            .set_categories((name.as_str(), series_row + 1, 0, last, 0))
-            .set_values((name.as_str(), series_row + 1, 2, last, 2))
-            .set_format(ChartLine::new().set_color("#1F4E79").set_width(2.25));
-        chart
-            .add_series()
-            .set_name("Kế hoạch đến hạn")
-            .set_categories((name.as_str(), series_row + 1, 0, last, 0))
-            .set_values((name.as_str(), series_row + 1, 3, last, 3))
-            .set_format(
-                ChartLine::new()
-                    .set_color("#C00000")
-                    .set_dash_type(ChartLineDashType::Dash),
-            )
-            .set_custom_data_labels(&deadline_label(first, heading.deadline));
-        // A date axis with a weekly major unit: Excel and LibreOffice both label it every 7 days
-        // (LibreOffice ignores a category axis's label interval).
-        chart
-            .x_axis()
-            .set_date_axis(true)
-            .set_num_format("dd/mm")
-            .set_major_unit(7)
-            .set_major_unit_date_type(ChartAxisDateUnitType::Days);
-        chart.set_width(720).set_height(320);
+        let last = daily_series(sheet, &styles, &heading, series_row, daily, target)?;
+        let chart = progress_chart(&sheet.name(), &heading, series_row, last, daily[0].0);
         sheet.insert_chart(series_row, 5, &chart)?;
         Ok(())
     }
@@ -319,6 +228,135 @@ fn write_title(
         sheet.merge_range(6, 0, 6, last, &deadline, &styles.subtitle)?;
     }
     Ok(())
+}
+
+/// "NGƯỜI LẬP BIỂU" on the left, the agency's signature on the right, each with its note.
+fn signature_block(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    heading: &Heading,
+    sign_row: u32,
+    width: u16,
+) -> Result<(), XlsxError> {
+    let right = width.saturating_sub(1).max(4);
+    let left_end = (right / 2).saturating_sub(1).max(1);
+    sheet.merge_range(
+        sign_row,
+        0,
+        sign_row,
+        left_end,
+        "NGƯỜI LẬP BIỂU",
+        &styles.signature,
+    )?;
+    sheet.merge_range(
+        sign_row,
+        left_end + 1,
+        sign_row,
+        right,
+        &format!("TM. {}", heading.agency.to_uppercase()),
+        &styles.signature,
+    )?;
+    sheet.merge_range(
+        sign_row + 1,
+        0,
+        sign_row + 1,
+        left_end,
+        "(Ký, ghi rõ họ tên)",
+        &styles.signature_note,
+    )?;
+    sheet.merge_range(
+        sign_row + 1,
+        left_end + 1,
+        sign_row + 1,
+        right,
+        "(Ký tên, đóng dấu)",
+        &styles.signature_note,
+    )?;
+    Ok(())
+}
+
+/// The chart's data: one row per day from the first report day to the deadline (or the as-of date,
+/// when later), with the day's count, the cumulative count and the straight plan line. Returns the
+/// last row written.
+fn daily_series(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    heading: &Heading,
+    series_row: u32,
+    daily: &[(NaiveDate, u64)],
+    target: u64,
+) -> Result<u32, XlsxError> {
+    sheet.set_row_height(series_row, 32)?;
+    sheet.write_string_with_format(series_row, 0, "Ngày", &styles.header)?;
+    sheet.write_string_with_format(series_row, 1, "Kích hoạt trong ngày", &styles.header)?;
+    sheet.write_string_with_format(series_row, 2, "Lũy kế", &styles.header)?;
+    sheet.write_string_with_format(series_row, 3, "Kế hoạch", &styles.header)?;
+    let first = daily[0].0;
+    let span = (heading.deadline - first).num_days().max(1) as f64;
+    let mut cumulative = 0u64;
+    let mut last = series_row;
+    for (offset, day) in first
+        .iter_days()
+        .take_while(|d| *d <= heading.deadline.max(heading.as_of))
+        .enumerate()
+    {
+        let row = series_row + 1 + offset as u32;
+        let date = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
+        sheet.write_datetime_with_format(row, 0, &date, &styles.date)?;
+        if let Some((_, count)) = daily.iter().find(|(d, _)| *d == day) {
+            cumulative += count;
+            sheet.write_number_with_format(row, 1, *count as f64, &styles.count)?;
+            sheet.write_number_with_format(row, 2, cumulative as f64, &styles.count)?;
+        }
+        let planned = (target as f64 * ((day - first).num_days() as f64 / span))
+            .min(target as f64)
+            .round();
+        sheet.write_number_with_format(row, 3, planned, &styles.count)?;
+        last = row;
+    }
+    Ok(last)
+}
+
+/// The cumulative line against the dashed plan line, with the deadline's point labelled and the
+/// date axis labelled weekly.
+fn progress_chart(
+    name: &str,
+    heading: &Heading,
+    series_row: u32,
+    last: u32,
+    first: NaiveDate,
+) -> Chart {
+    let mut chart = Chart::new(ChartType::Line);
+    chart
+        .title()
+        .set_name("Lũy kế số tài khoản đã kích hoạt so với kế hoạch");
+    chart
+        .add_series()
+        .set_name("Lũy kế đã kích hoạt")
+        .set_categories((name, series_row + 1, 0, last, 0))
+        .set_values((name, series_row + 1, 2, last, 2))
+        .set_format(ChartLine::new().set_color("#1F4E79").set_width(2.25));
+    chart
+        .add_series()
+        .set_name("Kế hoạch đến hạn")
+        .set_categories((name, series_row + 1, 0, last, 0))
+        .set_values((name, series_row + 1, 3, last, 3))
+        .set_format(
+            ChartLine::new()
+                .set_color("#C00000")
+                .set_dash_type(ChartLineDashType::Dash),
+        )
+        .set_custom_data_labels(&deadline_label(first, heading.deadline));
+    // A date axis with a weekly major unit: Excel and LibreOffice both label it every 7 days
+    // (LibreOffice ignores a category axis's label interval).
+    chart
+        .x_axis()
+        .set_date_axis(true)
+        .set_num_format("dd/mm")
+        .set_major_unit(7)
+        .set_major_unit_date_type(ChartAxisDateUnitType::Days);
+    chart.set_width(720).set_height(320);
+    chart
 }
 
 /// Data labels of the plan line: hidden but on the deadline's point, which says "Hạn dd/mm/yyyy"

@@ -447,7 +447,12 @@ fn check_json_gives_each_problem_its_code_and_facts() {
     let problems = json["problems"].as_array().expect("problems");
     let found: Vec<(u64, &str)> = problems
         .iter()
-        .map(|p| (p["row"].as_u64().expect("row"), p["code"].as_str().expect("code")))
+        .map(|p| {
+            (
+                p["row"].as_u64().expect("row"),
+                p["code"].as_str().expect("code"),
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -476,7 +481,11 @@ fn check_json_gives_each_problem_its_code_and_facts() {
     assert_eq!(elsewhere["officer"], "Vì Văn Hùng");
     assert_eq!(by_row(7)["first_row"], 6);
     for problem in problems {
-        assert!(problem["file"].as_str().is_some_and(|f| f.ends_with("bao-cao.csv")));
+        assert!(
+            problem["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("bao-cao.csv"))
+        );
         assert_eq!(problem["sheet"], "bao-cao");
         assert!(problem["message"].as_str().is_some_and(|m| !m.is_empty()));
     }

@@ -18,7 +18,10 @@ fn every_code_is_explained_and_in_the_readme() {
         ($name:literal, $ty:ty) => {
             sets.push((
                 $name,
-                <$ty>::ALL.iter().map(|c| (c.code(), c.explanation())).collect(),
+                <$ty>::ALL
+                    .iter()
+                    .map(|c| (c.code(), c.explanation()))
+                    .collect(),
             ));
         };
     }
@@ -35,10 +38,16 @@ fn every_code_is_explained_and_in_the_readme() {
                 explanation.chars().any(|c| !c.is_ascii()),
                 "{set}: {code} has a Vietnamese explanation"
             );
-            assert!(readme.contains(&format!("`{code}`")), "{set}: `{code}` in README.md");
+            assert!(
+                readme.contains(&format!("`{code}`")),
+                "{set}: `{code}` in README.md"
+            );
         }
     }
     for code in ProblemKind::CODES {
-        assert!(readme.contains(&format!("`{code}`")), "check problem `{code}` in README.md");
+        assert!(
+            readme.contains(&format!("`{code}`")),
+            "check problem `{code}` in README.md"
+        );
     }
 }
