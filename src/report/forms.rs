@@ -83,7 +83,7 @@ fn unit_form(
     let day = data.as_of;
     let created = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
     workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let styles = super::style::FormStyles::new();
+    let styles = super::style::FormStyles::default();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
     form_heading(sheet, &styles, &data.units.list[unit].name, day)?;
     let last = form_rows(sheet, &styles, data, unit, citizens)?;

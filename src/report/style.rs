@@ -48,8 +48,8 @@ pub struct Styles {
     pub signature_note: Format,
 }
 
-impl Styles {
-    pub fn new() -> Self {
+impl Default for Styles {
+    fn default() -> Self {
         let base = base();
         let cell = bordered().set_align(FormatAlign::VerticalCenter);
         let centered = |f: Format| f.set_align(FormatAlign::Center);
@@ -95,8 +95,8 @@ pub struct FormStyles {
     pub date: Format,
 }
 
-impl FormStyles {
-    pub fn new() -> Self {
+impl Default for FormStyles {
+    fn default() -> Self {
         let title = base().set_bold();
         Self {
             header: title
@@ -118,8 +118,8 @@ pub struct PlainStyles {
     pub text: Format,
 }
 
-impl PlainStyles {
-    pub fn new() -> Self {
+impl Default for PlainStyles {
+    fn default() -> Self {
         Self {
             bold: Format::new().set_bold(),
             text: Format::new().set_num_format("@"),

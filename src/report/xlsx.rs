@@ -62,7 +62,7 @@ impl Book {
         workbook.set_zip_compression_level(1);
         Ok(Self {
             workbook,
-            styles: Styles::new(),
+            styles: Styles::default(),
             heading,
             rows_per_sheet: (EXCEL_ROWS - TITLE_ROWS - 2) as usize,
         })
@@ -128,7 +128,7 @@ impl Book {
         target: u64,
     ) -> Result<(), XlsxError> {
         let heading = self.heading.clone();
-        let styles = Styles::new();
+        let styles = Styles::default();
         let sheet = self.last_sheet()?;
         let sign_row = after_row + 2;
         signature_block(sheet, &styles, &heading, sign_row, width)?;

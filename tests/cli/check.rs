@@ -41,6 +41,19 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// A report with one clean row (6) and one problem of each kind on rows 2, 3, 4, 5 and 7.
+fn report_with_every_problem() -> String {
+    format!(
+        "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
+             Lò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n\
+             Sai số;040123456;Đoàn TN;Đoàn xã Ta Ma\n\
+             Người lạ;011095000099;Đoàn TN;Đoàn xã Ta Ma\n\
+             Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
+             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n\
+             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
+    )
+}
+
 #[test]
 fn a_clean_report_passes() {
     let dir = workspace();
@@ -61,19 +74,7 @@ fn a_clean_report_passes() {
 fn every_kind_of_problem_is_named_with_file_sheet_and_row() {
     let dir = workspace();
     let report = dir.path().join("bao-cao.csv");
-    std::fs::write(
-        &report,
-        format!(
-            "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
-             Lò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n\
-             Sai số;040123456;Đoàn TN;Đoàn xã Ta Ma\n\
-             Người lạ;011095000099;Đoàn TN;Đoàn xã Ta Ma\n\
-             Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
-             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n\
-             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
-        ),
-    )
-    .expect("write");
+    std::fs::write(&report, report_with_every_problem()).expect("write");
     let fixed = dir.path().join("sach.xlsx");
     let output = cli()
         .args(["check", "--date", "2024-01-15", "-w"])
@@ -422,19 +423,7 @@ fn demo_is_deterministic_and_runs_end_to_end() {
 fn check_json_gives_each_problem_its_code_and_facts() {
     let dir = workspace();
     let report = dir.path().join("bao-cao.csv");
-    std::fs::write(
-        &report,
-        format!(
-            "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
-             Lò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n\
-             Sai số;040123456;Đoàn TN;Đoàn xã Ta Ma\n\
-             Người lạ;011095000099;Đoàn TN;Đoàn xã Ta Ma\n\
-             Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
-             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n\
-             Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
-        ),
-    )
-    .expect("write");
+    std::fs::write(&report, report_with_every_problem()).expect("write");
     let output = cli()
         .args(["check", "--json", "--date", "2024-01-15", "-w"])
         .arg(dir.path())

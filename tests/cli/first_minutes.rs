@@ -4,27 +4,7 @@
 
 use std::path::Path;
 
-use super::support::{cli, repo};
-
-/// Copies a fixture workspace into a temporary folder.
-fn workspace_copy(fixture: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_tree(&repo().join(fixture), dir.path());
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
+use super::support::{cli, workspace_copy};
 
 /// Runs the CLI and returns (exit code, standard error).
 fn run(args: &[&str], workspace: &Path) -> (i32, String) {

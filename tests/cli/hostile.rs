@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::support::{assert_rows_conserved, cli, inspect_json, repo};
+use super::support::{assert_rows_conserved, inspect_json, repo, run_json, workspace_copy};
 
 /// A minimal `.xlsx` whose one sheet has the XML written by `sheet`.
 fn minimal_xlsx(sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
@@ -184,44 +184,17 @@ fn hostile_files_are_reported_alone() {
     assert_eq!((code, &file["error"]), (1, &Value::from("damaged")));
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
-fn run_json(workspace: &Path) -> (i32, Value) {
-    let output = cli()
-        .args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"])
-        .arg(workspace)
-        .output()
-        .expect("run");
-    let code = output.status.code().unwrap_or(-1);
-    let json = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
-    (code, json)
-}
-
 #[test]
 fn a_run_goes_on_past_hostile_reports_and_every_other_number_stands() {
-    let clean = tempfile::tempdir().expect("dir");
-    copy_tree(&repo().join("fixtures/layouts/ws"), clean.path());
-    let (_, expected) = run_json(clean.path());
-    let hostile = tempfile::tempdir().expect("dir");
-    copy_tree(&repo().join("fixtures/layouts/ws"), hostile.path());
+    let clean = workspace_copy("fixtures/layouts/ws");
+    let (_, expected) = run_json(clean.path(), "2024-01-15");
+    let hostile = workspace_copy("fixtures/layouts/ws");
     let day = hostile.path().join("reports/2024-01-15/doan-thanh-nien");
     write(&day, "bomb.ods", &ods_bomb(6_000));
     write(&day, "bomb.xlsx", &zip_bomb());
     let original = std::fs::read(day.join("chi-doan-co-muong.xlsx")).expect("report");
     write(&day, "cut.xlsx", &original[..original.len() / 3]);
-    let (code, got) = run_json(hostile.path());
+    let (code, got) = run_json(hostile.path(), "2024-01-15");
     assert_eq!(code, 1);
     let reasons: Vec<(String, String)> = got["unreadable_files"]
         .as_array()

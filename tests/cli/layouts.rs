@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::support::{assert_rows_conserved, cli, inspect_json, repo};
+use super::support::{assert_rows_conserved, inspect_json, repo, run_json, workspace_copy};
 
 fn layouts() -> PathBuf {
     repo().join("fixtures/layouts")
@@ -138,11 +138,9 @@ impl Workspace {
 
     /// A copy of the layouts workspace `ws/`.
     fn layouts_ws() -> Self {
-        let workspace = Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        copy_tree(&layouts().join("ws"), workspace.path());
-        workspace
+        Self {
+            dir: workspace_copy("fixtures/layouts/ws"),
+        }
     }
 
     fn path(&self) -> &Path {
@@ -164,32 +162,7 @@ impl Workspace {
     }
 
     fn run(&self) -> (i32, Value) {
-        let output = cli()
-            .args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"])
-            .arg(self.path())
-            .output()
-            .expect("run starts");
-        let code = output.status.code().unwrap_or(-1);
-        let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-            panic!(
-                "no JSON ({e}); exit {code}; stderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
-        (code, json)
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
+        run_json(self.path(), "2024-01-15")
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::support::{cli, repo};
+use super::support::{cli, copy_tree, repo};
 
 fn hashes_under(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
     for entry in std::fs::read_dir(dir).expect("read dir") {
@@ -27,19 +27,6 @@ fn hashes_under(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
                 .map(|b| format!("{b:02x}"))
                 .collect();
             out.insert(relative, digest);
-        }
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
         }
     }
 }

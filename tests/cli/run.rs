@@ -70,19 +70,7 @@ impl Workspace {
     }
 
     fn run(&self, date: &str) -> (i32, Value) {
-        let output = cli()
-            .args(["run", "--quiet", "--json", "--date", date, "-w"])
-            .arg(self.path())
-            .output()
-            .expect("run starts");
-        let code = output.status.code().unwrap_or(-1);
-        let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-            panic!(
-                "no JSON ({e}); exit {code}; stderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
-        (code, json)
+        super::support::run_json(self.path(), date)
     }
 
     fn summary_bytes(&self, date: &str) -> Vec<u8> {

@@ -90,3 +90,41 @@ pub fn snapshot_dir(folder: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+/// A copy of a fixture workspace (a path relative to the repository) in a temporary folder.
+pub fn workspace_copy(fixture: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&repo().join(fixture), dir.path());
+    dir
+}
+
+/// Runs `run --quiet --json` on a workspace for a date: the exit code and the summary.
+pub fn run_json(workspace: &Path, date: &str) -> (i32, Value) {
+    let output = cli()
+        .args(["run", "--quiet", "--json", "--date", date, "-w"])
+        .arg(workspace)
+        .output()
+        .expect("run starts");
+    let code = output.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}); exit {code}; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (code, json)
+}
