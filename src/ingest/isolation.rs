@@ -4,7 +4,7 @@
 //! - **Budgets** for the readers that stream (`.xlsx`, `.xlsm`, `.xlsb`): at most
 //!   [`MAX_SHEET_CELLS`] cells in a sheet and [`MAX_ZIP_ENTRY_BYTES`] uncompressed bytes in any part
 //!   of the package, so a zip bomb or a sheet of millions of stray cells stops cleanly (`too_large`).
-//! - **A child process** with bounded memory and time for the readers that build a whole sheet in
+//! - **A child process** with bounded memory and time (scaled to the file's size) for the readers that build a whole sheet in
 //!   memory before we see it (`.xls`, `.ods`): [`probe_in_child`] reads the file there first, and a
 //!   file that exhausts the child's memory, crashes it or loops is `reader_crashed`.
 //! - **Panics** inside a reader are caught and reported as `reader_crashed`. The library installs no
@@ -29,8 +29,13 @@ pub const MAX_ZIP_TOTAL_BYTES: u64 = 2 << 30;
 
 /// Memory the reader child may map: generous for any real `.xls` (65,536 × 256 cells) or `.ods`.
 const PROBE_MEMORY_LIMIT: u64 = 4 << 30;
-/// Time the reader child may take.
-const PROBE_TIME_LIMIT: Duration = Duration::from_secs(120);
+/// Time the reader child may take: 10 s, and 2 s more per MiB of file (a real `.xls` or `.ods` reads
+/// at several MiB a second), at most 300 s. calamine 0.38's `.ods` reader loops forever on some
+/// damaged files (found by fuzzing, `tests/hostile/`): such a file costs 10 s, not the run.
+fn probe_time_limit(file_bytes: u64) -> Duration {
+    let seconds = 10 + 2 * file_bytes.div_ceil(1 << 20);
+    Duration::from_secs(seconds.min(300))
+}
 
 thread_local! {
     static IN_READER: StdCell<bool> = const { StdCell::new(false) };
@@ -99,16 +104,17 @@ pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| crashed(format!("cannot start the reader process: {e}")))?;
+    let limit = probe_time_limit(std::fs::metadata(path).map_or(0, |m| m.len()));
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > PROBE_TIME_LIMIT => {
+            Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(crashed(format!(
                     "reader did not finish in {} s",
-                    PROBE_TIME_LIMIT.as_secs()
+                    limit.as_secs()
                 )));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
@@ -154,6 +160,13 @@ mod tests {
             Err(FileErrorCode::ReaderCrashed)
         );
         assert!(!in_reader(), "the flag is cleared after the reader");
+    }
+
+    #[test]
+    fn the_child_time_limit_follows_the_file_size() {
+        assert_eq!(probe_time_limit(822), Duration::from_secs(12));
+        assert_eq!(probe_time_limit(50 << 20), Duration::from_secs(110));
+        assert_eq!(probe_time_limit(1 << 40), Duration::from_secs(300));
     }
 
     #[test]

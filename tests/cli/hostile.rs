@@ -231,3 +231,19 @@ fn a_run_goes_on_past_hostile_reports_and_every_other_number_stands() {
         );
     }
 }
+
+/// Regression files found by `examples/fuzz.rs`, each with the code it must be reported with.
+const FOUND_BY_FUZZING: [(&str, &str); 1] = [
+    // 822 bytes on which calamine 0.38's .ods reader never returns: the child's time limit
+    // (10 s for a small file) ends it.
+    ("ods-reader-loops.ods", "reader_crashed"),
+];
+
+#[test]
+fn files_found_by_fuzzing_are_reported_and_the_reading_goes_on() {
+    for (name, code) in FOUND_BY_FUZZING {
+        let path = repo().join("tests/hostile").join(name);
+        let (exit, file) = inspect_one(&path);
+        assert_eq!((exit, &file["error"]), (1, &Value::from(code)), "{name}");
+    }
+}
