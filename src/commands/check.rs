@@ -10,8 +10,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::{ExitStatus, Failure, read_with_progress, resolve};
+use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
-use crate::ingest::{FileReport, read_file};
 use crate::pipeline::check::{Checker, Problem, check_file};
 use crate::pipeline::{self, Context, Days, Stages, Timings};
 use crate::settings::SETTINGS_FILE;
@@ -58,17 +58,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         AliasTable::new(&c.settings.aliases)
     });
     let options = super::read_options();
+    let reports = pipeline::read_files(&args.files, &aliases, date.year(), &options);
     let mut problems = Vec::new();
     let mut clean_rows = 0;
-    let mut reports = Vec::new();
-    for path in &args.files {
-        let shown = path.to_string_lossy().into_owned();
-        let report = read_file(path, &shown, &aliases, date.year(), &options);
+    for (path, report) in args.files.iter().zip(&reports) {
         let folder = force_folder(path, &args.workspace);
-        let found = check_file(&report, folder.as_deref(), checker.as_ref());
+        let found = check_file(report, folder.as_deref(), checker.as_ref());
         problems.extend(found.problems);
         clean_rows += found.clean_rows;
-        reports.push(report);
     }
     problems.sort_by(|a, b| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row)));
     print_problems(args, date, clean_rows, &problems)?;

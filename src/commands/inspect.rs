@@ -5,12 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ExitStatus, Failure, load_settings, read_options};
 use crate::ingest::aliases::AliasTable;
-use crate::ingest::{FileReport, SheetReport, read_file};
+use crate::ingest::{FileReport, SheetReport};
 use crate::settings::SETTINGS_FILE;
 
 #[derive(Serialize)]
@@ -34,18 +33,7 @@ pub fn run(
     };
     let as_of_year = date.unwrap_or_else(crate::today_in_vietnam).year();
     let options = read_options();
-    let reports: Vec<FileReport> = files
-        .par_iter()
-        .map(|path| {
-            read_file(
-                path,
-                &path.to_string_lossy(),
-                &aliases,
-                as_of_year,
-                &options,
-            )
-        })
-        .collect();
+    let reports = crate::pipeline::read_files(files, &aliases, as_of_year, &options);
     if json {
         let text = serde_json::to_string_pretty(&InspectOutput { files: &reports })
             .map_err(Failure::cannot_run)?;

@@ -107,6 +107,20 @@ pub fn read_inputs(
     }
 }
 
+/// Reads files given by name, outside a workspace's roles (`inspect`, `check`), in parallel and in
+/// the order given; each path is shown as given.
+pub fn read_files(
+    paths: &[std::path::PathBuf],
+    aliases: &AliasTable,
+    as_of_year: i32,
+    options: &ReadOptions,
+) -> Vec<FileReport> {
+    paths
+        .par_iter()
+        .map(|path| read_file(path, &path.to_string_lossy(), aliases, as_of_year, options))
+        .collect()
+}
+
 /// The targets of `targets.xlsx`. A file that cannot be read, or in which no targets header can be
 /// found (`no_header`, SPEC §11.15), is reported like any other unreadable input, and the targets
 /// fall back to the assigned counts.

@@ -10,7 +10,7 @@ mod inputs;
 mod stages;
 
 pub use context::{Context, Knobs, cutoff_passed};
-pub use inputs::{Days, Inputs, Targets, discover_inputs, list_count, read_inputs};
+pub use inputs::{Days, Inputs, Targets, discover_inputs, list_count, read_files, read_inputs};
 pub use stages::{Stages, Timings, compute};
 
 /// What stops the pipeline (a data problem never does: it is a row in a report).
