@@ -280,6 +280,23 @@ mod tests {
     }
 
     #[test]
+    fn a_header_completed_by_its_second_row() {
+        // No row is a header alone: the name is above, the ID only in the second row (a parent
+        // merged over some columns in a file whose merges are not filled).
+        let g = grid(&[
+            &["DANH SÁCH"],
+            &["STT", "Họ và tên", "Thông tin định danh", ""],
+            &["", "", "Số CCCD", "Ngày sinh"],
+            &["1", "Lò Văn A", "011090012345", "1990"],
+        ]);
+        let header = find_header(&g, &AliasTable::default()).expect("two rows together");
+        assert_eq!((header.top, header.bottom), (1, 2));
+        assert_eq!(header.columns[&Field::Name], 1);
+        assert_eq!(header.columns[&Field::Id], 2);
+        assert_eq!(header.columns[&Field::Dob], 3);
+    }
+
+    #[test]
     fn a_data_row_is_not_a_sub_header() {
         let g = grid(&[
             &["Họ và tên", "Số CCCD", "Ghi chú"],

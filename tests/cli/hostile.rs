@@ -75,6 +75,32 @@ fn list_xml(rows: u32, dimension: &str, extra: impl Fn(u32) -> String) -> String
     xml
 }
 
+#[test]
+fn a_formula_saved_without_its_value_reads_as_an_empty_cell() {
+    // README "How a sheet is read": a program that does not calculate saves `<f>` with no `<v>`;
+    // what Excel would show is not in the file, so the ID cell is empty (missing_id), while a
+    // formula with its cached value reads as that value.
+    let dir = tempfile::tempdir().expect("dir");
+    let xml = format!(
+        r#"{SHEET_START}<sheetData><row r="1">{}{}</row><row r="2"><c r="A2" t="str"><f>"0111"&amp;"95001235"</f></c>{}</row><row r="3"><c r="A3" t="str"><f>"0110"&amp;"95001234"</f><v>011095001234</v></c>{}</row></sheetData></worksheet>"#,
+        cell("A1", "Số định danh cá nhân"),
+        cell("B1", "Họ và tên"),
+        cell("B2", "Quàng Thị Hoa"),
+        cell("B3", "Lò Văn Bình"),
+    );
+    let path = write(
+        dir.path(),
+        "formulas.xlsx",
+        &minimal_xlsx(|w| w.write_all(xml.as_bytes()).expect("xml")),
+    );
+    let (code, file) = inspect_one(&path);
+    assert_eq!(code, 0);
+    let sheet = &file["sheets"][0];
+    assert_eq!(sheet["accepted"], 1, "the cached value is the ID");
+    assert_eq!(sheet["rejects"][0]["row"], 2);
+    assert_eq!(sheet["rejects"][0]["reason"], "missing_id");
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write");
