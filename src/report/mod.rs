@@ -2,6 +2,7 @@
 //! per force `<force-id>-D.xlsx` for its re-check (phúc tra), and the chat message `tin-nhan-D.txt`.
 //! Everything is built in memory from the stages' outputs; `fsio` publishes the folder.
 
+pub mod chart;
 pub mod forms;
 pub mod message;
 pub mod parquet;
@@ -151,5 +152,7 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
         format!("tin-nhan-{day}.txt"),
         message::chat_message(data).into_bytes(),
     ));
+    // The picture the chat groups read at a glance, beside the text.
+    files.push((format!("bieu-do-{day}.png"), chart::png(data)?));
     Ok(files)
 }

@@ -204,7 +204,11 @@ fn a_force_workbook_holds_only_its_own_citizens() {
 fn every_output_is_byte_identical_on_rerun() {
     let (dir, out, _) = district();
     let first = super::support::snapshot_dir(&out);
-    assert_eq!(first.len(), 7, "summary, district, four forces, message");
+    assert_eq!(
+        first.len(),
+        8,
+        "summary, district, four forces, message, picture"
+    );
     super::support::cli()
         .args(["run", "--quiet", "--date", DAY, "-w"])
         .arg(dir.path().join("tuan-giao"))
@@ -285,4 +289,16 @@ fn libreoffice_opens_every_workbook() {
             "{name} converted to a real PDF ({size} bytes)"
         );
     }
+}
+
+#[test]
+fn the_progress_picture_is_a_1200_px_png_of_counts_only() {
+    let (_dir, out, _) = district();
+    let bytes = std::fs::read(out.join(format!("bieu-do-{DAY}.png"))).expect("the picture");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    assert_eq!(width, 1200);
+    // The curve panel and one bar per commune (19).
+    assert!(height > 560 + 19 * 26, "{height}");
 }
