@@ -57,8 +57,9 @@ pub enum Command {
     /// The daily consolidation (20:00, cron): reads master/, assignments/, targets.xlsx and
     /// reports/YYYY-MM-DD/ up to the date, gives each citizen one officer, classifies the claims and
     /// writes out/DATE/ whole or not at all: summary.json, tong-hop-DATE.xlsx (the district workbook),
-    /// <force-id>-DATE.xlsx (one per force, for its re-check) and tin-nhan-DATE.txt (the chat
-    /// message). A run for today before the district cutoff (20:00) is marked provisional (tạm tính).
+    /// <force-id>-DATE.xlsx (one per force, for its re-check), tin-nhan-DATE.txt (the chat
+    /// message) and bieu-do-DATE.png (the progress picture for the chat groups). Prints a few lines:
+    /// files read, unreadable files with their reason, rejected rows by reason, the district line. A run for today before the district cutoff (20:00) is marked provisional (tạm tính).
     Run {
         /// The workspace folder.
         #[arg(short, long, default_value = ".")]
