@@ -96,7 +96,7 @@ pub fn read_workbook_in(
             catch_reader_panic(|| {
                 let workbook = Xlsx::new(std::io::Cursor::new(bytes))
                     .map_err(|e: calamine::XlsxError| e.to_file_error())?;
-                read_xlsx(workbook)
+                read_xlsx(workbook, super::merges::single_sheet_merges(bytes))
             })
         }
         Container::Zip => {
@@ -161,25 +161,33 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
         _ => {
             let workbook: Xlsx<_> =
                 open_workbook(path).map_err(|e: calamine::XlsxError| e.to_file_error())?;
-            read_xlsx(workbook)
+            read_xlsx(workbook, None)
         }
     }
 }
 
 /// Every sheet of an opened .xlsx/.xlsm, streamed, with its merged cells filled (SPEC §4 Cells).
+/// `single_sheet_merges`: the merges already read from a one-sheet package's tail, if any.
 fn read_xlsx<RS: std::io::Read + std::io::Seek>(
     mut workbook: Xlsx<RS>,
+    single_sheet_merges: Option<Vec<Merge>>,
 ) -> Result<RawWorkbook, FileError> {
     let is_1904 = workbook.has_1904_epoch();
     let names = workbook.sheet_names();
+    let mut known = single_sheet_merges.filter(|_| names.len() == 1);
     streamed("xlsx", is_1904, names, |name| {
         let mut grid = match workbook.worksheet_cells_reader(name) {
             Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string()))?,
             Err(error) => return Err(SheetError::Damaged(error.to_string())),
         };
-        // A sheet whose merge list cannot be read still gives its cells.
-        if let Ok(merges) = workbook.merge_cells_by_sheet_name(name) {
-            grid.fill_merges(&merges_of(&merges));
+        match known.take() {
+            Some(merges) => grid.fill_merges(&merges),
+            // A sheet whose merge list cannot be read still gives its cells.
+            None => {
+                if let Ok(merges) = workbook.merge_cells_by_sheet_name(name) {
+                    grid.fill_merges(&merges_of(&merges));
+                }
+            }
         }
         Ok(grid)
     })

@@ -9,6 +9,7 @@ pub mod grid;
 pub mod header;
 pub mod isolation;
 pub mod legacy_columns;
+mod merges;
 pub mod sheet;
 pub mod workspace;
 

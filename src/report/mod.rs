@@ -135,16 +135,22 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     let books: Vec<Option<usize>> = std::iter::once(None)
         .chain((0..data.settings.forces.len()).map(Some))
         .collect();
-    let built: Vec<anyhow::Result<OutputFile>> = books
-        .par_iter()
-        .map(|book| match *book {
-            None => Ok((format!("tong-hop-{day}.xlsx"), district_workbook(data)?)),
-            Some(index) => Ok((
-                format!("{}-{day}.xlsx", data.settings.forces[index].id),
-                force_workbook(data, index)?,
-            )),
-        })
-        .collect();
+    // The picture is drawn beside the workbooks, on whichever core is free.
+    let (built, picture): (Vec<anyhow::Result<OutputFile>>, _) = rayon::join(
+        || {
+            books
+                .par_iter()
+                .map(|book| match *book {
+                    None => Ok((format!("tong-hop-{day}.xlsx"), district_workbook(data)?)),
+                    Some(index) => Ok((
+                        format!("{}-{day}.xlsx", data.settings.forces[index].id),
+                        force_workbook(data, index)?,
+                    )),
+                })
+                .collect()
+        },
+        || chart::png(data),
+    );
     for book in built {
         files.push(book?);
     }
@@ -153,6 +159,6 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
         message::chat_message(data).into_bytes(),
     ));
     // The picture the chat groups read at a glance, beside the text.
-    files.push((format!("bieu-do-{day}.png"), chart::png(data)?));
+    files.push((format!("bieu-do-{day}.png"), picture?));
     Ok(files)
 }
