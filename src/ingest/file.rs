@@ -111,6 +111,8 @@ pub fn read_workbook_in(
             }
             if let (Some(exe), "ods") = (&options.probe_exe, ext.as_str()) {
                 probe_in_child(exe, path)?;
+                let _one_at_a_time = whole_sheet_reads();
+                return catch_reader_panic(|| read_zip(path, &ext));
             }
             catch_reader_panic(|| read_zip(path, &ext))
         }
@@ -118,6 +120,7 @@ pub fn read_workbook_in(
             if let Some(exe) = &options.probe_exe {
                 probe_in_child(exe, path)?;
             }
+            let _one_at_a_time = whole_sheet_reads();
             catch_reader_panic(|| read_ole2(path))
         }
         Container::Other if ext == "csv" => csv_reader::read_csv(path),
@@ -129,6 +132,15 @@ pub fn read_workbook_in(
             describe_content(&head),
         )),
     }
+}
+
+/// Held while a `.xls` or `.ods` is read in-process after its probe: each such read may need up to
+/// the probe's memory, so two never run at once (the `.xlsx` lists keep both cores).
+fn whole_sheet_reads() -> std::sync::MutexGuard<'static, ()> {
+    static WHOLE_SHEET_READS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    WHOLE_SHEET_READS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn describe_content(head: &[u8]) -> String {
@@ -180,15 +192,16 @@ fn read_xlsx<RS: std::io::Read + std::io::Seek>(
             Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string()))?,
             Err(error) => return Err(SheetError::Damaged(error.to_string())),
         };
-        match known.take() {
-            Some(merges) => grid.fill_merges(&merges),
-            // A sheet whose merge list cannot be read still gives its cells.
-            None => {
-                if let Ok(merges) = workbook.merge_cells_by_sheet_name(name) {
-                    grid.fill_merges(&merges_of(&merges));
-                }
-            }
-        }
+        // A sheet whose merge list cannot be read still gives its cells.
+        let merges = match known.take() {
+            Some(merges) => merges,
+            None => workbook
+                .merge_cells_by_sheet_name(name)
+                .map(|regions| merges_of(&regions))
+                .unwrap_or_default(),
+        };
+        grid.fill_merges(&merges, MAX_SHEET_CELLS)
+            .map_err(|_| SheetError::TooLarge)?;
         Ok(grid)
     })
 }
@@ -241,6 +254,13 @@ fn streamed(
     })
 }
 
+/// Excel's grid: 1,048,576 rows × 16,384 columns (0-based bounds).
+const EXCEL_ROWS: u32 = 1 << 20;
+const EXCEL_COLUMNS: u32 = 1 << 14;
+
+/// Text one sheet may hold in its cells, all copies counted.
+const MAX_SHEET_TEXT_BYTES: usize = 512 << 20;
+
 /// Columns whose last text [`stream_grid`] remembers (a sheet's data lives in its first columns).
 const REMEMBERED_COLUMNS: usize = 64;
 
@@ -255,11 +275,22 @@ fn stream_grid<'a>(
     // it cleaned to nothing). Unit, commune and officer columns repeat one value down the sheet, and
     // cleaning non-ASCII text (legacy-encoding detection, NFC) is the costly part of reading.
     let mut recent: Vec<(String, Option<usize>)> = Vec::new();
+    // Text held by the sheet's cells: a repeated shared string is copied into every cell using it.
+    let mut text_bytes: usize = 0;
     while let Some(cell) = next().map_err(SheetError::Damaged)? {
-        if cells.len() >= MAX_SHEET_CELLS {
+        if cells.len() >= MAX_SHEET_CELLS || text_bytes > MAX_SHEET_TEXT_BYTES {
             return Err(SheetError::TooLarge);
         }
+        if let Some(last) = cells.last() {
+            text_bytes += last.2.as_text().map_or(0, str::len);
+        }
         let (row, col) = cell.get_position();
+        // Coordinates become allocation sizes: nothing outside an Excel sheet is accepted.
+        if row >= EXCEL_ROWS || col >= EXCEL_COLUMNS {
+            return Err(SheetError::Damaged(format!(
+                "a cell at row {row}, column {col} lies outside an Excel sheet"
+            )));
+        }
         let data = cell.get_value();
         let raw = match data {
             calamine::DataRef::SharedString(text) => Some(*text),
@@ -303,6 +334,11 @@ fn stream_grid<'a>(
         return Ok(Grid::default());
     };
     let last_row = cells.iter().map(|c| c.0).max().unwrap_or(first_row);
+    // Writers emit cells in row and column order; a file that does not is sorted once (a stable
+    // sort: of two cells at one place, the later wins as in `Row::push`).
+    if !cells.is_sorted_by_key(|c| (c.0, c.1)) {
+        cells.sort_by_key(|c| (c.0, c.1));
+    }
     let mut rows: Vec<Row> = vec![Row::default(); (last_row - first_row + 1) as usize];
     for (row, col, value) in cells {
         rows[(row - first_row) as usize].push(col - first_col, value);
@@ -411,9 +447,12 @@ where
             .worksheet_range(&name)
             .map(|range| to_grid(&range))
             .map_err(|e| e.to_string())
-            .map(|mut grid| {
-                grid.fill_merges(&merges(&mut workbook, &name));
-                grid
+            .and_then(|mut grid| {
+                grid.fill_merges(&merges(&mut workbook, &name), MAX_SHEET_CELLS)
+                    .map_err(|_| {
+                        format!("merged regions fill more than {MAX_SHEET_CELLS} cells")
+                    })?;
+                Ok(grid)
             });
         sheets.push(RawSheet { name, grid });
     }

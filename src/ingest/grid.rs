@@ -160,8 +160,12 @@ pub struct Grid {
     pub merge_filled: u64,
 }
 
-/// A merged region in Excel's 0-based (row, column) coordinates, both corners included.
+/// A sheet whose merged regions would fill more cells than the budget allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergeBudget;
+
+/// A merged region in Excel's 0-based (row, column) coordinates, both corners included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Merge {
     pub first: (u32, u32),
     pub last: (u32, u32),
@@ -205,10 +209,23 @@ impl Grid {
 
     /// Gives each merge that spans several rows its top-left value in every row it spans, in the
     /// top-left cell's column only (SPEC §4 Cells). A merge within one row (a title, a group heading
-    /// spread over the row) gives nothing. Rows below the last row are not created.
-    pub fn fill_merges(&mut self, merges: &[Merge]) {
+    /// spread over the row) gives nothing. Only rows with cells of their own are filled: a row that
+    /// lies under a merge and holds nothing else is blank either way, and is never read.
+    ///
+    /// The work is bounded: duplicate merges count once, and past `budget` filled or visited cells
+    /// (a hostile file of overlapping merges) it stops with `Err`.
+    pub fn fill_merges(&mut self, merges: &[Merge], budget: usize) -> Result<(), MergeBudget> {
         let own: Vec<bool> = (0..self.rows.len()).map(|r| self.has_content(r)).collect();
-        for merge in merges.iter().filter(|m| m.last.0 > m.first.0) {
+        let content_rows: Vec<usize> = (0..own.len()).filter(|&r| own[r]).collect();
+        let mut merges: Vec<Merge> = merges
+            .iter()
+            .copied()
+            .filter(|m| m.last.0 > m.first.0)
+            .collect();
+        merges.sort_by_key(|m| (m.first, m.last));
+        merges.dedup();
+        let mut work: usize = 0;
+        for merge in &merges {
             let (Some(top), Some(col)) = (
                 merge.first.0.checked_sub(self.first_row),
                 merge.first.1.checked_sub(self.first_col),
@@ -220,9 +237,15 @@ impl Grid {
             if value.is_empty() {
                 continue;
             }
-            let last =
-                ((merge.last.0 - self.first_row) as usize).min(self.rows.len().saturating_sub(1));
-            for row in top + 1..=last {
+            let last = merge.last.0.saturating_sub(self.first_row) as usize;
+            // The content rows strictly below the top-left cell, down to the merge's last row.
+            let from = content_rows.partition_point(|&r| r <= top);
+            let to = content_rows.partition_point(|&r| r <= last);
+            for &row in &content_rows[from..to.max(from)] {
+                work += 1;
+                if work > budget {
+                    return Err(MergeBudget);
+                }
                 let cells = &mut self.rows[row];
                 if cells.get(col).is_empty() {
                     cells.set(col, value.clone());
@@ -233,6 +256,7 @@ impl Grid {
         if self.merge_filled > 0 {
             self.fill_only = own.into_iter().map(|has| !has).collect();
         }
+        Ok(())
     }
 
     /// The widest row's width.

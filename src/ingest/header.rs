@@ -178,7 +178,18 @@ fn header_at<V: Vocabulary>(
 pub fn locate_header<V: Vocabulary>(grid: &mut Grid, vocabulary: &V) -> Option<Header<V::Key>> {
     let view = super::legacy_columns::header_view(grid, HEADER_SCAN_ROWS as usize + 1);
     let header = find_header(&view, vocabulary)?;
-    super::legacy_columns::convert(grid, header.bottom);
+    // The data rows end at the last row with its own anchor value (an ID, a commune): the footer
+    // and signature block below are not a column's evidence (SPEC §11.13 speaks of data rows).
+    let anchor = header
+        .columns
+        .get(&vocabulary.anchor())
+        .copied()
+        .unwrap_or(0);
+    let data_end = (header.bottom + 1..grid.rows.len())
+        .rev()
+        .find(|&r| grid.has_content(r) && !grid.cell(r, anchor).is_empty())
+        .unwrap_or(header.bottom);
+    super::legacy_columns::convert(grid, header.bottom, data_end);
     Some(header)
 }
 

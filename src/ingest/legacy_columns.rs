@@ -24,12 +24,14 @@ pub fn header_view(grid: &Grid, rows: usize) -> Grid {
     view
 }
 
-/// Converts the grid in place: rows up to `header_bottom` (title block and header) per row, the rows
-/// below per column.
-pub fn convert(grid: &mut Grid, header_bottom: usize) {
+/// Converts the grid in place: rows up to `header_bottom` (title block and header) and after
+/// `data_end` (footer, signatures) per row, the data rows between per column.
+pub fn convert(grid: &mut Grid, header_bottom: usize, data_end: usize) {
     let split = (header_bottom + 1).min(grid.rows.len());
-    let (head, data) = grid.rows.split_at_mut(split);
-    for row in head {
+    let end = (data_end + 1).clamp(split, grid.rows.len());
+    let (head, rest) = grid.rows.split_at_mut(split);
+    let (data, footer) = rest.split_at_mut(end - split);
+    for row in head.iter_mut().chain(footer.iter_mut()) {
         convert_row(row);
     }
     let encodings = column_encodings(data);
@@ -121,13 +123,28 @@ mod tests {
             &["012", "Chaù Thò Sy", "Quài Tở"],
             &["013", "Lò Thị Ánh", "Quài Tở"],
         ]);
-        convert(&mut grid, 0);
+        convert(&mut grid, 0, 3);
         assert_eq!(
             texts(&grid, 1),
             ["Họ và tên", "Lồ Thị Ly", "Chá Thị Sy", "Lò Thị Ánh"]
         );
         // A column without evidence keeps its text, Unicode or not.
         assert_eq!(texts(&grid, 2)[1], "Quài Tở");
+    }
+
+    #[test]
+    fn a_footer_in_a_legacy_font_is_no_evidence_for_the_data_above() {
+        // Regression (review): a .VnTime signature line under Unicode data must not turn the
+        // column into TCVN3 ("Pú Nhung" would become "Pỳ Nhung").
+        let mut grid = text_grid(&[
+            &["Số định danh", "Xã"],
+            &["011", "Pú Nhung"],
+            &["012", "Nà Tòng"],
+            &["", "TuÇn Gi¸o, ngµy 15"],
+        ]);
+        convert(&mut grid, 0, 2);
+        assert_eq!(texts(&grid, 1)[1..3], ["Pú Nhung", "Nà Tòng"]);
+        assert_eq!(texts(&grid, 1)[3], "Tuần Giáo, ngày 15");
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! The merged regions of a sheet (SPEC §4 Cells), read cheaply where the package allows it.
 //! calamine gives a sheet's merges only by reading the whole sheet's XML a second time; a list is
 //! almost always a one-sheet workbook, whose one sheet part holds its `<mergeCells>` after
-//! `</sheetData>`, so that tail alone is parsed here. Any other shape (several sheets, an unusual
-//! part) returns `None` and the caller asks calamine.
+//! `</sheetData>`, so that tail alone is parsed here (the part is inflated once more, but not
+//! tokenised). Any other shape (several sheets, a part over 64 MiB, an unusual part) returns `None`
+//! and the caller asks calamine.
 
 use std::io::Read;
 
 use quick_xml::events::Event;
 
 use super::grid::Merge;
+
+/// The largest sheet part inflated to read its tail (a 100,000-row list is about 40 MiB of XML).
+const MAX_TAIL_READ_BYTES: u64 = 64 << 20;
 
 /// The merges of a one-sheet `.xlsx`/`.xlsm` package held in memory; `None` when the package does
 /// not have exactly one worksheet part or its tail cannot be read.
@@ -26,6 +30,11 @@ pub fn single_sheet_merges(package: &[u8]) -> Option<Vec<Merge>> {
         return None;
     };
     let mut entry = archive.by_name(part).ok()?;
+    // The part is inflated whole: only a list's usual size; a larger sheet asks calamine, which
+    // streams it (slower, but its memory stays with the cells).
+    if entry.size() > MAX_TAIL_READ_BYTES {
+        return None;
+    }
     let mut xml = Vec::with_capacity(usize::try_from(entry.size()).ok()?);
     entry.read_to_end(&mut xml).ok()?;
     merges_after_sheet_data(&xml)

@@ -156,9 +156,9 @@ fn title(out: &mut String, data: &RunData<'_>) {
 fn step(max: u64, ticks: u64) -> u64 {
     let raw = max.div_ceil(ticks).max(1);
     let magnitude = 10u64.pow(raw.ilog10());
-    [1, 2, 5, 10]
+    [1u64, 2, 5, 10]
         .into_iter()
-        .map(|m| m * magnitude)
+        .filter_map(|m| m.checked_mul(magnitude))
         .find(|s| *s >= raw)
         .unwrap_or(raw)
 }
@@ -183,7 +183,7 @@ fn curve(out: &mut String, data: &RunData<'_>) {
         .collect();
     let top_value = cumulative.last().map_or(0, |c| c.1).max(target).max(1);
     let tick = step(top_value, 5);
-    let y_max = top_value.div_ceil(tick) * tick;
+    let y_max = top_value.div_ceil(tick).saturating_mul(tick);
     let x = |day: NaiveDate| left + (right - left) * (day - first).num_days() as f64 / span;
     let y = |value: u64| bottom - (bottom - top) * value as f64 / y_max as f64;
     text(
@@ -208,7 +208,7 @@ fn curve(out: &mut String, data: &RunData<'_>) {
         );
     }
     let mut day = first;
-    while day <= last {
+    while day <= last && day < NaiveDate::MAX - chrono::Duration::days(400) {
         let at = x(day);
         let _ = write!(
             out,
@@ -222,7 +222,8 @@ fn curve(out: &mut String, data: &RunData<'_>) {
             Font::new(13, "middle", false, "#555555"),
             &day.format("%d/%m").to_string(),
         );
-        day += chrono::Duration::days(7);
+        // Weekly labels, or fewer when the span is long (a mistyped deadline years away).
+        day += chrono::Duration::days(7 * (span as i64 / 7 / 20 + 1));
     }
     let _ = write!(
         out,
@@ -392,6 +393,7 @@ mod tests {
         assert_eq!(step(100, 5), 20);
         assert_eq!(step(1, 5), 1);
         assert_eq!(step(1_000_000, 5), 200_000);
+        assert!(step(u64::MAX, 5) > 0, "no overflow on an absurd target");
     }
 
     #[test]

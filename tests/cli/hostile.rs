@@ -13,6 +13,11 @@ use super::support::{assert_rows_conserved, inspect_json, repo, run_json, worksp
 
 /// A minimal `.xlsx` whose one sheet has the XML written by `sheet`.
 fn minimal_xlsx(sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
+    minimal_xlsx_with_strings(None, sheet)
+}
+
+/// [`minimal_xlsx`] with a shared-strings part holding `shared` as string 0.
+fn minimal_xlsx_with_strings(shared: Option<&str>, sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
@@ -34,12 +39,17 @@ fn minimal_xlsx(sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
             ),
             (
                 "xl/_rels/workbook.xml.rels",
-                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
             ),
         ];
         for (name, text) in parts {
             zip.start_file(name, options).expect("part");
             zip.write_all(text.as_bytes()).expect("write");
+        }
+        if let Some(text) = shared {
+            zip.start_file("xl/sharedStrings.xml", options)
+                .expect("strings");
+            write!(zip, r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{text}</t></si></sst>"#).expect("strings");
         }
         zip.start_file("xl/worksheets/sheet1.xml", options)
             .expect("sheet");
@@ -272,4 +282,78 @@ fn files_found_by_fuzzing_are_reported_and_the_reading_goes_on() {
         let (exit, file) = inspect_one(&path);
         assert_eq!((exit, &file["error"]), (1, &Value::from(code)), "{name}");
     }
+}
+
+/// The regressions of the review of this round's reading code: a file must not make the reader
+/// allocate by its coordinates, copy one string without bound, loop over overlapping merges, or
+/// sort cells quadratically.
+#[test]
+fn coordinates_text_merges_and_cell_order_are_bounded() {
+    let dir = tempfile::tempdir().expect("dir");
+    // A cell below Excel's last row: the sheet is damaged, not 4·10⁹ rows allocated.
+    let xml = list_xml(2, "A1:A3", |r| {
+        if r == 2 {
+            cell("A4000000000", "x")
+        } else {
+            String::new()
+        }
+    });
+    let far = write(
+        dir.path(),
+        "far.xlsx",
+        &minimal_xlsx(|w| w.write_all(xml.as_bytes()).expect("xml")),
+    );
+    let (_, file) = inspect_one(&far);
+    assert_eq!(file["sheets"][0]["skipped_reason"], "damaged", "{file}");
+    // One 1 MB shared string used by 600 cells: 600 MB of copies, past the text budget.
+    let big = "x".repeat(1 << 20);
+    let strings = minimal_xlsx_with_strings(Some(&big), |w| {
+        w.write_all(SHEET_START.as_bytes()).expect("xml");
+        w.write_all(b"<sheetData>").expect("xml");
+        for r in 1..=600 {
+            write!(w, r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#).expect("xml");
+        }
+        w.write_all(b"</sheetData></worksheet>").expect("xml");
+    });
+    let strings = write(dir.path(), "strings.xlsx", &strings);
+    let (code, file) = inspect_one(&strings);
+    assert_eq!((code, &file["error"]), (1, &Value::from("too_large")));
+    // 2,000 rows under 20,000 distinct overlapping merges of column A: past the merge budget.
+    let mut xml = list_xml(2_000, "A1:B2001", |_| String::new());
+    xml.truncate(xml.len() - "</worksheet>".len());
+    xml.push_str("<mergeCells>");
+    for last in 0..20_000 {
+        xml.push_str(&format!(r#"<mergeCell ref="A1:A{}"/>"#, 2_001 + last));
+    }
+    xml.push_str("</mergeCells></worksheet>");
+    let merges = write(
+        dir.path(),
+        "merges.xlsx",
+        &minimal_xlsx(|w| w.write_all(xml.as_bytes()).expect("xml")),
+    );
+    let (code, file) = inspect_one(&merges);
+    assert_eq!((code, &file["error"]), (1, &Value::from("too_large")));
+    // Cells written right to left are read as if in order.
+    let mut xml = format!(
+        r#"{SHEET_START}<sheetData><row r="1">{}{}</row>"#,
+        cell("B1", "Họ và tên"),
+        cell("A1", "Số định danh cá nhân")
+    );
+    for r in 2..=501 {
+        xml.push_str(&format!(
+            r#"<row r="{r}">{}{}</row>"#,
+            cell(&format!("B{r}"), "Lò Văn A"),
+            cell(&format!("A{r}"), &format!("0110900{:05}", r))
+        ));
+    }
+    xml.push_str("</sheetData></worksheet>");
+    let reversed = write(
+        dir.path(),
+        "reversed.xlsx",
+        &minimal_xlsx(|w| w.write_all(xml.as_bytes()).expect("xml")),
+    );
+    let (code, file) = inspect_one(&reversed);
+    assert_eq!(code, 0);
+    assert_eq!(file["sheets"][0]["accepted"], 500);
+    assert_eq!(file["sheets"][0]["columns"]["id"], "A");
 }
