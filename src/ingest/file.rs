@@ -278,12 +278,6 @@ fn stream_grid<'a>(
     // Text held by the sheet's cells: a repeated shared string is copied into every cell using it.
     let mut text_bytes: usize = 0;
     while let Some(cell) = next().map_err(SheetError::Damaged)? {
-        if cells.len() >= MAX_SHEET_CELLS || text_bytes > MAX_SHEET_TEXT_BYTES {
-            return Err(SheetError::TooLarge);
-        }
-        if let Some(last) = cells.last() {
-            text_bytes += last.2.as_text().map_or(0, str::len);
-        }
         let (row, col) = cell.get_position();
         // Coordinates become allocation sizes: nothing outside an Excel sheet is accepted.
         if row >= EXCEL_ROWS || col >= EXCEL_COLUMNS {
@@ -301,31 +295,32 @@ fn stream_grid<'a>(
             .filter(|raw| !raw.is_ascii())
             .and_then(|_| usize::try_from(col).ok())
             .filter(|&col| col < REMEMBERED_COLUMNS);
-        if let (Some(raw), Some(slot)) = (raw, slot) {
-            if recent.len() <= slot {
-                recent.resize(slot + 1, (String::new(), None));
-            }
-            let (last, index) = &mut recent[slot];
-            if last == raw {
-                if let Some(index) = *index {
-                    let value = cells[index].2.clone();
-                    cells.push((row, col, value));
+        let value = match (raw, slot) {
+            (Some(raw), Some(slot)) => {
+                if recent.len() <= slot {
+                    recent.resize(slot + 1, (String::new(), None));
                 }
-                continue;
+                let (last, index) = &mut recent[slot];
+                if last == raw {
+                    index.map(|index| cells[index].2.clone())
+                } else {
+                    let value = Cell::text(raw);
+                    last.clear();
+                    last.push_str(raw);
+                    *index = (!value.is_empty()).then_some(cells.len());
+                    Some(value)
+                }
             }
-            let value = Cell::text(raw);
-            last.clear();
-            last.push_str(raw);
-            *index = (!value.is_empty()).then_some(cells.len());
-            if !value.is_empty() {
-                cells.push((row, col, value));
-            }
+            _ => Some(to_cell_ref(data)),
+        };
+        let Some(value) = value.filter(|value| !value.is_empty()) else {
             continue;
+        };
+        text_bytes += value.as_text().map_or(0, str::len);
+        if cells.len() >= MAX_SHEET_CELLS || text_bytes > MAX_SHEET_TEXT_BYTES {
+            return Err(SheetError::TooLarge);
         }
-        let value = to_cell_ref(data);
-        if !value.is_empty() {
-            cells.push((row, col, value));
-        }
+        cells.push((row, col, value));
     }
     let (Some(first_row), Some(first_col)) = (
         cells.iter().map(|c| c.0).min(),
