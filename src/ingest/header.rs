@@ -55,6 +55,9 @@ pub struct Header<K: Ord = Field> {
     pub bottom: usize,
     /// Key → grid column; the leftmost column wins when two name the same key.
     pub columns: BTreeMap<K, usize>,
+    /// The last row below the header with a value of its own in the anchor column (an ID, a
+    /// commune): the data rows end there and the footer begins. Set by [`locate_header`].
+    pub last_data_row: Option<usize>,
 }
 
 impl Header<Field> {
@@ -169,6 +172,7 @@ fn header_at<V: Vocabulary>(
             top: if parent.is_some() { row - 1 } else { row },
             bottom: if sub.is_some() { row + 1 } else { row },
             columns,
+            last_data_row: None,
         })
 }
 
@@ -177,7 +181,7 @@ fn header_at<V: Vocabulary>(
 /// (SPEC §11.13). One function for the ID lists and the targets appendix.
 pub fn locate_header<V: Vocabulary>(grid: &mut Grid, vocabulary: &V) -> Option<Header<V::Key>> {
     let view = super::legacy_columns::header_view(grid, HEADER_SCAN_ROWS as usize + 1);
-    let header = find_header(&view, vocabulary)?;
+    let mut header = find_header(&view, vocabulary)?;
     // The data rows end at the last row with its own anchor value (an ID, a commune): the footer
     // and signature block below are not a column's evidence (SPEC §11.13 speaks of data rows).
     let anchor = header
@@ -185,10 +189,10 @@ pub fn locate_header<V: Vocabulary>(grid: &mut Grid, vocabulary: &V) -> Option<H
         .get(&vocabulary.anchor())
         .copied()
         .unwrap_or(0);
-    let data_end = (header.bottom + 1..grid.rows.len())
+    header.last_data_row = (header.bottom + 1..grid.rows.len())
         .rev()
-        .find(|&r| grid.has_content(r) && !grid.cell(r, anchor).is_empty())
-        .unwrap_or(header.bottom);
+        .find(|&r| grid.has_content(r) && !grid.cell(r, anchor).is_empty());
+    let data_end = header.last_data_row.unwrap_or(header.bottom);
     super::legacy_columns::convert(grid, header.bottom, data_end);
     Some(header)
 }

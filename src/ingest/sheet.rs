@@ -135,11 +135,9 @@ pub fn read_sheet(
         .iter()
         .map(|(field, col)| (*field, grid.column_letter(*col)))
         .collect();
-    let id_column = header.id_column();
     let first = header.bottom + 1;
-    let last_with_id = (first..=last_filled)
-        .rev()
-        .find(|&r| grid.has_content(r) && !grid.cell(r, id_column).is_empty());
+    // Rows after the last row with an ID are the footer (found with the header).
+    let last_with_id = header.last_data_row;
     let mut rows = Vec::new();
     let mut values: Vec<u64> = vec![0; header.columns.len()];
     for r in first..=last_filled.max(header.bottom) {
