@@ -106,7 +106,7 @@ fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         let mut tally = Tally::default();
         while started.elapsed() < Duration::from_secs(args.seconds) {
-            let input = mutate(&seeds, format, &mut rng);
+            let input = mutate(&seeds, &mut rng);
             let file = work.path().join(format!("input.{format}"));
             std::fs::write(&file, &input)?;
             tally.executions += 1;
@@ -174,7 +174,7 @@ fn collect(dir: &Path, extensions: &[&str], seeds: &mut Vec<Vec<u8>>) -> anyhow:
     Ok(())
 }
 
-fn mutate(seeds: &[Vec<u8>], format: &str, rng: &mut Rng) -> Vec<u8> {
+fn mutate(seeds: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
     let seed = &seeds[rng.below(seeds.len())];
     let zipped = seed.starts_with(b"PK\x03\x04");
     if zipped && rng.below(3) > 0 {
@@ -182,7 +182,6 @@ fn mutate(seeds: &[Vec<u8>], format: &str, rng: &mut Rng) -> Vec<u8> {
             return mutant;
         }
     }
-    let _ = format;
     mutate_bytes(seed, seeds, rng)
 }
 

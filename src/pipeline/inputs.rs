@@ -54,13 +54,14 @@ pub fn discover_inputs(workspace: &Path, as_of: NaiveDate, days: Days) -> Result
     Ok(discovery)
 }
 
+/// The ID lists among the sources: every input but the targets appendix.
+fn lists(discovery: &Discovery) -> impl Iterator<Item = &Source> {
+    discovery.sources.iter().filter(|s| s.role != Role::Targets)
+}
+
 /// The lists a read will cover (for a progress bar's length).
 pub fn list_count(discovery: &Discovery) -> usize {
-    discovery
-        .sources
-        .iter()
-        .filter(|s| s.role != Role::Targets)
-        .count()
+    lists(discovery).count()
 }
 
 /// Reads every input found; `on_file` is called after each list is read. An unreadable file is a
@@ -73,11 +74,7 @@ pub fn read_inputs(
     on_file: &(dyn Fn() + Sync),
 ) -> Inputs {
     let aliases = AliasTable::new(&settings.aliases);
-    let lists: Vec<&Source> = discovery
-        .sources
-        .iter()
-        .filter(|s| s.role != Role::Targets)
-        .collect();
+    let lists: Vec<&Source> = lists(&discovery).collect();
     let mut files: Vec<FileReport> = lists
         .par_iter()
         .map(|source| {
