@@ -128,3 +128,18 @@ pub fn run_json(workspace: &Path, date: &str) -> (i32, Value) {
     });
     (code, json)
 }
+
+/// Asserts two summaries agree on every number an unreadable file must not move: totals, claims,
+/// rejected rows, warnings, force × commune and units (`unreadable_files` and `inputs` may differ).
+pub fn assert_same_numbers(got: &Value, expected: &Value, why: &str) {
+    for key in [
+        "totals",
+        "claims",
+        "rejected_rows",
+        "warnings",
+        "by_force_commune",
+        "units",
+    ] {
+        assert_eq!(got[key], expected[key], "{key}: {why}");
+    }
+}
