@@ -120,7 +120,7 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
             )
         }),
     };
-    let unit_cutoff = cutoff(raw.unit_cutoff, "unit_cutoff", hour(17))?;
+    let unit_cutoff = cutoff(raw.unit_cutoff, "unit_cutoff", default_unit_cutoff())?;
     let district_cutoff = cutoff(raw.district_cutoff, "district_cutoff", hour(20))?;
     let credit = match raw.credit {
         None => Credit::Assignee,
@@ -159,6 +159,11 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
         forces,
         aliases,
     })
+}
+
+/// SPEC §9's `unit_cutoff` when the settings (or the workspace) give none: 17:00 Vietnam time.
+pub fn default_unit_cutoff() -> NaiveTime {
+    hour(17)
 }
 
 fn hour(h: u32) -> NaiveTime {

@@ -70,13 +70,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     problems.sort_by(|a, b| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row)));
     print_problems(args, date, clean_rows, &problems)?;
     let cutoff_passed = context.as_ref().map_or_else(
-        || pipeline::cutoff_passed(now, date, default_unit_cutoff()),
+        || pipeline::cutoff_passed(now, date, crate::settings::default_unit_cutoff()),
         |c| c.unit_cutoff_passed,
     );
     if cutoff_passed {
         let cutoff = context
             .as_ref()
-            .map_or_else(default_unit_cutoff, |c| c.settings.unit_cutoff);
+            .map_or_else(crate::settings::default_unit_cutoff, |c| {
+                c.settings.unit_cutoff
+            });
         eprintln!(
             "Lưu ý: đã quá {} (giờ Việt Nam), hạn gửi báo cáo của đơn vị trong ngày.",
             cutoff.format("%H:%M")
@@ -90,11 +92,6 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Partial
     })
-}
-
-/// SPEC §9's default unit cutoff, for a check without a workspace.
-fn default_unit_cutoff() -> chrono::NaiveTime {
-    chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default()
 }
 
 /// What the workspace knew before the day being checked.
