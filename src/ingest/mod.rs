@@ -138,10 +138,10 @@ fn read_file_once(
     let workbook = match read {
         Ok(workbook) => workbook,
         Err(error) => {
-            report.error = Some(error.code.code());
-            report.message = Some(error.code.explanation().to_string());
-            report.error_detail = Some(error.detail);
-            return report;
+            return FileReport {
+                sha256: report.sha256,
+                ..FileReport::unreadable(shown_path, error)
+            };
         }
     };
     report.format = Some(workbook.format);
