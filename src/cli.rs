@@ -58,7 +58,8 @@ pub enum Command {
     /// reports/YYYY-MM-DD/ up to the date, gives each citizen one officer, classifies the claims and
     /// writes out/DATE/ whole or not at all: summary.json, tong-hop-DATE.xlsx (the district workbook),
     /// <force-id>-DATE.xlsx (one per force, for its re-check), tin-nhan-DATE.txt (the chat
-    /// message) and bieu-do-DATE.png (the progress picture for the chat groups). Prints a few lines:
+    /// message), bieu-do-DATE.png (the progress picture for the chat groups) and bieu-do-DATE.svg (the
+    /// same picture for the office page). Prints a few lines:
     /// files read, unreadable files with their reason, rejected rows by reason, the district line. A run for today before the district cutoff (20:00) is marked provisional (tạm tính).
     Run {
         /// The workspace folder.
@@ -123,6 +124,26 @@ pub enum Command {
         /// Print nothing on success.
         #[arg(short, long)]
         quiet: bool,
+    },
+    /// The district office's page: a local web application in Vietnamese for people who do not
+    /// use a terminal. Tiến độ shows a day's progress (totals, the curve against the plan line, the
+    /// commune × force table, units that did not report, downloads and the chat text); Nhận báo cáo
+    /// takes the units' files (drag and drop), checks each with the `check` rules and stores it in
+    /// reports/DATE/<force-id>/; Chạy tổng hợp runs `run` under the same workspace lock as cron. A JSON
+    /// API under /api serves scripts. Listens on 127.0.0.1 only, unless --listen names another address,
+    /// which then requires a token on every request. Needs no internet; no data leaves the machine.
+    Serve {
+        /// The workspace folder.
+        #[arg(short, long, default_value = ".")]
+        workspace: PathBuf,
+        /// The address to listen on (0.0.0.0:8686 for the office network, with a token).
+        #[arg(long, default_value = "127.0.0.1:8686")]
+        listen: std::net::SocketAddr,
+        /// The access token (at least 16 characters). Required off loopback; generated and printed at
+        /// start when not given. Sent as `Authorization: Bearer T`, or once as `?token=T` (the page
+        /// then keeps it in a cookie).
+        #[arg(long, env = "VNEID_TOKEN")]
+        token: Option<String>,
     },
     /// Create a workspace full of realistic synthetic data (deterministic for a seed): the Tuần Giáo
     /// settings, master lists per commune, each force's assignment list (about one citizen in twelve

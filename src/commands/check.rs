@@ -95,7 +95,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
 }
 
 /// What the workspace knew before the day being checked.
-fn known_before(context: &Context) -> Result<Stages, Failure> {
+pub(super) fn known_before(context: &Context) -> Result<Stages, Failure> {
     let inputs = read_with_progress(context, Days::BeforeAsOf, false)?;
     pipeline::compute(&context.settings, inputs, &mut Timings::start()).map_err(Failure::cannot_run)
 }

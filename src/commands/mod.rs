@@ -7,6 +7,7 @@ mod check_fixed;
 mod init;
 mod inspect;
 mod run;
+mod serve;
 mod split;
 
 use std::path::Path;
@@ -108,6 +109,15 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             files,
             fixed,
             json,
+        }),
+        Command::Serve {
+            workspace,
+            listen,
+            token,
+        } => serve::run(&serve::ServeArgs {
+            workspace,
+            listen,
+            token,
         }),
         Command::Split {
             workspace,

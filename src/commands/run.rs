@@ -31,10 +31,47 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let context = resolve(&args.workspace, args.date)?;
     require_master(&context)?;
     let _lock = take_lock(&context)?;
-    crate::fsio::remove_stale_staging(&context.workspace.join("out"));
     let mut timings = Timings::start();
     let inputs = read_with_progress(&context, Days::ThroughAsOf, !args.quiet)?;
     timings.step("ingest");
+    let done = consolidate(&context, inputs, args.parquet, timings)?;
+    if context.knobs.timings {
+        print_timings(&done.timings);
+    }
+    if !args.quiet {
+        eprint!(
+            "{}",
+            run_log(&done.summary, &done.roles, &done.out_dir, args.verbose)
+        );
+    }
+    if args.json {
+        print!("{}", done.json);
+    }
+    Ok(done.status)
+}
+
+/// What a consolidation wrote and found.
+pub(crate) struct Consolidated {
+    pub summary: summary::Summary,
+    /// `summary.json`'s text.
+    pub json: String,
+    /// 0, or 1 when some input files were unreadable.
+    pub status: ExitStatus,
+    pub out_dir: std::path::PathBuf,
+    roles: RoleCounts,
+    timings: Timings,
+}
+
+/// The consolidation after the inputs are read, shared by `run` and the office page: the caller
+/// holds the workspace lock and has timed the read. Computes, builds every output and publishes
+/// `out/D/` whole.
+pub(crate) fn consolidate(
+    context: &pipeline::Context,
+    inputs: pipeline::Inputs,
+    parquet: bool,
+    mut timings: Timings,
+) -> Result<Consolidated, Failure> {
+    crate::fsio::remove_stale_staging(&context.workspace.join("out"));
     let stages =
         pipeline::compute(&context.settings, inputs, &mut timings).map_err(Failure::cannot_run)?;
     let data = stages.data(&context.settings, context.as_of, context.provisional);
@@ -42,7 +79,7 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
     let mut outputs =
         crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
-    if args.parquet {
+    if parquet {
         let tables = crate::report::parquet::tables(&data)
             .context("không ghi được các bảng Parquet")
             .map_err(Failure::cannot_run)?;
@@ -58,22 +95,18 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(Failure::cannot_run)?;
     timings.step("write");
-    if context.knobs.timings {
-        print_timings(&timings);
-    }
-    if !args.quiet {
-        eprint!(
-            "{}",
-            run_log(&summary, &inputs_by_role(&stages), &out_dir, args.verbose)
-        );
-    }
-    if args.json {
-        print!("{json}");
-    }
-    Ok(if summary.unreadable_files.is_empty() {
+    let status = if summary.unreadable_files.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Partial
+    };
+    Ok(Consolidated {
+        roles: inputs_by_role(&stages),
+        summary,
+        json,
+        status,
+        out_dir,
+        timings,
     })
 }
 

@@ -188,7 +188,8 @@ fn read_whole(path: &Path) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= IN_MEMORY_BYTES).then_some(bytes)
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// The SHA-256 of bytes, hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex(&Sha256::digest(bytes))
 }

@@ -19,6 +19,12 @@ use crate::reconcile::metrics::Status;
 /// The picture's width in pixels.
 pub const WIDTH: u32 = 1200;
 
+/// The fonts the picture is drawn with, also served to the office page for its inline SVG.
+pub const FONTS: [(&str, &[u8]); 2] = [
+    ("DejaVuSans.ttf", FONT),
+    ("DejaVuSans-Bold.ttf", FONT_BOLD),
+];
+
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
@@ -360,10 +366,11 @@ pub enum ChartError {
 
 /// The picture as PNG: the SVG of [`svg`] drawn with the embedded fonts.
 pub fn png(data: &RunData<'_>) -> Result<Vec<u8>, ChartError> {
-    render_png(&svg(data))
+    png_of(&svg(data))
 }
 
-fn render_png(svg: &str) -> Result<Vec<u8>, ChartError> {
+/// The picture drawn by [`svg`], rasterised.
+pub fn png_of(svg: &str) -> Result<Vec<u8>, ChartError> {
     use resvg::{tiny_skia, usvg};
     let mut fonts = usvg::fontdb::Database::new();
     fonts.load_font_data(FONT.to_vec());
@@ -402,10 +409,10 @@ mod tests {
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="60"><text x="10" y="40" font-size="24">{}</text></svg>"#,
             escape("Tuần Giáo – Quài Tở & Mường Ảng <ĐTN>")
         );
-        let first = render_png(&svg).expect("renders");
-        assert_eq!(first, render_png(&svg).expect("renders again"));
+        let first = png_of(&svg).expect("renders");
+        assert_eq!(first, png_of(&svg).expect("renders again"));
         // Ink was drawn: the PNG of text is larger than the PNG of the same blank canvas.
-        let blank = render_png(&format!(
+        let blank = png_of(&format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="60"></svg>"#
         ))
         .expect("blank");

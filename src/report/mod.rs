@@ -135,8 +135,9 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     let books: Vec<Option<usize>> = std::iter::once(None)
         .chain((0..data.settings.forces.len()).map(Some))
         .collect();
-    // The picture is drawn beside the workbooks, on whichever core is free.
-    let (built, picture): (Vec<anyhow::Result<OutputFile>>, _) = rayon::join(
+    // The picture is drawn beside the workbooks, on whichever core is free: as SVG for the office
+    // page, as PNG for the chat groups.
+    let (built, (svg, picture)): (Vec<anyhow::Result<OutputFile>>, _) = rayon::join(
         || {
             books
                 .par_iter()
@@ -149,7 +150,11 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
                 })
                 .collect()
         },
-        || chart::png(data),
+        || {
+            let svg = chart::svg(data);
+            let png = chart::png_of(&svg);
+            (svg, png)
+        },
     );
     for book in built {
         files.push(book?);
@@ -160,5 +165,6 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     ));
     // The picture the chat groups read at a glance, beside the text.
     files.push((format!("bieu-do-{day}.png"), picture?));
+    files.push((format!("bieu-do-{day}.svg"), svg.into_bytes()));
     Ok(files)
 }

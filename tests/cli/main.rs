@@ -1,6 +1,7 @@
 //! The integration tests: the real CLI on fixtures, the corpus of hostile spreadsheets, and whole
 //! workspaces. One binary, one module per capability.
 
+mod browser;
 mod check;
 mod codes;
 mod corpus;
@@ -12,5 +13,6 @@ mod inspect;
 mod layouts;
 mod outputs;
 mod run;
+mod serve;
 mod support;
 mod workbooks;

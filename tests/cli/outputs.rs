@@ -55,8 +55,8 @@ fn run_and_split_outputs_are_byte_identical_to_the_record() {
         .collect();
     assert_eq!(
         expected.len(),
-        74,
-        "summary, message, picture, 5 workbooks, 66 unit forms"
+        75,
+        "summary, message, picture (PNG and SVG), 5 workbooks, 66 unit forms"
     );
     assert_eq!(got, expected);
 }

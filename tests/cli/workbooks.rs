@@ -206,8 +206,8 @@ fn every_output_is_byte_identical_on_rerun() {
     let first = super::support::snapshot_dir(&out);
     assert_eq!(
         first.len(),
-        8,
-        "summary, district, four forces, message, picture"
+        9,
+        "summary, district, four forces, message, picture (PNG and SVG)"
     );
     super::support::cli()
         .args(["run", "--quiet", "--date", DAY, "-w"])

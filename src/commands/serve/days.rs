@@ -1,0 +1,233 @@
+//! What the page reads from the workspace: the days there is something for, a day's
+//! `summary.json` (the fields the dashboard shows), and the day's output files to download.
+//!
+//! Guarantees: read-only; only `reports/` and `out/` are listed, and only folders named by a date.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One day of the workspace (`GET /api/days`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Day {
+    pub date: NaiveDate,
+    /// `out/D/summary.json` exists.
+    pub run: bool,
+    /// Files received in `reports/D/`.
+    pub report_files: usize,
+}
+
+fn dated_folders(folder: &Path) -> Vec<NaiveDate> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            NaiveDate::parse_from_str(&e.file_name().to_string_lossy(), "%Y-%m-%d").ok()
+        })
+        .collect()
+}
+
+fn count_files(folder: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with(['.', '~']))
+        .map(|e| match e.file_type() {
+            Ok(kind) if kind.is_dir() => count_files(&e.path()),
+            Ok(_) => 1,
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Every day with reports or results, latest first.
+pub fn days(workspace: &Path) -> Vec<Day> {
+    let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
+    for date in dated_folders(&workspace.join("reports")) {
+        days.insert(
+            date,
+            Day {
+                date,
+                run: false,
+                report_files: count_files(&workspace.join("reports").join(date.to_string())),
+            },
+        );
+    }
+    for date in dated_folders(&workspace.join("out")) {
+        if summary_path(workspace, date).is_file() {
+            days.entry(date)
+                .or_insert(Day {
+                    date,
+                    run: false,
+                    report_files: 0,
+                })
+                .run = true;
+        }
+    }
+    days.into_values().rev().collect()
+}
+
+/// `out/D/summary.json`.
+pub fn summary_path(workspace: &Path, date: NaiveDate) -> std::path::PathBuf {
+    workspace
+        .join("out")
+        .join(date.to_string())
+        .join("summary.json")
+}
+
+/// The fields of `summary.json` the dashboard shows; anything missing reads as empty.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DaySummary {
+    pub as_of: Option<NaiveDate>,
+    pub deadline: Option<NaiveDate>,
+    pub provisional: bool,
+    pub district: String,
+    pub province: String,
+    pub totals: Totals,
+    pub by_force_commune: Vec<Cell>,
+    pub by_commune: Vec<Cell>,
+    pub by_force: Vec<Cell>,
+    pub units: Vec<Unit>,
+    pub unreadable_files: Vec<Unreadable>,
+    pub rejected_rows: BTreeMap<String, u64>,
+}
+
+/// District totals.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Totals {
+    pub master: u64,
+    pub assigned: u64,
+    pub unassigned: u64,
+    pub conflicts: u64,
+    pub target: u64,
+    pub activated: u64,
+    pub activated_today: u64,
+    pub remaining: u64,
+    pub percent: Option<f64>,
+    pub days_left: i64,
+    pub overdue_days: i64,
+    pub required_per_day: u64,
+    pub pace_7d: f64,
+    pub projected_finish: Option<NaiveDate>,
+    pub status: String,
+}
+
+/// A force × commune cell, a commune or a force.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Cell {
+    pub force: String,
+    pub commune: String,
+    pub target: u64,
+    pub activated: u64,
+    pub activated_today: u64,
+    pub percent: Option<f64>,
+    pub status: String,
+}
+
+/// A unit.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Unit {
+    pub force: String,
+    pub unit: String,
+    pub commune: String,
+    pub target: u64,
+    pub activated: u64,
+    pub activated_today: u64,
+    pub remaining: u64,
+    pub reported_today: bool,
+    pub zero_days: u64,
+    pub status: String,
+}
+
+/// An unreadable input.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Unreadable {
+    pub path: String,
+    pub message: String,
+}
+
+/// The day's `summary.json` text, if the day was run.
+pub fn summary_text(workspace: &Path, date: NaiveDate) -> Option<String> {
+    std::fs::read_to_string(summary_path(workspace, date)).ok()
+}
+
+/// The day's output files, relative to `out/D/` with `/`, in name order (forms after the rest).
+pub fn outputs(workspace: &Path, date: NaiveDate) -> Vec<String> {
+    let root = workspace.join("out").join(date.to_string());
+    let mut found = Vec::new();
+    let mut stack = vec![(root.clone(), 0)];
+    while let Some((folder, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() && depth < 2 => stack.push((entry.path(), depth + 1)),
+                Ok(kind) if kind.is_file() => {
+                    if let Ok(relative) = entry.path().strip_prefix(&root) {
+                        let parts: Vec<String> = relative
+                            .components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect();
+                        found.push(parts.join("/"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort_by_key(|name| (name.contains('/'), name.clone()));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_come_from_dated_report_and_result_folders() {
+        let dir = tempfile::tempdir().expect("temp");
+        let root = dir.path();
+        for path in [
+            "reports/2024-01-12/cong-an/a.xlsx",
+            "reports/2024-01-12/b.xlsx",
+            "reports/2024-01-12/~$b.xlsx",
+            "reports/ghi-chu/c.xlsx",
+            "out/2024-01-13/summary.json",
+            "out/2024-01-13/don-vi/cong-an/x.xlsx",
+            "out/2024-01-11/tong-hop-2024-01-11.xlsx",
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, b"x").expect("write");
+        }
+        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d).expect("day");
+        assert_eq!(
+            days(root),
+            vec![
+                Day { date: day(13), run: true, report_files: 0 },
+                Day { date: day(12), run: false, report_files: 2 },
+            ]
+        );
+        assert_eq!(
+            outputs(root, day(13)),
+            vec!["summary.json".to_string(), "don-vi/cong-an/x.xlsx".to_string()]
+        );
+    }
+}

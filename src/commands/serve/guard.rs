@@ -1,0 +1,338 @@
+//! What keeps the office page safe to run on an office network (issue 13): the access token, the
+//! same-origin token for POSTs, the host check against DNS rebinding, the response headers, and the
+//! reduction of uploaded names and requested paths to something that can only name a file inside
+//! the workspace.
+//!
+//! Guarantees: a request is let through only when it carries the token (where one is set) and comes
+//! to a host this server answers as; a POST only when it also proves it came from the page itself
+//! (the same-origin token, or the access token in an `Authorization` header, which a cross-site form
+//! cannot send); every answer forbids other origins (CSP), framing and caching.
+
+use std::net::SocketAddr;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+
+/// The cookie the page keeps the access token in after `?token=T`.
+pub const TOKEN_COOKIE: &str = "vneid_token";
+/// The header scripts send the same-origin token in (the page's forms send the field `csrf`).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The Content-Security-Policy of every answer: nothing from another origin, no inline script.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                   base-uri 'none'";
+
+/// Whether a request already proved it comes from the page or from a script holding the token, so a
+/// form handler need not look for the `csrf` field.
+#[derive(Debug, Clone, Copy)]
+pub struct PostProven(pub bool);
+
+/// A random secret as 32 hex digits (128 bits from the operating system).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 16];
+    // getrandom reads the OS source (getrandom(2) / /dev/urandom); on failure the server does not
+    // start rather than run with a guessable secret.
+    if getrandom::fill(&mut bytes).is_err() {
+        return String::new();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two secrets without stopping at the first differing byte.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    !expected.is_empty()
+        && given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// The host names a loopback server answers to; any other `Host` is a rebinding attempt.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// A cookie's value from the `Cookie` headers.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The `token` parameter of a query string, and the query without it.
+fn split_token(query: &str) -> (Option<String>, String) {
+    let mut token = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("token=") {
+            Some(value) => token = Some(value.to_string()),
+            None => rest.push(pair),
+        }
+    }
+    (token, rest.join("&"))
+}
+
+/// A plain-text refusal in Vietnamese.
+fn refuse(status: StatusCode, text: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text.to_string(),
+    )
+        .into_response()
+}
+
+/// Every request passes here: host check, token, same-origin POSTs, then the security headers on
+/// whatever the handler answers.
+pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if state.loopback && !is_loopback_host(host) {
+        return secured(refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "Trang này chỉ mở được tại http://127.0.0.1 trên chính máy này.",
+        ));
+    }
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|given| same_secret(given.trim(), state.token.as_deref().unwrap_or("")));
+    if let Some(token) = &state.token {
+        let from_cookie = cookie(headers, TOKEN_COOKIE).is_some_and(|c| same_secret(c, token));
+        if !bearer && !from_cookie {
+            let query = request.uri().query().unwrap_or("");
+            let (given, rest) = split_token(query);
+            return secured(match given {
+                Some(given) if same_secret(&given, token) && request.method() == Method::GET => {
+                    token_accepted(request.uri().path(), &rest, token)
+                }
+                _ => refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "Cần mã truy cập: mở đường dẫn có ?token=… mà người quản trị đưa, hoặc gửi \
+                     tiêu đề Authorization: Bearer ….",
+                ),
+            });
+        }
+    }
+    if request.method() == Method::POST {
+        if cross_site(request.headers(), host) {
+            return secured(refuse(
+                StatusCode::FORBIDDEN,
+                "Từ chối: yêu cầu gửi từ trang khác, không phải từ trang của vneid-recon.",
+            ));
+        }
+        let header_token = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|given| same_secret(given, &state.csrf));
+        request
+            .extensions_mut()
+            .insert(PostProven(bearer || header_token));
+    }
+    secured(next.run(request).await)
+}
+
+/// A POST a browser says comes from another site: by `Sec-Fetch-Site` where the browser sends it,
+/// else by an `Origin` that is not this host (`null`, sent by privacy settings, leaves it to the
+/// same-origin token).
+fn cross_site(headers: &HeaderMap, host: &str) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match text("origin") {
+        None | Some("null") => false,
+        Some(origin) => {
+            let origin_host = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .unwrap_or("");
+            origin_host != host
+        }
+    }
+}
+
+/// `?token=T` was right: keep it in an HttpOnly cookie and show the same page without it in the
+/// address bar (so it is not bookmarked or shared with the link).
+fn token_accepted(path: &str, rest: &str, token: &str) -> Response {
+    let location = if rest.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{rest}")
+    };
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        headers.insert(header::LOCATION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+    )) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The security headers every answer carries.
+fn secured(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Whether an address is loopback (no token needed there).
+pub fn is_loopback(address: &SocketAddr) -> bool {
+    address.ip().is_loopback()
+}
+
+/// An uploaded file's name reduced to a plain file name: the last path component (either slash),
+/// no control characters, no characters Windows forbids, no leading dots or spaces (no hidden
+/// files, no `..`), at most 120 characters; Vietnamese letters are kept (NFC). Empty when nothing
+/// is left.
+pub fn plain_file_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .nfc()
+        .filter(|c| !c.is_control() && !"<>:\"|?*".contains(*c))
+        .collect();
+    let trimmed = cleaned
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    trimmed.chars().take(120).collect()
+}
+
+/// A file name with ` (n)` before its extension: the name kept for a different file that arrived
+/// under a name already taken.
+pub fn numbered_name(name: &str, n: u32) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem} ({n}).{ext}"),
+        _ => format!("{name} ({n})"),
+    }
+}
+
+/// A requested path inside a folder of results (`don-vi/<force>/x.xlsx`), as its plain components
+/// (at most three): none
+/// empty, none `.` or `..`, none hidden, no backslash or control characters. `None` refuses it.
+pub fn safe_relative_path(path: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let plain = |part: &&str| {
+        !part.is_empty()
+            && !part.starts_with('.')
+            && !part.contains('\\')
+            && !part.chars().any(char::is_control)
+    };
+    (!parts.is_empty() && parts.len() <= 3 && parts.iter().all(plain)).then_some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploaded_names_become_plain_file_names() {
+        let table = [
+            ("bao-cao.xlsx", "bao-cao.xlsx"),
+            ("../../etc/passwd", "passwd"),
+            ("..\\..\\vneid-recon.toml", "vneid-recon.toml"),
+            ("C:\\Users\\Lan\\Báo cáo Đoàn xã Quài Cang.xlsx", "Báo cáo Đoàn xã Quài Cang.xlsx"),
+            ("..", ""),
+            (".hidden.xlsx", "hidden.xlsx"),
+            ("a\u{0}b\u{7}c\n.xlsx", "abc.xlsx"),
+            ("ds<1>:2?.xlsx", "ds12.xlsx"),
+            // Decomposed (NFD) Vietnamese from a Mac becomes NFC.
+            ("Ta\u{302}\u{300}m.xls", "Tầm.xls"),
+            ("báo cáo. ", "báo cáo"),
+        ];
+        for (given, expected) in table {
+            assert_eq!(plain_file_name(given), expected, "{given:?}");
+        }
+        assert_eq!(plain_file_name(&"á".repeat(300)).chars().count(), 120);
+    }
+
+    #[test]
+    fn a_taken_name_gets_a_number_before_its_extension() {
+        assert_eq!(numbered_name("bc.xlsx", 2), "bc (2).xlsx");
+        assert_eq!(numbered_name("bc.tar.xlsx", 3), "bc.tar (3).xlsx");
+        assert_eq!(numbered_name("bc", 2), "bc (2)");
+    }
+
+    #[test]
+    fn requested_paths_stay_inside_the_day_folder() {
+        let table: [(&str, Option<Vec<&str>>); 10] = [
+            ("tong-hop-2024-01-15.xlsx", Some(vec!["tong-hop-2024-01-15.xlsx"])),
+            ("don-vi/Đoàn xã Ta Ma.xlsx", Some(vec!["don-vi", "Đoàn xã Ta Ma.xlsx"])),
+            ("don-vi/cong-an/ca-xa.xlsx", Some(vec!["don-vi", "cong-an", "ca-xa.xlsx"])),
+            ("../vneid-recon.toml", None),
+            ("don-vi/../../x", None),
+            ("/etc/passwd", None),
+            (".lock", None),
+            ("a\\..\\b", None),
+            ("a//b", None),
+            ("a/b/c/d", None),
+        ];
+        for (given, expected) in table {
+            assert_eq!(safe_relative_path(given), expected, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_and_hosts() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abd", "abc"));
+        assert!(!same_secret("ab", "abc"));
+        assert!(!same_secret("", ""), "an empty secret never matches");
+        assert!(is_loopback_host("127.0.0.1:8686"));
+        assert!(is_loopback_host("localhost:8686"));
+        assert!(is_loopback_host("[::1]:8686"));
+        assert!(!is_loopback_host("evil.example:8686"));
+        assert!(!is_loopback_host("127.0.0.1.evil.example"));
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, HeaderValue::from_static(value));
+            }
+            map
+        };
+        let host = "127.0.0.1:8686";
+        assert!(!cross_site(&headers(&[]), host), "a script");
+        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]), host));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")]), host));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")]), host));
+        assert!(cross_site(&headers(&[("origin", "http://evil.example")]), host));
+        assert!(!cross_site(&headers(&[("origin", "http://127.0.0.1:8686")]), host));
+        assert_eq!(
+            split_token("date=2024-01-15&token=abc"),
+            (Some("abc".to_string()), "date=2024-01-15".to_string())
+        );
+    }
+}

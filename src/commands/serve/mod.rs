@@ -1,0 +1,704 @@
+//! `vneid-recon serve`: the district office's page (issue 13). A local web application in
+//! Vietnamese over the same pipeline as the commands: Tiến độ (a day's progress, from the
+//! `out/D/` a run wrote), Nhận báo cáo (files checked with the `check` rules and stored in
+//! `reports/D/<force>/`), Chạy tổng hợp (the `run` consolidation, under the same workspace lock as
+//! cron), and the JSON API under `/api` the page itself uses.
+//!
+//! Guarantees: one binary, every asset embedded, nothing loaded from another origin; listens on
+//! 127.0.0.1 unless told otherwise, and anywhere else only with a token ([`guard`]); reads the
+//! workspace and writes only where `run` and the intake write (`out/D/`, `reports/D/<force>/`),
+//! atomically. Citizens' data is shown only on the pages that need it and never logged.
+
+mod days;
+mod guard;
+mod intake;
+mod pages;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Json};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{ExitStatus, Failure, load_settings, require_master, resolve};
+use crate::pipeline::{self, Days, Timings};
+use guard::PostProven;
+use intake::{MAX_UPLOAD_BYTES, Upload};
+
+/// Flags of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeArgs {
+    pub workspace: PathBuf,
+    pub listen: SocketAddr,
+    pub token: Option<String>,
+}
+
+/// A request may carry up to this many bytes (several files of at most 20 MB each).
+const MAX_REQUEST_BYTES: usize = 16 * MAX_UPLOAD_BYTES;
+
+/// The server's shared state.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    workspace: PathBuf,
+    /// Required on every request when set.
+    token: Option<String>,
+    /// The same-origin token every POST carries.
+    csrf: String,
+    /// Listening on loopback: only loopback host names are answered.
+    loopback: bool,
+    /// Held while this server runs a consolidation.
+    running: tokio::sync::Mutex<()>,
+    progress: RunProgress,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// How far the current run has read.
+#[derive(Default)]
+struct RunProgress {
+    active: AtomicBool,
+    read: AtomicUsize,
+    total: AtomicUsize,
+}
+
+/// Runs the page until Ctrl-C.
+pub fn run(args: &ServeArgs) -> Result<ExitStatus, Failure> {
+    let settings = load_settings(&args.workspace)?;
+    let loopback = guard::is_loopback(&args.listen);
+    let token = match &args.token {
+        Some(token) if token.trim().len() < 16 => {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--token phải dài ít nhất 16 ký tự (để trống thì máy tự tạo một mã)"
+            )));
+        }
+        Some(token) => Some(token.trim().to_string()),
+        None if loopback => None,
+        None => Some(guard::random_secret()),
+    };
+    let csrf = guard::random_secret();
+    if csrf.is_empty() || token.as_deref() == Some("") {
+        return Err(Failure::cannot_run(anyhow::anyhow!(
+            "không lấy được số ngẫu nhiên của hệ điều hành để tạo mã truy cập"
+        )));
+    }
+    let state = AppState(Arc::new(Shared {
+        workspace: args.workspace.clone(),
+        token,
+        csrf,
+        loopback,
+        running: tokio::sync::Mutex::new(()),
+        progress: RunProgress::default(),
+    }));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Failure::cannot_run)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|error| {
+                Failure::cannot_run(anyhow::anyhow!(
+                    "không mở được cổng {}: {error}; chọn cổng khác bằng --listen",
+                    args.listen
+                ))
+            })?;
+        let address = listener.local_addr().map_err(Failure::cannot_run)?;
+        announce(&settings, address, state.token.as_deref());
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(Failure::cannot_run)
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+/// The address to open, on standard output (tests and scripts read its first line). Written
+/// without panicking when nobody reads standard output any more.
+fn announce(settings: &crate::settings::Settings, address: SocketAddr, token: Option<&str>) {
+    use std::io::Write;
+    let place = if settings.district.is_empty() {
+        &settings.agency
+    } else {
+        &settings.district
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = match token {
+        None => writeln!(out, "Trang văn phòng ({place}): http://{address}/"),
+        Some(token) => writeln!(
+            out,
+            "Trang văn phòng ({place}): http://{address}/?token={token}\n\
+             Mã truy cập: {token} — chỉ đưa cho người trong cơ quan; máy khác trong mạng mở đường dẫn trên (thay {} bằng địa chỉ máy này)",
+            address.ip()
+        ),
+    };
+    let _ = writeln!(out, "Dừng bằng Ctrl-C.");
+    let _ = out.flush();
+}
+
+/// Every route.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/nhan-bao-cao", get(intake_page).post(intake_post))
+        .route("/chay", post(run_post))
+        .route("/tai/{date}/{*path}", get(download))
+        .route("/static/{name}", get(asset))
+        .route("/api/days", get(api_days))
+        .route("/api/summary", get(api_summary))
+        .route("/api/reports", post(api_reports))
+        .route("/api/run", post(api_run))
+        .route("/api/run/status", get(api_run_status))
+        .route("/api/csrf", get(api_csrf))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::gate))
+        .with_state(state)
+}
+
+/// A request's problem, answered as a short page or JSON.
+struct Problem {
+    status: StatusCode,
+    message: String,
+}
+
+impl Problem {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn from_failure(failure: &Failure) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{failure:#}"))
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.message,
+        )
+            .into_response()
+    }
+}
+
+/// The same problem as JSON (`{"error": …}`), for `/api`.
+fn json_problem(problem: Problem) -> Response {
+    (
+        problem.status,
+        Json(serde_json::json!({ "error": problem.message })),
+    )
+        .into_response()
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, Problem> {
+    crate::cli::parse_date(text).map_err(|message| Problem::new(StatusCode::BAD_REQUEST, message))
+}
+
+/// The requested day, else the latest day run, else the latest with reports, else today.
+fn chosen_day(state: &AppState, text: Option<&str>) -> Result<NaiveDate, Problem> {
+    match text.filter(|t| !t.is_empty()) {
+        Some(text) => parse_day(text),
+        None => {
+            let days = days::days(&state.workspace);
+            Ok(days
+                .iter()
+                .find(|d| d.run)
+                .or(days.first())
+                .map_or_else(crate::today_in_vietnam, |d| d.date))
+        }
+    }
+}
+
+fn settings(state: &AppState) -> Result<crate::settings::Settings, Problem> {
+    load_settings(&state.workspace).map_err(|failure| Problem::from_failure(&failure))
+}
+
+fn require_post_proof(proven: bool, field: Option<&str>, state: &AppState) -> Result<(), Problem> {
+    if proven || field.is_some_and(|given| guard::same_secret(given, &state.csrf)) {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Từ chối: thiếu mã của trang (mở lại trang rồi gửi lại).",
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct DayQuery {
+    date: Option<String>,
+    /// The exit code of a run just made from the page.
+    ran: Option<u8>,
+    /// A run was refused: another held the lock.
+    busy: Option<u8>,
+}
+
+async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>) -> Response {
+    let page = || -> Result<String, Problem> {
+        let settings = settings(&state)?;
+        let date = chosen_day(&state, query.date.as_deref())?;
+        let all_days = days::days(&state.workspace);
+        let text = days::summary_text(&state.workspace, date);
+        let summary = match &text {
+            Some(text) => Some(serde_json::from_str::<days::DaySummary>(text).map_err(|e| {
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, format!("summary.json hỏng: {e}"))
+            })?),
+            None => None,
+        };
+        let folder = state.workspace.join("out").join(date.to_string());
+        let chart = std::fs::read_to_string(folder.join(format!("bieu-do-{date}.svg"))).ok();
+        let chat = std::fs::read_to_string(folder.join(format!("tin-nhan-{date}.txt"))).ok();
+        let outputs = days::outputs(&state.workspace, date);
+        let markup = pages::dashboard(&pages::Dashboard {
+            settings: &settings,
+            date,
+            days: &all_days,
+            summary: summary.as_ref(),
+            chart_svg: chart.as_deref().filter(|svg| svg.starts_with("<svg")),
+            chat: chat.as_deref(),
+            outputs: &outputs,
+            csrf: &state.csrf,
+            ran: query.ran,
+            busy: query.busy.is_some(),
+        });
+        Ok(markup.into_string())
+    };
+    match page() {
+        Ok(html) => Html(html).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery>) -> Response {
+    let page = || -> Result<String, Problem> {
+        let settings = settings(&state)?;
+        let date = match query.date.as_deref().filter(|t| !t.is_empty()) {
+            Some(text) => parse_day(text)?,
+            None => crate::today_in_vietnam(),
+        };
+        Ok(pages::intake(&pages::Intake {
+            settings: &settings,
+            date,
+            csrf: &state.csrf,
+            force: None,
+            results: &[],
+            error: None,
+        })
+        .into_string())
+    };
+    match page() {
+        Ok(html) => Html(html).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// An upload request: the files and the form fields beside them.
+#[derive(Default)]
+struct UploadForm {
+    files: Vec<Upload>,
+    date: Option<String>,
+    force: Option<String>,
+    csrf: Option<String>,
+}
+
+/// Reads a multipart body: every `file` field (each kept only up to the size limit; a larger file
+/// is read to its end and dropped), and the text fields.
+async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, Problem> {
+    let mut form = UploadForm::default();
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        Problem::new(e.status(), format!("Không đọc được dữ liệu gửi lên: {}", e.body_text()))
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let mut bytes = Some(Vec::new());
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                if let Some(kept) = &mut bytes {
+                    if kept.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                        bytes = None;
+                    } else {
+                        kept.extend_from_slice(&chunk);
+                    }
+                }
+            }
+            // A file input left empty sends one part with no name and no bytes.
+            if file_name.is_empty() && bytes.as_ref().is_some_and(Vec::is_empty) {
+                continue;
+            }
+            form.files.push(Upload {
+                name: file_name,
+                bytes,
+            });
+        } else {
+            let text = field.text().await.map_err(bad)?;
+            let text = Some(text.trim().to_string()).filter(|t| !t.is_empty());
+            match name.as_str() {
+                "date" => form.date = text,
+                "force" => form.force = text,
+                "csrf" => form.csrf = text,
+                _ => {}
+            }
+        }
+    }
+    Ok(form)
+}
+
+/// Checks and stores uploaded files for a day, on a blocking thread.
+async fn receive(
+    state: &AppState,
+    date: NaiveDate,
+    form: UploadForm,
+) -> Result<Vec<intake::Received>, Problem> {
+    let workspace = state.workspace.clone();
+    tokio::task::spawn_blocking(move || -> Result<Vec<intake::Received>, Problem> {
+        let context = resolve(&workspace, Some(date)).map_err(|f| Problem::from_failure(&f))?;
+        let known = if workspace.join("master").is_dir() {
+            Some(
+                super::check::known_before(&context).map_err(|f| Problem::from_failure(&f))?,
+            )
+        } else {
+            None
+        };
+        intake::receive(&context, known.as_ref(), form.files, form.force.as_deref()).map_err(
+            |error| {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("Không lưu được tệp vào thư mục báo cáo: {error}"),
+                )
+            },
+        )
+    })
+    .await
+    .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
+}
+
+async fn intake_post(
+    State(state): State<AppState>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    multipart: Multipart,
+) -> Response {
+    let answer = async {
+        let form = read_upload(multipart).await?;
+        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        let settings = settings(&state)?;
+        let date = match form.date.as_deref() {
+            Some(text) => parse_day(text)?,
+            None => crate::today_in_vietnam(),
+        };
+        let force = form.force.clone();
+        let error = form
+            .files
+            .is_empty()
+            .then_some("Chưa chọn tệp nào: bấm vào ô chọn tệp hoặc kéo thả tệp vào.");
+        let results = receive(&state, date, form).await?;
+        Ok::<_, Problem>(
+            pages::intake(&pages::Intake {
+                settings: &settings,
+                date,
+                csrf: &state.csrf,
+                force: force.as_deref(),
+                results: &results,
+                error,
+            })
+            .into_string(),
+        )
+    };
+    match answer.await {
+        Ok(html) => Html(html).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct DateOnly {
+    date: Option<String>,
+}
+
+async fn api_reports(
+    State(state): State<AppState>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    Query(query): Query<DateOnly>,
+    multipart: Multipart,
+) -> Response {
+    let answer = async {
+        let form = read_upload(multipart).await?;
+        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        let date = match query.date.as_deref().or(form.date.as_deref()) {
+            Some(text) => parse_day(text)?,
+            None => crate::today_in_vietnam(),
+        };
+        if let Some(force) = &form.force {
+            let settings = settings(&state)?;
+            if !settings.forces.iter().any(|f| &f.id == force) {
+                return Err(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("không có lực lượng \"{force}\" trong vneid-recon.toml"),
+                ));
+            }
+        }
+        if form.files.is_empty() {
+            return Err(Problem::new(StatusCode::BAD_REQUEST, "không có trường file nào"));
+        }
+        receive(&state, date, form).await
+    };
+    match answer.await {
+        Ok(results) => Json(results).into_response(),
+        Err(problem) => json_problem(problem),
+    }
+}
+
+/// What a consolidation started from the page gave.
+enum Ran {
+    Done { status: ExitStatus, json: String },
+    /// Another run holds the lock (this server's or cron's).
+    Busy(String),
+}
+
+/// Runs the consolidation for a day: one at a time in this server, and under the workspace lock
+/// shared with cron (no waiting: a held lock is "đang chạy").
+async fn consolidate(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
+    let Ok(_running) = state.running.try_lock() else {
+        return Ok(Ran::Busy("đang chạy tổng hợp trên trang này".into()));
+    };
+    let shared = state.clone();
+    tokio::task::spawn_blocking(move || {
+        shared.progress.active.store(true, Ordering::SeqCst);
+        let result = run_blocking(&shared, date);
+        shared.progress.active.store(false, Ordering::SeqCst);
+        result
+    })
+    .await
+    .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
+}
+
+fn run_blocking(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
+    let problem = |failure: Failure| Problem::from_failure(&failure);
+    let context = resolve(&state.workspace, Some(date)).map_err(problem)?;
+    require_master(&context).map_err(problem)?;
+    let lock = crate::fsio::lock_workspace(
+        &context.workspace,
+        &context.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        std::time::Duration::ZERO,
+    );
+    let _lock = match lock {
+        Ok(lock) => lock,
+        Err(error) => return Ok(Ran::Busy(format!("đang chạy: {error}"))),
+    };
+    let mut timings = Timings::start();
+    let discovery = pipeline::discover_inputs(&context.workspace, context.as_of, Days::ThroughAsOf)
+        .map_err(|e| problem(Failure::cannot_run(e)))?;
+    let progress = &state.progress;
+    progress.read.store(0, Ordering::SeqCst);
+    progress
+        .total
+        .store(pipeline::list_count(&discovery), Ordering::SeqCst);
+    let inputs = pipeline::read_inputs(
+        discovery,
+        &context.settings,
+        context.as_of,
+        &super::read_options(),
+        &|| {
+            progress.read.fetch_add(1, Ordering::SeqCst);
+        },
+    );
+    timings.step("ingest");
+    let done = super::run::consolidate(&context, inputs, false, timings).map_err(problem)?;
+    Ok(Ran::Done {
+        status: done.status,
+        json: done.json,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct RunForm {
+    csrf: Option<String>,
+    date: Option<String>,
+}
+
+async fn run_post(
+    State(state): State<AppState>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    Form(form): Form<RunForm>,
+) -> Response {
+    let answer = async {
+        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        let date = chosen_day(&state, form.date.as_deref())?;
+        Ok::<_, Problem>(match consolidate(&state, date).await? {
+            Ran::Done { status, .. } => format!("/?date={date}&ran={}", status as u8),
+            Ran::Busy(_) => format!("/?date={date}&busy=1"),
+        })
+    };
+    match answer.await {
+        Ok(location) => Redirect::to(&location).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn api_run(
+    State(state): State<AppState>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    Query(query): Query<DateOnly>,
+) -> Response {
+    let answer = async {
+        require_post_proof(proven, None, &state)?;
+        let date = chosen_day(&state, query.date.as_deref())?;
+        consolidate(&state, date).await
+    };
+    match answer.await {
+        Ok(Ran::Done { status, json }) => {
+            let summary: serde_json::Value =
+                serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
+            Json(serde_json::json!({ "exit_code": status as u8, "summary": summary }))
+                .into_response()
+        }
+        Ok(Ran::Busy(message)) => (
+            StatusCode::CONFLICT,
+            Json(serde_json::json!({ "exit_code": ExitStatus::CannotRun as u8, "error": message })),
+        )
+            .into_response(),
+        Err(problem) => json_problem(problem),
+    }
+}
+
+async fn api_run_status(State(state): State<AppState>) -> Response {
+    let progress = &state.progress;
+    Json(serde_json::json!({
+        "running": progress.active.load(Ordering::SeqCst),
+        "read": progress.read.load(Ordering::SeqCst),
+        "total": progress.total.load(Ordering::SeqCst),
+    }))
+    .into_response()
+}
+
+async fn api_days(State(state): State<AppState>) -> Response {
+    Json(days::days(&state.workspace)).into_response()
+}
+
+async fn api_summary(State(state): State<AppState>, Query(query): Query<DateOnly>) -> Response {
+    let date = match chosen_day(&state, query.date.as_deref()) {
+        Ok(date) => date,
+        Err(problem) => return json_problem(problem),
+    };
+    match days::summary_text(&state.workspace, date) {
+        Some(text) => ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
+        None => json_problem(Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("ngày {} chưa chạy tổng hợp", date.format("%d/%m/%Y")),
+        )),
+    }
+}
+
+async fn api_csrf(State(state): State<AppState>) -> Response {
+    Json(serde_json::json!({ "csrf": state.csrf })).into_response()
+}
+
+/// A file of `out/D/` (workbooks, forms, the chat text, the picture).
+async fn download(
+    State(state): State<AppState>,
+    Path((date, path)): Path<(String, String)>,
+) -> Response {
+    let Ok(date) = parse_day(&date) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(parts) = guard::safe_relative_path(&path) else {
+        return Problem::new(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ.").into_response();
+    };
+    let mut file = state.workspace.join("out").join(date.to_string());
+    for part in &parts {
+        file.push(part);
+    }
+    let Ok(bytes) = tokio::fs::read(&file).await else {
+        return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();
+    };
+    let name = parts.last().copied().unwrap_or("tep");
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect::<String>(),
+        percent_encode(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type(name).to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// RFC 5987 encoding of a file name (UTF-8 bytes, unreserved characters kept).
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+const APP_CSS: &str = include_str!("../../../assets/web/app.css");
+const APP_JS: &str = include_str!("../../../assets/web/app.js");
+
+/// The embedded style sheet, script and fonts.
+async fn asset(Path(name): Path<String>) -> Response {
+    match name.as_str() {
+        "app.css" => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response(),
+        "app.js" => (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            APP_JS,
+        )
+            .into_response(),
+        _ => match crate::report::chart::FONTS.iter().find(|(file, _)| *file == name) {
+            Some((_, bytes)) => ([(header::CONTENT_TYPE, "font/ttf")], *bytes).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_are_encoded_for_every_browser() {
+        assert_eq!(percent_encode("Đoàn xã.xlsx"), "%C4%90o%C3%A0n%20x%C3%A3.xlsx");
+        assert_eq!(content_type("tong-hop-2024-01-15.xlsx").contains("spreadsheetml"), true);
+        assert_eq!(content_type("x.bin"), "application/octet-stream");
+    }
+}

@@ -1,0 +1,433 @@
+//! The office page's HTML (maud: checked at compile time, every value escaped). Vietnamese, no
+//! framework, no asset from another origin: the style sheet, the few lines of script for drag and
+//! drop, copy and run progress, and the font are served by this binary. Every form works without
+//! JavaScript.
+
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::days::{Cell, Day, DaySummary, Unit};
+use super::intake::{Outcome, Received};
+use crate::reconcile::metrics::Status;
+use crate::report::message::{percent, thousands};
+use crate::settings::Settings;
+
+/// Which tab is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Progress,
+    Intake,
+}
+
+fn day_text(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
+/// The page frame: title bar, the two tabs, the content, the promise in the footer.
+fn layout(settings: &Settings, tab: Tab, date: NaiveDate, title: &str, body: Markup) -> Markup {
+    let place = if settings.district.is_empty() {
+        settings.agency.as_str()
+    } else {
+        settings.district.as_str()
+    };
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — " (place) }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                header.bar {
+                    div.brand {
+                        strong { "Đề án 06 · Kích hoạt định danh điện tử mức 2" }
+                        span { (place) @if !settings.province.is_empty() { ", " (settings.province) } }
+                    }
+                    nav {
+                        a href={ "/?date=" (date) } class=[(tab == Tab::Progress).then_some("active")] { "Tiến độ" }
+                        a href={ "/nhan-bao-cao?date=" (date) } class=[(tab == Tab::Intake).then_some("active")] { "Nhận báo cáo" }
+                    }
+                }
+                main { (body) }
+                footer {
+                    "Trang chạy trên chính máy này: không dùng Internet, không gửi dữ liệu đi đâu. "
+                    "Hạn hoàn thành: " (day_text(settings.deadline)) "."
+                }
+            }
+        }
+    }
+}
+
+fn status_class(code: &str) -> &'static str {
+    match code {
+        "done" => "st-done",
+        "on_track" => "st-on-track",
+        "behind" => "st-behind",
+        _ => "",
+    }
+}
+
+fn status_label(code: &str) -> &'static str {
+    Status::from_code(code).map_or("", Status::label)
+}
+
+/// The dashboard's input: everything read from the workspace for one day.
+pub struct Dashboard<'a> {
+    pub settings: &'a Settings,
+    pub date: NaiveDate,
+    pub days: &'a [Day],
+    pub summary: Option<&'a DaySummary>,
+    pub chart_svg: Option<&'a str>,
+    pub chat: Option<&'a str>,
+    pub outputs: &'a [String],
+    pub csrf: &'a str,
+    /// The exit code of a run just made from the page.
+    pub ran: Option<u8>,
+    /// A run refused because another holds the lock.
+    pub busy: bool,
+}
+
+/// Tiến độ: the chosen day's progress.
+pub fn dashboard(page: &Dashboard<'_>) -> Markup {
+    let body = html! {
+        section.toolbar {
+            (day_picker("/", page.date, page.days))
+            form method="post" action="/chay" id="run-form" {
+                input type="hidden" name="csrf" value=(page.csrf);
+                input type="hidden" name="date" value=(page.date);
+                button type="submit" { "Chạy tổng hợp ngày " (day_text(page.date)) }
+                span #run-progress role="status" {}
+            }
+        }
+        @if page.busy {
+            p.notice.st-behind { "Đang có một lần chạy tổng hợp khác (trên trang này hoặc theo lịch): đợi xong rồi bấm lại." }
+        }
+        @if let Some(code) = page.ran {
+            p.notice.(if code == 0 { "st-done" } else { "st-on-track" }) {
+                "Đã chạy tổng hợp xong."
+                @if code == 1 { " Có tệp không đọc được: xem danh sách bên dưới." }
+            }
+        }
+        @match page.summary {
+            None => {
+                h1 { "Tiến độ ngày " (day_text(page.date)) }
+                p.empty { "Ngày này chưa chạy tổng hợp. Bấm “Chạy tổng hợp” khi đã nhận đủ báo cáo." }
+            }
+            Some(summary) => { (progress(page, summary)) }
+        }
+    };
+    layout(page.settings, Tab::Progress, page.date, "Tiến độ", body)
+}
+
+fn day_picker(action: &str, date: NaiveDate, days: &[Day]) -> Markup {
+    html! {
+        form.day-picker method="get" action=(action) {
+            label for="date" { "Ngày " }
+            select #date name="date" data-autosubmit {
+                @if !days.iter().any(|d| d.date == date) {
+                    option value=(date) selected { (day_text(date)) }
+                }
+                @for day in days {
+                    option value=(day.date) selected[day.date == date] {
+                        (day_text(day.date))
+                        @if day.run { " · đã tổng hợp" } @else { " · " (day.report_files) " tệp báo cáo" }
+                    }
+                }
+            }
+            button type="submit" { "Xem" }
+        }
+    }
+}
+
+fn progress(page: &Dashboard<'_>, summary: &DaySummary) -> Markup {
+    let t = &summary.totals;
+    html! {
+        h1 {
+            "Tiến độ đến ngày " (day_text(page.date))
+            @if summary.provisional { " " span.badge.provisional title="Chạy trước giờ chốt: số liệu còn thay đổi" { "TẠM TÍNH" } }
+        }
+        div.cards {
+            div.card.(status_class(&t.status)) #district-total {
+                span.label { "Đã kích hoạt / chỉ tiêu" }
+                span.value { span #district-activated { (thousands(t.activated)) } " / " (thousands(t.target)) }
+                span.sub { (percent(t.percent)) " · " (status_label(&t.status)) }
+            }
+            div.card { span.label { "Kích hoạt trong ngày" } span.value { "+" (thousands(t.activated_today)) } span.sub { "7 ngày qua: " (format!("{:.1}", t.pace_7d).replace('.', ",")) "/ngày" } }
+            div.card { span.label { "Còn lại" } span.value { (thousands(t.remaining)) } span.sub { "cần " (thousands(t.required_per_day)) "/ngày" } }
+            div.card {
+                @if t.overdue_days > 0 {
+                    span.label { "Hạn " (summary.deadline.map(day_text).unwrap_or_default()) }
+                    span.value { "Quá hạn " (t.overdue_days) " ngày" }
+                } @else {
+                    span.label { "Còn đến hạn " (summary.deadline.map(day_text).unwrap_or_default()) }
+                    span.value { (t.days_left) " ngày" }
+                }
+                span.sub { "Dự kiến xong: " (t.projected_finish.map(day_text).unwrap_or_else(|| "-".into())) }
+            }
+        }
+        @if !summary.unreadable_files.is_empty() {
+            section.warn {
+                h2 { "Tệp không đọc được (" (summary.unreadable_files.len()) ")" }
+                ul { @for file in &summary.unreadable_files { li { code { (file.path) } ": " (file.message) } } }
+            }
+        }
+        @if let Some(svg) = page.chart_svg {
+            // Drawn by this tool's own renderer (report::chart), every text escaped there.
+            figure.chart { (PreEscaped(svg)) }
+        }
+        (commune_table(page.settings, summary))
+        (units_without_report(page.settings, &summary.units))
+        (units_without_result(page.settings, &summary.units))
+        (downloads(page))
+    }
+}
+
+fn cell_markup(cell: Option<&Cell>) -> Markup {
+    match cell {
+        None => html! { td.na { "-" } },
+        Some(cell) => html! {
+            td.(status_class(&cell.status)) title=(status_label(&cell.status)) {
+                (thousands(cell.activated)) "/" (thousands(cell.target))
+                br; small { (percent(cell.percent)) }
+            }
+        },
+    }
+}
+
+fn commune_table(settings: &Settings, summary: &DaySummary) -> Markup {
+    // summary.json names forces by id; the page shows their names.
+    let forces = &settings.forces;
+    html! {
+        section {
+            h2 { "Theo xã và lực lượng" }
+            p.legend {
+                span.swatch.st-done {} "Hoàn thành " span.swatch.st-on-track {} "Đúng tiến độ " span.swatch.st-behind {} "Chậm tiến độ"
+                " · mỗi ô: đã kích hoạt/chỉ tiêu, tỉ lệ"
+            }
+            div.scroll {
+                table.grid #commune-table {
+                    thead { tr { th { "Xã, thị trấn" } @for force in forces { th { (force.name) } } th { "Toàn xã" } } }
+                    tbody {
+                        @for commune in &summary.by_commune {
+                            tr {
+                                th scope="row" { (commune_label(&commune.commune)) }
+                                @for force in forces {
+                                    (cell_markup(summary.by_force_commune.iter().find(|c| c.commune == commune.commune && c.force == force.id)))
+                                }
+                                (cell_markup(Some(commune)))
+                            }
+                        }
+                    }
+                    tfoot {
+                        tr {
+                            th scope="row" { "Toàn huyện" }
+                            @for force in forces { (cell_markup(summary.by_force.iter().find(|c| c.force == force.id))) }
+                            td.(status_class(&summary.totals.status)) {
+                                (thousands(summary.totals.activated)) "/" (thousands(summary.totals.target))
+                                br; small { (percent(summary.totals.percent)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A commune as summary.json names it; citizens of no known commune are "unknown" there.
+fn commune_label(name: &str) -> &str {
+    if name.is_empty() || name == "unknown" {
+        "Chưa rõ xã"
+    } else {
+        name
+    }
+}
+
+fn force_name<'a>(settings: &'a Settings, id: &'a str) -> &'a str {
+    settings.forces.iter().find(|f| f.id == id).map_or(id, |f| f.name.as_str())
+}
+
+fn unit_rows(settings: &Settings, units: &[&Unit], zero_days: bool) -> Markup {
+    html! {
+        div.scroll {
+            table.list {
+                thead { tr { th { "Lực lượng" } th { "Đơn vị" } th { "Xã" } th { "Đã kích hoạt" } th { "Còn lại" } @if zero_days { th { "Số ngày liền không có kết quả" } } } }
+                tbody {
+                    @for unit in units {
+                        tr {
+                            td { (force_name(settings, &unit.force)) } td { (unit.unit) } td { (commune_label(&unit.commune)) }
+                            td.num { (thousands(unit.activated)) "/" (thousands(unit.target)) }
+                            td.num { (thousands(unit.remaining)) }
+                            @if zero_days { td.num { (unit.zero_days) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn units_without_report(settings: &Settings, units: &[Unit]) -> Markup {
+    let missing: Vec<&Unit> = units.iter().filter(|u| !u.reported_today && u.remaining > 0).collect();
+    html! {
+        section {
+            h2 { "Đơn vị chưa báo cáo hôm nay (" (missing.len()) ")" }
+            @if missing.is_empty() { p.empty { "Mọi đơn vị còn việc đã báo cáo." } } @else { (unit_rows(settings, &missing, false)) }
+        }
+    }
+}
+
+fn units_without_result(settings: &Settings, units: &[Unit]) -> Markup {
+    let mut idle: Vec<&Unit> = units.iter().filter(|u| u.zero_days >= 3 && u.remaining > 0).collect();
+    idle.sort_by(|a, b| b.zero_days.cmp(&a.zero_days));
+    html! {
+        section {
+            h2 { "Đơn vị 3 ngày trở lên không có kết quả (" (idle.len()) ")" }
+            @if idle.is_empty() { p.empty { "Không có." } } @else { (unit_rows(settings, &idle, true)) }
+        }
+    }
+}
+
+/// What a day's output file is, for a clerk.
+fn output_label(settings: &Settings, name: &str) -> String {
+    if let Some(form) = name.strip_prefix("don-vi/") {
+        return format!("Phiếu đơn vị: {form}");
+    }
+    if name.starts_with("tong-hop-") {
+        return "Bảng tổng hợp toàn huyện (Excel)".into();
+    }
+    if name.starts_with("tin-nhan-") {
+        return "Tin nhắn cho nhóm (văn bản)".into();
+    }
+    if name.starts_with("bieu-do-") {
+        return if name.ends_with(".png") { "Biểu đồ (ảnh cho nhóm Zalo)".into() } else { "Biểu đồ (SVG)".into() };
+    }
+    if name == "summary.json" {
+        return "Số liệu cho máy đọc (summary.json)".into();
+    }
+    if name.starts_with("parquet/") {
+        return format!("Bảng Parquet: {}", name.trim_start_matches("parquet/"));
+    }
+    settings
+        .forces
+        .iter()
+        .find(|f| name.starts_with(&format!("{}-", f.id)))
+        .map_or_else(|| name.to_string(), |f| format!("Bảng của lực lượng {} (Excel)", f.name))
+}
+
+fn downloads(page: &Dashboard<'_>) -> Markup {
+    html! {
+        section {
+            h2 { "Tải về" }
+            ul.downloads {
+                @for name in page.outputs {
+                    li { a href={ "/tai/" (page.date) "/" (name) } download { (output_label(page.settings, name)) } }
+                }
+            }
+            @if !page.outputs.iter().any(|n| n.starts_with("don-vi/")) {
+                p.empty { "Chưa có phiếu đơn vị cho ngày này (tạo bằng lệnh: vneid-recon split --date " (page.date) ")." }
+            }
+            @if let Some(chat) = page.chat {
+                h3 { label for="chat" { "Tin nhắn cho nhóm" } }
+                textarea #chat readonly rows="12" { (chat) }
+                button type="button" data-copy="chat" { "Sao chép tin nhắn" }
+            }
+        }
+    }
+}
+
+/// The intake page's input.
+pub struct Intake<'a> {
+    pub settings: &'a Settings,
+    pub date: NaiveDate,
+    pub csrf: &'a str,
+    /// The force chosen on the form.
+    pub force: Option<&'a str>,
+    /// What the last upload gave.
+    pub results: &'a [Received],
+    /// A whole-request problem (for example, a file over the size limit).
+    pub error: Option<&'a str>,
+}
+
+/// Nhận báo cáo: drop files, see each one checked, stored where `run` reads it.
+pub fn intake(page: &Intake<'_>) -> Markup {
+    let needs_force = page.results.iter().any(|r| r.outcome == Outcome::NeedsForce);
+    let body = html! {
+        h1 { "Nhận báo cáo ngày " (day_text(page.date)) }
+        p { "Chọn hoặc kéo thả các tệp báo cáo (.xlsx, .xls, .ods, .csv …) của đơn vị. Mỗi tệp được kiểm tra ngay theo danh sách chưa kích hoạt và phân công, rồi lưu vào thư mục báo cáo của ngày." }
+        form method="post" action="/nhan-bao-cao" enctype="multipart/form-data" #upload-form {
+            input type="hidden" name="csrf" value=(page.csrf);
+            div.fields {
+                label { "Ngày báo cáo " input type="date" name="date" value=(page.date) required; }
+                label.(if needs_force { "ask" } else { "" }) {
+                    "Lực lượng (khi tệp không ghi rõ) "
+                    select name="force" {
+                        option value="" { "— theo nội dung tệp —" }
+                        @for force in &page.settings.forces {
+                            option value=(force.id) selected[page.force == Some(force.id.as_str())] { (force.name) }
+                        }
+                    }
+                }
+            }
+            div.drop #drop-zone {
+                label for="files" { "Kéo thả tệp vào đây, hoặc bấm để chọn tệp" }
+                input #files type="file" name="file" multiple accept=".xlsx,.xlsm,.xlsb,.xls,.ods,.csv";
+            }
+            button type="submit" { "Gửi và kiểm tra" }
+        }
+        @if let Some(error) = page.error { p.notice.st-behind { (error) } }
+        @if !page.results.is_empty() {
+            section #results {
+                h2 { "Kết quả kiểm tra" }
+                @for result in page.results { (received(page.settings, result)) }
+            }
+        }
+    };
+    layout(page.settings, Tab::Intake, page.date, "Nhận báo cáo", body)
+}
+
+fn outcome_badge(outcome: Outcome) -> (&'static str, &'static str) {
+    match outcome {
+        Outcome::Stored => ("st-done", "Đã lưu"),
+        Outcome::AlreadyReceived => ("st-on-track", "Đã nhận trước đó"),
+        Outcome::NeedsForce => ("st-on-track", "Cần chọn lực lượng"),
+        Outcome::Refused => ("st-behind", "Không nhận"),
+    }
+}
+
+fn received(settings: &Settings, result: &Received) -> Markup {
+    let (class, label) = outcome_badge(result.outcome);
+    let force = result
+        .force
+        .as_deref()
+        .and_then(|id| settings.forces.iter().find(|f| f.id == id))
+        .map(|f| f.name.as_str());
+    html! {
+        article.received {
+            h3 { span.badge.(class) { (label) } " " (result.name) }
+            p { (result.message) }
+            dl {
+                dt { "Lực lượng" } dd { (force.unwrap_or("chưa rõ")) }
+                dt { "Đơn vị" } dd { (result.unit.as_deref().unwrap_or("chưa rõ")) }
+                dt { "Dòng có số định danh" } dd.accepted { (result.accepted) }
+                dt { "Dòng không có vấn đề" } dd { (result.clean_rows) }
+                @if let Some(path) = &result.stored_as { dt { "Lưu tại" } dd { code { (path) } } }
+            }
+            @if !result.problems.is_empty() {
+                div.scroll {
+                    table.list.problems {
+                        thead { tr { th { "Trang" } th { "Dòng" } th { "Cột" } th { "Vấn đề" } } }
+                        tbody {
+                            @for problem in &result.problems {
+                                tr { td { (problem.sheet) } td.num { (problem.row) } td { (problem.column.as_deref().unwrap_or("")) } td { (problem.message) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The office page in a real browser: Debian's Chromium driven through ChromeDriver (W3C WebDriver,
+//! plain JSON over HTTP on loopback). It opens the fixture's intake page, uploads a report through
+//! the page's own file input, reads the problems table, runs the consolidation with the page's
+//! button, and reads the district total off the dashboard, which must equal `summary.json`.
+//! Screenshots of both pages are saved under the test's temporary target folder.
+//!
+//! Skipped where Chromium or ChromeDriver is missing, unless `VNEID_REQUIRE_BROWSER` is set
+//! (`.ci/run` installs both and sets it).
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::serve::{Server, agent};
+use super::support::workspace_copy;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while agent().get(format!("{base}/status")).call().is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut driver = Self {
+            child,
+            base,
+            session: String::new(),
+        };
+        let answer = driver.call(
+            "POST",
+            "/session",
+            json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": CHROMIUM,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--window-size=1280,1800", "--lang=vi"]
+                }
+            }}}),
+        );
+        driver.session = answer["sessionId"].as_str().expect("session id").to_string();
+        driver
+    }
+
+    /// One WebDriver command; panics with the driver's message on an error.
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = if path == "/session" {
+            format!("{}/session", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let http = agent();
+        let mut answer = match method {
+            "GET" => http.get(&url).call(),
+            "DELETE" => http.delete(&url).call(),
+            _ => http.post(&url).send_json(&body),
+        }
+        .expect("webdriver answers");
+        let status = answer.status().as_u16();
+        let json: Value = answer.body_mut().read_json().expect("webdriver json");
+        assert!(status < 400, "{method} {path}: {json}");
+        json["value"].clone()
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", json!({ "url": url }));
+    }
+
+    /// The first element matching a CSS selector, waiting up to 60 s for it to appear.
+    fn find(&self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let mut answer = agent()
+                .post(&url)
+                .send_json(json!({"using": "css selector", "value": css}))
+                .expect("find");
+            let ok = answer.status().as_u16() < 400;
+            let json: Value = answer.body_mut().read_json().expect("json");
+            if ok {
+                // The reference is the one value of the object (its key is the W3C element name).
+                return json["value"]
+                    .as_object()
+                    .and_then(|reference| reference.values().next())
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("no element reference in {json}"))
+                    .to_string();
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let source = self.call("GET", "/source", Value::Null);
+                let url = self.call("GET", "/url", Value::Null);
+                panic!("no element {css} on {url}: {}", source.as_str().unwrap_or(""));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn text(&self, css: &str) -> String {
+        let element = self.find(css);
+        self.call("GET", &format!("/element/{element}/text"), Value::Null)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let element = self.find(css);
+        self.call("POST", &format!("/element/{element}/click"), json!({}));
+    }
+
+    fn screenshot(&self, path: &Path) {
+        use base64::Engine;
+        let data = self.call("GET", "/screenshot", Value::Null);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().expect("base64"))
+            .expect("png");
+        std::fs::write(path, bytes).expect("screenshot written");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = agent()
+                .delete(format!("{}/session/{}", self.base, self.session))
+                .call();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn browser_available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present && std::env::var_os("VNEID_REQUIRE_BROWSER").is_some() {
+        panic!("VNEID_REQUIRE_BROWSER is set but {CHROMIUM} or {CHROMEDRIVER} is missing");
+    }
+    present
+}
+
+#[test]
+fn a_clerk_uploads_runs_and_reads_the_total_in_chromium() {
+    if !browser_available() {
+        eprintln!("skipped: Chromium and ChromeDriver are not installed");
+        return;
+    }
+    let dir = workspace_copy("fixtures/tuan-giao");
+    let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("office-page");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    // A commune police report with two problems: an ID of 9 digits and an ID not on the list.
+    let report = dir.path().join("cong-an-xa-ta-ma-bo-sung.csv");
+    std::fs::write(
+        &report,
+        "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
+         Lò Văn Sai;040123456;Công an;Công an xã Ta Ma\n\
+         Cà Thị Lạ;011095000099;Công an;Công an xã Ta Ma\n",
+    )
+    .expect("report");
+
+    let driver = Driver::start();
+    driver.open(&server.url("/nhan-bao-cao?date=2024-01-15"));
+    let input = driver.find("#files");
+    driver.call(
+        "POST",
+        &format!("/element/{input}/value"),
+        json!({ "text": report.to_string_lossy() }),
+    );
+    driver.click("#upload-form button[type=submit]");
+    let results = driver.text("#results");
+    assert!(results.contains("cong-an-xa-ta-ma-bo-sung.csv"), "{results}");
+    let rows = driver.text("#results table.problems tbody");
+    let lines: Vec<&str> = rows.lines().collect();
+    assert_eq!(lines.len(), 2, "{rows}");
+    assert!(lines[0].contains('2') && lines[0].contains("12 chữ số"), "{rows}");
+    assert!(lines[1].contains('3') && lines[1].contains("không có trong danh sách"), "{rows}");
+    assert!(
+        dir.path().join("reports/2024-01-15/cong-an/cong-an-xa-ta-ma-bo-sung.csv").is_file(),
+        "stored under the force its content names"
+    );
+    driver.screenshot(&shots.join("nhan-bao-cao.png"));
+
+    driver.open(&server.url("/?date=2024-01-15"));
+    driver.click("#run-form button");
+    // The run ends by sending the browser back to the dashboard with its exit code.
+    let started = Instant::now();
+    loop {
+        let url = driver.call("GET", "/url", Value::Null);
+        if url.as_str().is_some_and(|u| u.contains("ran=")) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "the run did not finish: {url}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let shown = driver.text("#district-activated").replace('.', "");
+    let summary: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("out/2024-01-15/summary.json")).expect("summary written"),
+    )
+    .expect("json");
+    assert_eq!(
+        shown.parse::<u64>().expect("a number"),
+        summary["totals"]["activated"].as_u64().expect("activated")
+    );
+    assert!(driver.text("#commune-table").contains("Tỏa Tình"));
+    driver.screenshot(&shots.join("tien-do.png"));
+}

@@ -1,0 +1,481 @@
+//! `serve`, the office page, over real HTTP on loopback: every endpoint, the intake's storing
+//! rules, the token off loopback, the same-origin rule for POSTs, and the lock shared with cron.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use serde_json::Value;
+
+use super::support::{repo, workspace_copy};
+
+/// A running `vneid-recon serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    /// Kept open: the server's later lines have somewhere to go.
+    _stdout: BufReader<std::process::ChildStdout>,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The token it printed, when it listens off loopback.
+    pub token: Option<String>,
+}
+
+impl Server {
+    /// Starts `serve -w WORKSPACE` with the extra arguments; waits for its address line.
+    pub fn start(workspace: &Path, extra: &[&str]) -> Self {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vneid-recon"))
+            .arg("serve")
+            .arg("-w")
+            .arg(workspace)
+            .args(extra)
+            .env_remove("VNEID_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        let mut reader = BufReader::new(stdout);
+        reader.read_line(&mut line).expect("address line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        let (address, token) = match url.split_once("/?token=") {
+            Some((address, token)) => (address.to_string(), Some(token.to_string())),
+            None => (url.trim_end_matches('/').to_string(), None),
+        };
+        // Off loopback the printed address is 0.0.0.0: connect through loopback.
+        let base = address.replace("0.0.0.0", "127.0.0.1");
+        Self {
+            child,
+            _stdout: reader,
+            base,
+            token,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client that returns every status as a response and follows no redirect.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .build()
+        .into()
+}
+
+/// A multipart body: text fields, then files as (name, bytes); returns (content type, body).
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "vneid-recon-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn csrf(server: &Server) -> String {
+    let mut answer = agent().get(server.url("/api/csrf")).call().expect("csrf");
+    let json: Value = answer.body_mut().read_json().expect("json");
+    json["csrf"].as_str().expect("token").to_string()
+}
+
+/// POSTs files to `/api/reports` and returns the status and the JSON answer.
+fn post_reports(
+    server: &Server,
+    date: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (u16, Value) {
+    let (content_type, body) = multipart(fields, files);
+    let mut answer = agent()
+        .post(server.url(&format!("/api/reports?date={date}")))
+        .header("Content-Type", &content_type)
+        .header("X-CSRF-Token", &csrf(server))
+        .send(&body[..])
+        .expect("post");
+    let status = answer.status().as_u16();
+    let json = answer.body_mut().read_json().expect("json answer");
+    (status, json)
+}
+
+fn files_under(folder: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files_under(&path));
+            } else {
+                found.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+const SETTINGS: &str = "deadline = 2024-02-05\ncommunes = [\"Ta Ma\", \"Quài Tở\"]\n[[forces]]\nid = \"doan-thanh-nien\"\nname = \"Đoàn Thanh niên\"\nunit_label = \"Đoàn\"\n[[forces]]\nid = \"cong-an\"\nname = \"Công an\"\nunit_label = \"Công an\"\n";
+const A: &str = "011090000001";
+const B: &str = "011190000002";
+const C: &str = "011085000003";
+
+/// Three citizens: A and B assigned to Đoàn xã Ta Ma, C to the commune police of Quài Tở.
+fn small_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("vneid-recon.toml", SETTINGS);
+    write(
+        "master/ds.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"),
+    );
+    write(
+        "assignments/doan-thanh-nien/pc.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"),
+    );
+    write(
+        "assignments/cong-an/pc.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"),
+    );
+    dir
+}
+
+#[test]
+fn the_intake_stores_checks_and_never_overwrites() {
+    let dir = small_workspace();
+    let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
+    let day = dir.path().join("reports/2024-01-15");
+    let clean = format!("Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nLò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n");
+
+    // A clean report is stored under its force, named by its content's force column.
+    let (status, answer) = post_reports(&server, "2024-01-15", &[], &[("bao-cao.csv", clean.as_bytes())]);
+    assert_eq!(status, 200, "{answer}");
+    let first = &answer[0];
+    assert_eq!(first["outcome"], "stored", "{first}");
+    assert_eq!(first["stored_as"], "reports/2024-01-15/doan-thanh-nien/bao-cao.csv");
+    assert_eq!(first["force"], "doan-thanh-nien");
+    assert_eq!(first["unit"], "Đoàn xã Ta Ma");
+    assert_eq!(first["accepted"], 1);
+    assert_eq!(first["problems"], serde_json::json!([]));
+    let stored = day.join("doan-thanh-nien/bao-cao.csv");
+    assert_eq!(std::fs::read_to_string(&stored).expect("stored"), clean);
+
+    // The same content again (under another name) is recognised, not stored twice.
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("gui-lai.csv", clean.as_bytes())]);
+    assert_eq!(answer[0]["outcome"], "already_received", "{answer}");
+    assert_eq!(answer[0]["stored_as"], "reports/2024-01-15/doan-thanh-nien/bao-cao.csv");
+    assert_eq!(files_under(&day).len(), 1);
+
+    // The same name with other content keeps both; its problems are listed row by row.
+    let problems = format!(
+        "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n\
+         Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n\
+         Sai số;040123456;Đoàn TN;Đoàn xã Ta Ma\n\
+         Người lạ;011095000099;Đoàn TN;Đoàn xã Ta Ma\n\
+         Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
+         Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
+    );
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("bao-cao.csv", problems.as_bytes())]);
+    let second = &answer[0];
+    assert_eq!(second["outcome"], "stored", "{second}");
+    assert_eq!(second["stored_as"], "reports/2024-01-15/doan-thanh-nien/bao-cao (2).csv");
+    assert_eq!(std::fs::read_to_string(&stored).expect("first kept"), clean);
+    let found: Vec<(u64, &str)> = second["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| (p["row"].as_u64().expect("row"), p["code"].as_str().expect("code")))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (3, "invalid_id"),
+            (4, "not_in_master"),
+            (5, "assigned_elsewhere"),
+            (6, "duplicate_in_file"),
+        ]
+    );
+    assert_eq!(second["accepted"], 4, "rows with a valid ID");
+    assert_eq!(second["clean_rows"], 1);
+
+    // An encrypted workbook is refused with its reason; nothing is stored.
+    let encrypted = std::fs::read(repo().join("fixtures/layouts/ws/reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx"))
+        .expect("encrypted fixture");
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("mat-khau.xlsx", &encrypted)]);
+    assert_eq!(answer[0]["outcome"], "refused", "{answer}");
+    assert_eq!(answer[0]["stored_as"], Value::Null);
+    assert_eq!(answer[0]["problems"][0]["reason"], "encrypted");
+    assert!(answer[0]["message"].as_str().expect("message").contains("mật khẩu"));
+
+    // A name with directories is reduced to its last part and stored inside the force folder.
+    let other = format!("Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nCà Văn Cường;{C};Công an;Công an xã Quài Tở\n");
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("../../../ngoai.csv", other.as_bytes())]);
+    assert_eq!(answer[0]["stored_as"], "reports/2024-01-15/cong-an/ngoai.csv", "{answer}");
+    assert!(!dir.path().join("ngoai.csv").exists());
+    assert!(!dir.path().join("reports/ngoai.csv").exists());
+
+    // Over the size limit: refused, nothing stored.
+    let mut huge = other.clone().into_bytes();
+    huge.resize(20 * 1024 * 1024 + 1, b' ');
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("lon.csv", &huge)]);
+    assert_eq!(answer[0]["outcome"], "refused", "{answer}");
+    assert!(answer[0]["message"].as_str().expect("message").contains("20 MB"));
+
+    // Not a spreadsheet (a PDF renamed .xlsx): refused by content.
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("bao-cao.xlsx", b"%PDF-1.4 ...")]);
+    assert_eq!(answer[0]["outcome"], "refused", "{answer}");
+
+    // No force in the content or the name: the page asks; the answer field stores it.
+    let neutral = format!("Họ và tên;Số định danh cá nhân\nCà Văn Cường;{C}\n");
+    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("ds.csv", neutral.as_bytes())]);
+    assert_eq!(answer[0]["outcome"], "needs_force", "{answer}");
+    assert_eq!(answer[0]["stored_as"], Value::Null);
+    let (_, answer) = post_reports(&server, "2024-01-15", &[("force", "cong-an")], &[("ds.csv", neutral.as_bytes())]);
+    assert_eq!(answer[0]["stored_as"], "reports/2024-01-15/cong-an/ds.csv", "{answer}");
+
+    assert_eq!(
+        files_under(&day).len(),
+        4,
+        "stored: bao-cao.csv, bao-cao (2).csv, ngoai.csv, ds.csv: {:?}",
+        files_under(&day)
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".nhan"))
+        .collect();
+    assert!(leftovers.is_empty(), "scratch copies removed: {leftovers:?}");
+
+    // The page itself: the same checks through the form, with the same-origin field.
+    let (content_type, body) = multipart(
+        &[("csrf", &csrf(&server)), ("date", "2024-01-16")],
+        &[("bao-cao.csv", problems.as_bytes())],
+    );
+    let mut page = agent()
+        .post(server.url("/nhan-bao-cao"))
+        .header("Content-Type", &content_type)
+        .send(&body[..])
+        .expect("form post");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.body_mut().read_to_string().expect("html");
+    assert!(html.contains("Đã lưu"), "{html}");
+    assert!(html.contains("trùng với dòng 2 trong cùng tệp"), "{html}");
+    // Without the same-origin field, the form post is refused and nothing is stored.
+    let (content_type, body) = multipart(&[("date", "2024-01-17")], &[("x.csv", clean.as_bytes())]);
+    let answer = agent()
+        .post(server.url("/nhan-bao-cao"))
+        .header("Content-Type", &content_type)
+        .send(&body[..])
+        .expect("post");
+    assert_eq!(answer.status().as_u16(), 403);
+    assert!(!dir.path().join("reports/2024-01-17").exists());
+}
+
+#[test]
+fn the_page_runs_shows_and_serves_the_day() {
+    let dir = workspace_copy("fixtures/tuan-giao");
+    let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
+    let http = agent();
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(repo().join("fixtures/tuan-giao/expected-summary.json")).expect("expected"),
+    )
+    .expect("json");
+
+    let mut answer = http.get(server.url("/api/summary?date=2024-01-15")).call().expect("get");
+    assert_eq!(answer.status().as_u16(), 404, "not run yet");
+    let days: Value = http
+        .get(server.url("/api/days"))
+        .call()
+        .expect("days")
+        .body_mut()
+        .read_json()
+        .expect("json");
+    let listed: Vec<&str> = days.as_array().expect("list").iter().map(|d| d["date"].as_str().expect("date")).collect();
+    assert!(listed.contains(&"2024-01-15") && listed.contains(&"2024-01-02"), "{days}");
+    assert_eq!(days[0]["run"], false);
+
+    // A POST without the same-origin token, or from another site, is refused.
+    let refused = http.post(server.url("/api/run?date=2024-01-15")).send_empty().expect("post");
+    assert_eq!(refused.status().as_u16(), 403);
+    let cross = http
+        .post(server.url("/api/run?date=2024-01-15"))
+        .header("X-CSRF-Token", &csrf(&server))
+        .header("Origin", "http://evil.example")
+        .send_empty()
+        .expect("post");
+    assert_eq!(cross.status().as_u16(), 403);
+    assert!(!dir.path().join("out/2024-01-15").exists());
+
+    // The run: its exit code and summary, equal to the fixture's expected numbers.
+    let mut ran = http
+        .post(server.url("/api/run?date=2024-01-15"))
+        .header("X-CSRF-Token", &csrf(&server))
+        .send_empty()
+        .expect("run");
+    assert_eq!(ran.status().as_u16(), 200);
+    let ran: Value = ran.body_mut().read_json().expect("json");
+    assert_eq!(ran["exit_code"], 0, "{}", ran["error"]);
+    for (key, value) in expected["totals"].as_object().expect("totals") {
+        assert_eq!(&ran["summary"]["totals"][key], value, "totals.{key}");
+    }
+    let on_disk = std::fs::read_to_string(dir.path().join("out/2024-01-15/summary.json")).expect("written");
+    answer = http.get(server.url("/api/summary?date=2024-01-15")).call().expect("summary");
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.body_mut().read_to_string().expect("text"), on_disk);
+
+    // The dashboard: the district total, the chart, the table, the downloads; the headers.
+    let mut page = http.get(server.url("/?date=2024-01-15")).call().expect("page");
+    let headers = page.headers().clone();
+    let html = page.body_mut().read_to_string().expect("html");
+    let activated = expected["totals"]["activated"].as_u64().expect("activated");
+    assert!(html.contains(&format!("<span id=\"district-activated\">{activated}</span>")), "{html}");
+    assert!(html.contains("<svg"), "the chart is inline");
+    assert!(html.contains("<th scope=\"row\">Tỏa Tình</th>"), "the commune table");
+    // Every force × commune cell of summary.json is in the table, under the force's name.
+    let summary = &ran["summary"];
+    for cell in summary["by_force_commune"].as_array().expect("cells") {
+        let shown = format!("{}/{}<br>", cell["activated"], cell["target"]);
+        assert!(html.contains(&shown), "{cell} not shown");
+    }
+    assert!(html.contains("<th>Đoàn Thanh niên</th>"));
+    let silent = summary["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter(|u| u["reported_today"] == false && u["remaining"].as_u64() > Some(0))
+        .count();
+    assert!(html.contains(&format!("Đơn vị chưa báo cáo hôm nay ({silent})")), "{silent}");
+    assert!(html.contains("/tai/2024-01-15/tong-hop-2024-01-15.xlsx"));
+    let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    assert!(headers.get("access-control-allow-origin").is_none(), "no CORS");
+
+    // A download is the file on disk; a path out of the day folder is refused.
+    let mut workbook = http.get(server.url("/tai/2024-01-15/tong-hop-2024-01-15.xlsx")).call().expect("download");
+    assert_eq!(workbook.status().as_u16(), 200);
+    let bytes = workbook.body_mut().with_config().limit(64 << 20).read_to_vec().expect("bytes");
+    assert_eq!(bytes, std::fs::read(dir.path().join("out/2024-01-15/tong-hop-2024-01-15.xlsx")).expect("on disk"));
+    for path in ["/tai/2024-01-15/..%2F..%2Fvneid-recon.toml", "/tai/2024-01-15/%2E%2E/%2E%2E/vneid-recon.toml", "/tai/..%2F..%2Fetc/passwd"] {
+        let mut escaped = http.get(server.url(path)).call().expect("get");
+        let status = escaped.status().as_u16();
+        let text = escaped.body_mut().read_to_string().unwrap_or_default();
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!text.contains("deadline"), "{path} served the settings");
+    }
+    let mut font = http.get(server.url("/static/DejaVuSans.ttf")).call().expect("font");
+    assert_eq!(font.status().as_u16(), 200);
+    assert!(font.body_mut().with_config().limit(16 << 20).read_to_vec().expect("font").len() > 100_000);
+
+    // A loopback server answers only loopback host names (no DNS rebinding).
+    let rebound = http.get(server.url("/")).header("Host", "evil.example").call().expect("get");
+    assert_eq!(rebound.status().as_u16(), 421);
+}
+
+#[test]
+fn a_run_while_another_holds_the_lock_is_told_it_is_running() {
+    let dir = small_workspace();
+    // A live holder (this test process), as a cron run would leave it.
+    std::fs::write(
+        dir.path().join(".vneid-recon.lock"),
+        format!("{} 2024-01-15T20:00:00", std::process::id()),
+    )
+    .expect("lock");
+    let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
+    let mut answer = agent()
+        .post(server.url("/api/run?date=2024-01-15"))
+        .header("X-CSRF-Token", &csrf(&server))
+        .send_empty()
+        .expect("run");
+    assert_eq!(answer.status().as_u16(), 409);
+    let json: Value = answer.body_mut().read_json().expect("json");
+    assert_eq!(json["exit_code"], 3);
+    assert!(json["error"].as_str().expect("error").contains("đang chạy"), "{json}");
+    // The page's button is sent back to the dashboard with the notice.
+    let form = format!("csrf={}&date=2024-01-15", csrf(&server));
+    let redirect = agent()
+        .post(server.url("/chay"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.as_bytes())
+        .expect("post");
+    assert_eq!(redirect.status().as_u16(), 303);
+    let location = redirect.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert_eq!(location, "/?date=2024-01-15&busy=1");
+    assert!(!dir.path().join("out/2024-01-15").exists(), "nothing written");
+}
+
+#[test]
+fn off_loopback_every_request_needs_the_token() {
+    let dir = small_workspace();
+    let server = Server::start(dir.path(), &["--listen", "0.0.0.0:0"]);
+    let token = server.token.clone().expect("a token is generated and printed");
+    assert!(token.len() >= 32, "{token}");
+    let http = agent();
+    for path in ["/", "/api/days", "/api/summary?date=2024-01-15", "/static/app.css"] {
+        let answer = http.get(server.url(path)).call().expect("get");
+        assert_eq!(answer.status().as_u16(), 401, "{path}");
+    }
+    let wrong = http.get(server.url("/api/days")).header("Authorization", "Bearer 0123456789abcdef0123456789abcdef").call().expect("get");
+    assert_eq!(wrong.status().as_u16(), 401);
+    let right = http.get(server.url("/api/days")).header("Authorization", &format!("Bearer {token}")).call().expect("get");
+    assert_eq!(right.status().as_u16(), 200);
+    // ?token=T once: kept in an HttpOnly cookie, and the address loses it.
+    let first = http.get(server.url(&format!("/?date=2024-01-15&token={token}"))).call().expect("get");
+    assert_eq!(first.status().as_u16(), 303);
+    let cookie = first.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert_eq!(first.headers().get("location").and_then(|v| v.to_str().ok()), Some("/?date=2024-01-15"));
+    let pair = cookie.split(';').next().unwrap_or("").to_string();
+    let page = http.get(server.url("/?date=2024-01-15")).header("Cookie", &pair).call().expect("get");
+    assert_eq!(page.status().as_u16(), 200);
+    // A script with the token in its Authorization header needs no page token to POST.
+    let (content_type, body) = multipart(&[], &[("ds.csv", format!("Số định danh cá nhân;Lực lượng\n{C};Công an\n").as_bytes())]);
+    let mut posted = http
+        .post(server.url("/api/reports?date=2024-01-15"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", &content_type)
+        .send(&body[..])
+        .expect("post");
+    assert_eq!(posted.status().as_u16(), 200);
+    let json: Value = posted.body_mut().read_json().expect("json");
+    assert_eq!(json[0]["stored_as"], "reports/2024-01-15/cong-an/ds.csv", "{json}");
+    // A short token given on the command line is refused at start (exit 2).
+    let output = super::support::cli()
+        .args(["serve", "--listen", "0.0.0.0:0", "--token", "short", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("serve");
+    assert_eq!(output.status.code(), Some(2));
+}
