@@ -1,40 +1,12 @@
 //! `check` (the clerk's 17:00 check) and the unattended-run guarantees built so far: the workspace
 //! lock and `--quiet`.
 
-use super::support::cli;
-
-const SETTINGS: &str = "deadline = 2024-02-05\ncommunes = [\"Ta Ma\", \"Quài Tở\"]\n[[forces]]\nid = \"doan-thanh-nien\"\nname = \"Đoàn Thanh niên\"\nunit_label = \"Đoàn\"\n[[forces]]\nid = \"cong-an\"\nname = \"Công an\"\nunit_label = \"Công an\"\n";
-const A: &str = "011090000001";
-const B: &str = "011190000002";
-const C: &str = "011085000003";
+use super::support::{A, B, C, SMALL_SETTINGS, cli, small_workspace, write_under};
 
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let write = |rel: &str, text: &str| {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
-    write("vneid-recon.toml", SETTINGS);
-    write(
-        "master/ds.csv",
-        &format!(
-            "Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"
-        ),
-    );
-    write(
-        "assignments/doan-thanh-nien/pc.csv",
-        &format!(
-            "Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"
-        ),
-    );
-    write(
-        "assignments/cong-an/pc.csv",
-        &format!(
-            "Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"
-        ),
-    );
-    write(
+    let dir = small_workspace();
+    write_under(
+        dir.path(),
         "reports/2024-01-14/doan-thanh-nien/ta-ma.csv",
         &format!("Họ và tên;Số định danh cá nhân;Đơn vị\nLò Văn An;{A};Đoàn xã Ta Ma\n"),
     );
@@ -237,13 +209,9 @@ fn split_forms_come_back_as_claims_for_the_marked_rows_only() {
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
+    let write = |rel: &str, text: &str| write_under(root, rel, text);
     let ids = ["011090000011", "011090000012", "011090000013"];
-    write("vneid-recon.toml", SETTINGS);
+    write("vneid-recon.toml", SMALL_SETTINGS);
     let mut master = String::from("Họ và tên;Số định danh cá nhân;Xã;Thôn/Bản;Số điện thoại\n");
     let mut assignments = String::from("Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\n");
     for (i, id) in ids.iter().enumerate() {

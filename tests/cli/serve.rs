@@ -7,7 +7,7 @@ use std::process::{Child, Stdio};
 
 use serde_json::Value;
 
-use super::support::{repo, workspace_copy};
+use super::support::{A, B, C, repo, small_workspace, workspace_copy};
 
 /// A running `vneid-recon serve`, killed on drop.
 pub struct Server {
@@ -140,35 +140,6 @@ fn files_under(folder: &Path) -> Vec<String> {
     }
     found.sort();
     found
-}
-
-const SETTINGS: &str = "deadline = 2024-02-05\ncommunes = [\"Ta Ma\", \"Quài Tở\"]\n[[forces]]\nid = \"doan-thanh-nien\"\nname = \"Đoàn Thanh niên\"\nunit_label = \"Đoàn\"\n[[forces]]\nid = \"cong-an\"\nname = \"Công an\"\nunit_label = \"Công an\"\n";
-const A: &str = "011090000001";
-const B: &str = "011190000002";
-const C: &str = "011085000003";
-
-/// Three citizens: A and B assigned to Đoàn xã Ta Ma, C to the commune police of Quài Tở.
-fn small_workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let write = |rel: &str, text: &str| {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
-    write("vneid-recon.toml", SETTINGS);
-    write(
-        "master/ds.csv",
-        &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"),
-    );
-    write(
-        "assignments/doan-thanh-nien/pc.csv",
-        &format!("Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"),
-    );
-    write(
-        "assignments/cong-an/pc.csv",
-        &format!("Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"),
-    );
-    dir
 }
 
 #[test]
@@ -350,6 +321,16 @@ fn the_page_runs_shows_and_serves_the_day() {
     for (key, value) in expected["totals"].as_object().expect("totals") {
         assert_eq!(&ran["summary"]["totals"][key], value, "totals.{key}");
     }
+    let progress: Value = http
+        .get(server.url("/api/run/status"))
+        .call()
+        .expect("status")
+        .body_mut()
+        .read_json()
+        .expect("json");
+    assert_eq!(progress["running"], false);
+    assert!(progress["total"].as_u64() > Some(100), "{progress}");
+    assert_eq!(progress["read"], progress["total"], "every list read");
     let on_disk = std::fs::read_to_string(dir.path().join("out/2024-01-15/summary.json")).expect("written");
     answer = http.get(server.url("/api/summary?date=2024-01-15")).call().expect("summary");
     assert_eq!(answer.status().as_u16(), 200);

@@ -143,3 +143,40 @@ pub fn assert_same_numbers(got: &Value, expected: &Value, why: &str) {
         assert_eq!(got[key], expected[key], "{key}: {why}");
     }
 }
+
+/// Settings of the three-citizen workspace: two communes, two forces.
+pub const SMALL_SETTINGS: &str = "deadline = 2024-02-05\ncommunes = [\"Ta Ma\", \"Quài Tở\"]\n[[forces]]\nid = \"doan-thanh-nien\"\nname = \"Đoàn Thanh niên\"\nunit_label = \"Đoàn\"\n[[forces]]\nid = \"cong-an\"\nname = \"Công an\"\nunit_label = \"Công an\"\n";
+/// The three citizens: A and B assigned to Đoàn xã Ta Ma, C to the commune police of Quài Tở.
+pub const A: &str = "011090000001";
+pub const B: &str = "011190000002";
+pub const C: &str = "011085000003";
+
+/// Writes a file (and its folders) under a workspace.
+pub fn write_under(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// The three-citizen workspace (CSV lists, no reports yet).
+pub fn small_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(root, "vneid-recon.toml", SMALL_SETTINGS);
+    write_under(
+        root,
+        "master/ds.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"),
+    );
+    write_under(
+        root,
+        "assignments/doan-thanh-nien/pc.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"),
+    );
+    write_under(
+        root,
+        "assignments/cong-an/pc.csv",
+        &format!("Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"),
+    );
+    dir
+}
