@@ -74,7 +74,8 @@ fn files_under(root: &Path, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)
     Ok(found)
 }
 
-fn relative(root: &Path, path: &Path) -> String {
+/// A path relative to `root`, written with `/`.
+pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())

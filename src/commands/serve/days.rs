@@ -82,7 +82,9 @@ pub fn summary_path(workspace: &Path, date: NaiveDate) -> std::path::PathBuf {
         .join("summary.json")
 }
 
-/// The fields of `summary.json` the dashboard shows; anything missing reads as empty.
+/// The fields of `summary.json` the dashboard shows; anything missing reads as empty. A read-side
+/// mirror of [`crate::report::summary::Summary`] (whose codes are `&'static str` and cannot be
+/// deserialised), lenient so a summary written by an older version still shows.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct DaySummary {
@@ -180,13 +182,7 @@ pub fn outputs(workspace: &Path, date: NaiveDate) -> Vec<String> {
             match entry.file_type() {
                 Ok(kind) if kind.is_dir() && depth < 2 => stack.push((entry.path(), depth + 1)),
                 Ok(kind) if kind.is_file() => {
-                    if let Ok(relative) = entry.path().strip_prefix(&root) {
-                        let parts: Vec<String> = relative
-                            .components()
-                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                            .collect();
-                        found.push(parts.join("/"));
-                    }
+                    found.push(crate::ingest::workspace::relative(&root, &entry.path()));
                 }
                 _ => {}
             }

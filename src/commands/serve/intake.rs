@@ -210,13 +210,13 @@ impl Incoming<'_> {
         };
         let day = context.workspace.join("reports").join(context.as_of.format("%Y-%m-%d").to_string());
         if let Some(existing) = same_content(&day, &report.sha256) {
-            received.stored_as = Some(relative(&context.workspace, &existing));
+            received.stored_as = Some(crate::ingest::workspace::relative(&context.workspace, &existing));
             received.outcome = Outcome::AlreadyReceived;
             received.message = "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
             return Ok(received);
         }
         let stored = store_new(&day.join(folder), &self.name, self.bytes)?;
-        received.stored_as = Some(relative(&context.workspace, &stored));
+        received.stored_as = Some(crate::ingest::workspace::relative(&context.workspace, &stored));
         received.outcome = Outcome::Stored;
         received.message = if received.problems.is_empty() {
             "Đã nhận và lưu; không có vấn đề.".to_string()
@@ -382,16 +382,6 @@ fn store_new(folder: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf
         "đã có 999 tệp tên {name} trong {}",
         folder.display()
     )))
-}
-
-/// A path relative to the workspace, with `/`.
-fn relative(workspace: &Path, path: &Path) -> String {
-    path.strip_prefix(workspace)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
