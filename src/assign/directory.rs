@@ -3,7 +3,7 @@
 //! seen, each with its commune (SPEC §6, §9, §11.4).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::normalize::commune::{CommuneMatcher, commune_phrase};
 use crate::normalize::text::{clean_cell_text, fold};
@@ -21,6 +21,8 @@ pub struct ForceMatcher {
     ids: Vec<String>,
     /// Resolutions already made: a list repeats the same few force texts on every row.
     memo: RefCell<HashMap<ForceKey, Option<usize>>>,
+    /// The last resolution made.
+    last: RefCell<Option<(ForceKey, Option<usize>)>>,
 }
 
 impl ForceMatcher {
@@ -36,17 +38,27 @@ impl ForceMatcher {
             keys,
             ids: settings.forces.iter().map(|f| f.id.clone()).collect(),
             memo: RefCell::default(),
+            last: RefCell::default(),
         }
     }
 
     /// The force of a row: its force column, else its first-level force folder (SPEC §11.4).
     pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
-        let key = (column.map(str::to_string), folder.map(str::to_string));
-        if let Some(found) = self.memo.borrow().get(&key) {
-            return *found;
+        // Consecutive rows of a list repeat the same texts: compare with the last ones before
+        // building a key.
+        if let Some(((last_column, last_folder), found)) = &*self.last.borrow() {
+            if last_column.as_deref() == column && last_folder.as_deref() == folder {
+                return *found;
+            }
         }
-        let found = self.resolve_uncached(column, folder);
-        self.memo.borrow_mut().insert(key, found);
+        let key = (column.map(str::to_string), folder.map(str::to_string));
+        let memo = self.memo.borrow().get(&key).copied();
+        let found = memo.unwrap_or_else(|| {
+            let found = self.resolve_uncached(column, folder);
+            self.memo.borrow_mut().insert(key.clone(), found);
+            found
+        });
+        *self.last.borrow_mut() = Some((key, found));
         found
     }
 
@@ -116,6 +128,8 @@ pub struct Naming<'a> {
     pub communes: CommuneMatcher,
     /// Units already named: every row of a unit's list repeats the same unit and commune texts.
     memo: RefCell<HashMap<UnitKey, (String, Option<usize>)>>,
+    /// The last unit named.
+    last: RefCell<Option<(UnitKey, (String, Option<usize>))>>,
 }
 
 impl<'a> Naming<'a> {
@@ -125,6 +139,7 @@ impl<'a> Naming<'a> {
             settings,
             communes: CommuneMatcher::new(&settings.communes),
             memo: RefCell::default(),
+            last: RefCell::default(),
         }
     }
 
@@ -136,16 +151,26 @@ impl<'a> Naming<'a> {
         unit_column: Option<&str>,
         commune_column: Option<&str>,
     ) -> (String, Option<usize>) {
+        if let Some(((last_force, last_unit, last_commune), found)) = &*self.last.borrow() {
+            if *last_force == force
+                && last_unit.as_deref() == unit_column
+                && last_commune.as_deref() == commune_column
+            {
+                return found.clone();
+            }
+        }
         let key = (
             force,
             unit_column.map(str::to_string),
             commune_column.map(str::to_string),
         );
-        if let Some(found) = self.memo.borrow().get(&key) {
-            return found.clone();
-        }
-        let found = self.unit_of_uncached(force, unit_column, commune_column);
-        self.memo.borrow_mut().insert(key, found.clone());
+        let memo = self.memo.borrow().get(&key).cloned();
+        let found = memo.unwrap_or_else(|| {
+            let found = self.unit_of_uncached(force, unit_column, commune_column);
+            self.memo.borrow_mut().insert(key.clone(), found.clone());
+            found
+        });
+        *self.last.borrow_mut() = Some((key, found.clone()));
         found
     }
 

@@ -2,7 +2,7 @@
 //! The first row seen (path, sheet, row order) gives a record its values; later rows of the same ID
 //! fill only what is still missing, and are counted as merged duplicates.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::ingest::{Position, SourcedRow};
 use crate::normalize::commune::CommuneMatcher;
@@ -42,7 +42,7 @@ impl Master {
             crate::normalize::id::IdMap::with_capacity_and_hasher(rows.len(), Default::default());
         let mut merged_duplicates = 0;
         // A commune column repeats a few dozen names over a million rows: match each text once.
-        let mut commune_of: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut commune_of: HashMap<&str, Option<usize>> = HashMap::default();
         for SourcedRow { position, row } in rows {
             let fields = &row.fields;
             let commune = fields

@@ -3,7 +3,9 @@
 //! the rows a stage rejected into their sheets' counts, add the name warnings, compute progress.
 //! Each step's duration is recorded in [`Timings`]; nothing prints.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -248,8 +250,9 @@ fn add_name_mismatches(
     let rejected: HashSet<&Position> = rejects.iter().map(|r| &r.position).collect();
     let index = file_index(files);
     for row in rows {
-        if rejected.contains(&row.position)
-            || !master.name_mismatch(row.row.id, row.row.fields.name.as_deref())
+        // The name comparison first: it rules out almost every row without hashing its position.
+        if !master.name_mismatch(row.row.id, row.row.fields.name.as_deref())
+            || rejected.contains(&row.position)
         {
             continue;
         }
