@@ -25,6 +25,9 @@ use calamine::Reader;
 use clap::Parser;
 use rayon::prelude::*;
 
+/// The day every benchmark workspace is generated up to and run for.
+const AS_OF: &str = "2024-01-15";
+
 /// One benchmark workspace: its `demo` parameters.
 struct Scale {
     name: &'static str,
@@ -61,6 +64,10 @@ struct Args {
     dir: Option<PathBuf>,
     /// Which workspaces: district, province (default both).
     scales: Vec<String>,
+    /// Also run this other `vneid-recon` binary (the code before a speed change) on each workspace
+    /// and require every output file to be byte-identical to this build's; exit 1 otherwise.
+    #[arg(long)]
+    same_as: Option<PathBuf>,
     /// Internal: run the tool's command line in this process (the timed child).
     #[arg(long, hide = true, num_args = 1.., allow_hyphen_values = true)]
     child: Option<Vec<String>>,
@@ -82,9 +89,13 @@ fn main() -> anyhow::Result<()> {
         bail!("unknown workspace; choose among: district, province");
     }
     let mut rows = Vec::new();
+    let mut verdicts = Vec::new();
     for scale in wanted {
         let workspace = generate(&dir, scale)?;
         rows.push(measure(scale, &workspace, args.runs.max(1))?);
+        if let Some(baseline) = &args.same_as {
+            verdicts.push(same_outputs(scale, &workspace, baseline)?);
+        }
     }
     println!();
     println!(
@@ -94,7 +105,60 @@ fn main() -> anyhow::Result<()> {
     for row in rows {
         println!("{row}");
     }
+    for (verdict, same) in &verdicts {
+        println!("{verdict}");
+        if !same {
+            bail!("outputs differ from {:?}", args.same_as);
+        }
+    }
     Ok(())
+}
+
+/// SHA-256 of every file under a folder, by path relative to it.
+fn hashes(root: &Path) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    use sha2::{Digest, Sha256};
+    let mut found = std::collections::BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let digest = Sha256::digest(std::fs::read(&path)?);
+                let relative = path.strip_prefix(root)?.to_string_lossy().into_owned();
+                found.insert(relative, format!("{digest:x}"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Runs `baseline run` on the workspace this build just ran and compares `out/D/` file by file.
+fn same_outputs(scale: &Scale, workspace: &Path, baseline: &Path) -> anyhow::Result<(String, bool)> {
+    let out = workspace.join("out").join(AS_OF);
+    let ours = hashes(&out)?;
+    let status = Command::new(baseline)
+        .args(["run", "--quiet", "--date", AS_OF, "-w"])
+        .arg(workspace)
+        .status()
+        .context("cannot start the baseline binary")?;
+    if !status.success() && status.code() != Some(1) {
+        bail!("the baseline run failed: {status}");
+    }
+    let theirs = hashes(&out)?;
+    let differing: Vec<&String> = ours
+        .keys()
+        .chain(theirs.keys())
+        .filter(|name| ours.get(*name) != theirs.get(*name))
+        .collect();
+    let same = differing.is_empty();
+    let verdict = if same {
+        format!("{}: all {} output files byte-identical to {}", scale.name, ours.len(), baseline.display())
+    } else {
+        format!("{}: {} of {} output files differ from {}: {differing:?}", scale.name, differing.len(), ours.len().max(theirs.len()), baseline.display())
+    };
+    Ok((verdict, same))
 }
 
 /// The timed child: the tool's own command line, then its peak memory on standard error.
@@ -161,7 +225,7 @@ fn generate(dir: &Path, scale: &Scale) -> anyhow::Result<PathBuf> {
             "--days",
             &days,
             "--as-of",
-            "2024-01-15",
+            AS_OF,
         ],
         false,
     )?;
@@ -230,7 +294,7 @@ fn stage(stderr: &str, name: &str) -> f64 {
 fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<String> {
     let files = input_files(workspace)?;
     let path = workspace.to_string_lossy().into_owned();
-    let command = ["run", "-w", &path, "--date", "2024-01-15", "--quiet"];
+    let command = ["run", "-w", &path, "--date", AS_OF, "--quiet"];
     // One untimed run warms the page cache for both the floor and the timed runs.
     let (_, _) = spawn(&command, false)?;
     let mut wall = Vec::new();
@@ -299,7 +363,7 @@ fn stage_peak(stderr: &str) -> u64 {
 
 /// The rows `run` read, from the summary of the last run (sum of `read` over every input sheet).
 fn input_rows(workspace: &Path) -> anyhow::Result<u64> {
-    let summary = workspace.join("out/2024-01-15/summary.json");
+    let summary = workspace.join("out").join(AS_OF).join("summary.json");
     let text = std::fs::read_to_string(&summary)
         .with_context(|| format!("cannot read {}", summary.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)?;
