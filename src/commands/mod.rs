@@ -229,26 +229,31 @@ fn require_master(context: &Context) -> Result<(), Failure> {
 
 /// Takes the workspace lock for a command that writes into it; exit 3 naming the holder.
 fn take_lock(context: &Context) -> Result<crate::fsio::WorkspaceLock, Failure> {
-    crate::fsio::lock_workspace(
-        &context.workspace,
-        &context.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        context.knobs.lock_wait,
-    )
-    .map_err(|error| {
+    lock_waiting(context, context.knobs.lock_wait).map_err(|error| {
         Failure::cannot_run(anyhow::anyhow!(
             "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
         ))
     })
 }
 
+/// The workspace lock (the one cron's `run` takes), waiting at most `wait` for another holder.
+fn lock_waiting(
+    context: &Context,
+    wait: std::time::Duration,
+) -> Result<crate::fsio::WorkspaceLock, crate::fsio::LockError> {
+    crate::fsio::lock_workspace(
+        &context.workspace,
+        &context.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        wait,
+    )
+}
+
 /// Discovers and reads the workspace's inputs, with a progress bar over the files when standard
 /// error is a terminal and `progress` is asked for.
 fn read_with_progress(context: &Context, days: Days, progress: bool) -> Result<Inputs, Failure> {
     use std::io::IsTerminal;
-    let discovery = crate::pipeline::discover_inputs(&context.workspace, context.as_of, days)
-        .map_err(Failure::cannot_run)?;
     let bar = if progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(crate::pipeline::list_count(&discovery) as u64);
+        let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("Đang đọc {pos}/{len} tệp [{bar:30}] {elapsed}")
         {
@@ -258,15 +263,31 @@ fn read_with_progress(context: &Context, days: Days, progress: bool) -> Result<I
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let inputs = crate::pipeline::read_inputs(
+    let inputs = read_workspace(context, days, |total| bar.set_length(total as u64), &|| {
+        bar.inc(1)
+    });
+    bar.finish_and_clear();
+    inputs
+}
+
+/// Discovers and reads the workspace's inputs, telling `on_total` how many lists there are and
+/// calling `on_file` after each (the terminal's bar, the office page's progress).
+fn read_workspace(
+    context: &Context,
+    days: Days,
+    on_total: impl FnOnce(usize),
+    on_file: &(dyn Fn() + Sync),
+) -> Result<Inputs, Failure> {
+    let discovery = crate::pipeline::discover_inputs(&context.workspace, context.as_of, days)
+        .map_err(Failure::cannot_run)?;
+    on_total(crate::pipeline::list_count(&discovery));
+    Ok(crate::pipeline::read_inputs(
         discovery,
         &context.settings,
         context.as_of,
         &read_options(),
-        &|| bar.inc(1),
-    );
-    bar.finish_and_clear();
-    Ok(inputs)
+        on_file,
+    ))
 }
 
 /// Stage durations on standard error (`VNEID_TIMINGS`, read by the benchmark).

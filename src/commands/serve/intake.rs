@@ -104,6 +104,14 @@ pub fn receive(
     let scratch = tempfile::Builder::new()
         .prefix(".nhan-bao-cao-")
         .tempdir_in(&context.workspace)?;
+    // What the day already holds, hashed once for the whole request and kept up to date with what
+    // it stores.
+    let mut day_files = DayFiles::read(
+        &context
+            .workspace
+            .join("reports")
+            .join(context.as_of.format("%Y-%m-%d").to_string()),
+    );
     let mut answers = Vec::with_capacity(uploads.len());
     for (index, upload) in uploads.into_iter().enumerate() {
         let name = match plain_file_name(&upload.name) {
@@ -149,7 +157,7 @@ pub fn receive(
             bytes: &bytes,
             report: &report,
         };
-        answers.push(file.receive(context, &forces, &naming, checker.as_ref(), answer)?);
+        answers.push(file.receive(context, &forces, &naming, checker.as_ref(), answer, &mut day_files)?);
     }
     Ok(answers)
 }
@@ -177,6 +185,7 @@ impl Incoming<'_> {
         naming: &Naming<'_>,
         checker: Option<&Checker<'_>>,
         answer: Option<usize>,
+        day: &mut DayFiles,
     ) -> std::io::Result<Received> {
         let report = self.report;
         if let (Some(_), Some(explanation)) = (report.error, &report.message) {
@@ -208,14 +217,14 @@ impl Incoming<'_> {
             received.message = "Tệp không ghi rõ lực lượng (không có cột Lực lượng hoặc Đơn vị): chọn lực lượng rồi gửi lại tệp.".to_string();
             return Ok(received);
         };
-        let day = context.workspace.join("reports").join(context.as_of.format("%Y-%m-%d").to_string());
-        if let Some(existing) = same_content(&day, &report.sha256) {
+        if let Some(existing) = day.with_content(&report.sha256) {
             received.stored_as = Some(crate::ingest::workspace::relative(&context.workspace, &existing));
             received.outcome = Outcome::AlreadyReceived;
             received.message = "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
             return Ok(received);
         }
-        let stored = store_new(&day.join(folder), &self.name, self.bytes)?;
+        let stored = store_new(&day.folder.join(folder), &self.name, self.bytes)?;
+        day.files.push((report.sha256.clone(), stored.clone()));
         received.stored_as = Some(crate::ingest::workspace::relative(&context.workspace, &stored));
         received.outcome = Outcome::Stored;
         received.message = if received.problems.is_empty() {
@@ -332,32 +341,50 @@ fn unit_of_content(report: &FileReport, force: usize, naming: &Naming<'_>) -> Op
     counts.into_iter().find(|(_, n)| *n == best).map(|(unit, _)| unit)
 }
 
-/// A file under the day's folder with this SHA-256.
-fn same_content(day: &Path, sha256: &str) -> Option<PathBuf> {
-    let mut stack = vec![day.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => stack.push(path),
-                Ok(kind) if kind.is_file() => {
-                    let same = std::fs::read(&path)
-                        .map(|bytes| crate::ingest::hex_sha256(&bytes) == sha256)
-                        .unwrap_or(false);
-                    if same {
-                        return Some(path);
+/// The files already in a day's report folder, by SHA-256.
+struct DayFiles {
+    folder: PathBuf,
+    /// (SHA-256, path), in folder order.
+    files: Vec<(String, PathBuf)>,
+}
+
+impl DayFiles {
+    /// Hashes every file under the day's folder (none when it does not exist yet).
+    fn read(folder: &Path) -> Self {
+        let mut files = Vec::new();
+        let mut stack = vec![folder.to_path_buf()];
+        while let Some(current) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&current) else {
+                continue;
+            };
+            let mut entries: Vec<_> = entries.flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for entry in entries {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(kind) if kind.is_dir() => stack.push(path),
+                    Ok(kind) if kind.is_file() => {
+                        if let Ok(bytes) = std::fs::read(&path) {
+                            files.push((crate::ingest::hex_sha256(&bytes), path));
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
+        Self {
+            folder: folder.to_path_buf(),
+            files,
+        }
     }
-    None
+
+    /// A file with this SHA-256.
+    fn with_content(&self, sha256: &str) -> Option<PathBuf> {
+        self.files
+            .iter()
+            .find(|(sha, _)| sha == sha256)
+            .map(|(_, path)| path.clone())
+    }
 }
 
 /// Stores the bytes under `name` in `folder`, or under the first free numbered name; never
@@ -413,7 +440,7 @@ mod tests {
         assert_eq!(second.file_name().and_then(|n| n.to_str()), Some("bc (2).xlsx"));
         assert_eq!(std::fs::read(first).expect("read"), b"one");
         assert_eq!(
-            same_content(dir.path(), &crate::ingest::hex_sha256(b"two")),
+            DayFiles::read(dir.path()).with_content(&crate::ingest::hex_sha256(b"two")),
             Some(second)
         );
     }

@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{ExitStatus, Failure, load_settings, require_master, resolve};
-use crate::pipeline::{self, Days, Timings};
+use crate::pipeline::{Days, Timings};
 use guard::PostProven;
 use intake::{MAX_UPLOAD_BYTES, Upload};
 
@@ -497,32 +497,22 @@ fn run_blocking(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
     let problem = |failure: Failure| Problem::from_failure(&failure);
     let context = resolve(&state.workspace, Some(date)).map_err(problem)?;
     require_master(&context).map_err(problem)?;
-    let lock = crate::fsio::lock_workspace(
-        &context.workspace,
-        &context.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        std::time::Duration::ZERO,
-    );
-    let _lock = match lock {
+    let _lock = match super::lock_waiting(&context, std::time::Duration::ZERO) {
         Ok(lock) => lock,
         Err(error) => return Ok(Ran::Busy(format!("đang chạy: {error}"))),
     };
     let mut timings = Timings::start();
-    let discovery = pipeline::discover_inputs(&context.workspace, context.as_of, Days::ThroughAsOf)
-        .map_err(|e| problem(Failure::cannot_run(e)))?;
     let progress = &state.progress;
     progress.read.store(0, Ordering::SeqCst);
-    progress
-        .total
-        .store(pipeline::list_count(&discovery), Ordering::SeqCst);
-    let inputs = pipeline::read_inputs(
-        discovery,
-        &context.settings,
-        context.as_of,
-        &super::read_options(),
+    let inputs = super::read_workspace(
+        &context,
+        Days::ThroughAsOf,
+        |total| progress.total.store(total, Ordering::SeqCst),
         &|| {
             progress.read.fetch_add(1, Ordering::SeqCst);
         },
-    );
+    )
+    .map_err(problem)?;
     timings.step("ingest");
     let done = super::run::consolidate(&context, inputs, false, timings).map_err(problem)?;
     Ok(Ran::Done {
