@@ -121,6 +121,83 @@ impl Units {
     }
 }
 
+/// Officers' comparison keys as small integers: a list names a few thousand officers over a
+/// million rows, so rows carry the integer and a key is built once per distinct text.
+#[derive(Debug, Clone, Default)]
+pub struct Officers {
+    /// Each officer's comparison key ([`officer_key`]), by id.
+    pub keys: Vec<String>,
+    ids: HashMap<String, u32>,
+    /// Ids already found for a cell's text.
+    by_text: HashMap<String, u32>,
+    /// The last text interned and its id (consecutive rows repeat their officer).
+    last: Option<(String, u32)>,
+}
+
+impl Officers {
+    /// The id of the officer this text names (texts with the same [`officer_key`] share an id).
+    pub fn intern(&mut self, text: &str) -> u32 {
+        if let Some((last, id)) = &self.last {
+            if last == text {
+                return *id;
+            }
+        }
+        let id = match self.by_text.get(text) {
+            Some(&id) => id,
+            None => {
+                let key = officer_key(text);
+                let next = self.keys.len() as u32;
+                let id = *self.ids.entry(key.clone()).or_insert(next);
+                if id == next {
+                    self.keys.push(key);
+                }
+                self.by_text.insert(text.to_string(), id);
+                id
+            }
+        };
+        self.last = Some((text.to_string(), id));
+        id
+    }
+}
+
+/// Resolves a row's unit through [`Naming::unit_of`] and [`Units::intern`], skipping both when the
+/// row repeats the previous row's force, unit and commune texts (every row of a unit's list does).
+/// One cache serves one [`Units`] registry.
+#[derive(Debug, Default)]
+pub struct UnitCache {
+    last: Option<(UnitKey, usize, Option<usize>)>,
+}
+
+impl UnitCache {
+    /// The row's unit index and commune.
+    pub fn resolve(
+        &mut self,
+        naming: &Naming<'_>,
+        units: &mut Units,
+        force: usize,
+        unit_column: Option<&str>,
+        commune_column: Option<&str>,
+    ) -> (usize, Option<usize>) {
+        if let Some(((last_force, last_unit, last_commune), unit, commune)) = &self.last {
+            if *last_force == force
+                && last_unit.as_deref() == unit_column
+                && last_commune.as_deref() == commune_column
+            {
+                return (*unit, *commune);
+            }
+        }
+        let (name, commune) = naming.unit_of(force, unit_column, commune_column);
+        let unit = units.intern(force, &name, commune);
+        let key = (
+            force,
+            unit_column.map(str::to_string),
+            commune_column.map(str::to_string),
+        );
+        self.last = Some((key, unit, commune));
+        (unit, commune)
+    }
+}
+
 /// Names units and finds their communes.
 #[derive(Debug, Clone)]
 pub struct Naming<'a> {

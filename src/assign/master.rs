@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::ingest::sheet::RowFields;
 use crate::ingest::{Position, SourcedRow};
 use crate::normalize::commune::CommuneMatcher;
 use crate::normalize::date::DateValue;
@@ -38,57 +39,51 @@ pub struct Master {
 impl Master {
     /// Merges master rows given in position order.
     pub fn merge(rows: &[SourcedRow], communes: &CommuneMatcher) -> Self {
-        let mut by_id: crate::normalize::id::IdMap<Citizen> =
-            crate::normalize::id::IdMap::with_capacity_and_hasher(rows.len(), Default::default());
-        let mut merged_duplicates = 0;
+        // Rows by (ID, position): each ID's rows are then adjacent, its first row first, and the
+        // records come out in ID order without a map of a million records.
+        let mut order: Vec<(CitizenId, u32)> = (0u32..)
+            .zip(rows)
+            .map(|(index, row)| (row.row.id, index))
+            .collect();
+        order.sort_unstable();
         // A commune column repeats a few dozen names over a million rows: match each text once.
         let mut commune_of: HashMap<&str, Option<usize>> = HashMap::default();
-        for SourcedRow { position, row } in rows {
+        let mut citizens: Vec<Citizen> = Vec::new();
+        let mut merged_duplicates = 0;
+        for &(id, index) in &order {
+            let SourcedRow { position, row } = &rows[index as usize];
             let fields = &row.fields;
-            let commune = fields
-                .commune
-                .as_deref()
-                .and_then(|c| *commune_of.entry(c).or_insert_with(|| communes.find(c)))
-                .or_else(|| {
-                    fields
-                        .address
-                        .as_deref()
-                        .and_then(|a| communes.find_within(a))
-                });
-            match by_id.get_mut(&row.id) {
-                Some(citizen) => {
+            match citizens.last_mut() {
+                Some(citizen) if citizen.id == id => {
                     merged_duplicates += 1;
                     fill(&mut citizen.name, &fields.name);
                     fill(&mut citizen.dob, &fields.dob);
                     fill(&mut citizen.gender, &fields.gender);
-                    fill(&mut citizen.commune, &commune);
+                    if citizen.commune.is_none() {
+                        citizen.commune = row_commune(&mut commune_of, communes, fields);
+                    }
                     fill(&mut citizen.village, &fields.village);
                     fill(&mut citizen.address, &fields.address);
                     fill(&mut citizen.phone, &fields.phone);
                 }
-                None => {
-                    let citizen = Citizen {
-                        id: row.id,
-                        name: fields.name.clone(),
-                        dob: fields.dob,
-                        gender: fields.gender,
-                        commune,
-                        village: fields.village.clone(),
-                        address: fields.address.clone(),
-                        phone: fields.phone.clone(),
-                        position: position.clone(),
-                    };
-                    by_id.insert(row.id, citizen);
-                }
+                _ => citizens.push(Citizen {
+                    id,
+                    name: fields.name.clone(),
+                    dob: fields.dob,
+                    gender: fields.gender,
+                    commune: row_commune(&mut commune_of, communes, fields),
+                    village: fields.village.clone(),
+                    address: fields.address.clone(),
+                    phone: fields.phone.clone(),
+                    position: position.clone(),
+                }),
             }
         }
-        let mut citizens: Vec<Citizen> = by_id.into_values().collect();
-        citizens.sort_by_key(|c| c.id);
-        let index = citizens
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, i))
-            .collect();
+        let mut index = crate::normalize::id::IdMap::with_capacity_and_hasher(
+            citizens.len(),
+            Default::default(),
+        );
+        index.extend(citizens.iter().enumerate().map(|(i, c)| (c.id, i)));
         Self {
             citizens,
             index,
@@ -115,6 +110,25 @@ impl Master {
             _ => false,
         }
     }
+}
+
+/// A row's commune: its commune column (each text matched once, through `memo`), else one named
+/// in its address.
+fn row_commune<'r>(
+    memo: &mut HashMap<&'r str, Option<usize>>,
+    communes: &CommuneMatcher,
+    fields: &'r RowFields,
+) -> Option<usize> {
+    fields
+        .commune
+        .as_deref()
+        .and_then(|text| *memo.entry(text).or_insert_with(|| communes.find(text)))
+        .or_else(|| {
+            fields
+                .address
+                .as_deref()
+                .and_then(|a| communes.find_within(a))
+        })
 }
 
 fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {

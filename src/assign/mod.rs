@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::codes::RejectReason;
 use crate::ingest::{Position, SourcedRow};
 use crate::normalize::id::CitizenId;
-use directory::{ForceMatcher, Naming, Units, officer_key};
+use directory::{ForceMatcher, Naming, Officers, UnitCache, Units};
 use master::Master;
 use rules::{Rule, RuleInputs, deciding_rule, pick_winner};
 
@@ -40,6 +40,8 @@ pub struct Candidate {
     pub force: usize,
     pub unit: usize,
     pub officer: String,
+    /// The officer's id in [`Assignments::officers`] (same id, same officer ignoring spelling).
+    pub officer_id: u32,
     pub assigned_on: Option<NaiveDate>,
     pub position: Position,
     pub is_override: bool,
@@ -68,15 +70,18 @@ pub struct Assignments {
     /// Assigned IDs that are not in the master list, sorted.
     pub not_in_master: Vec<CitizenId>,
     pub rejects: Vec<StageReject>,
+    /// Every officer named by an assignment row.
+    pub officers: Officers,
 }
 
-/// A row after force and unit resolution.
-struct Resolved {
-    position: Position,
+/// A row after force and unit resolution, borrowing its texts and position from the row.
+struct Resolved<'a> {
+    position: &'a Position,
     id: CitizenId,
     force: usize,
     unit: usize,
-    officer: String,
+    officer: &'a str,
+    officer_id: u32,
     commune: Option<usize>,
     assigned_on: Option<NaiveDate>,
     is_override: bool,
@@ -90,6 +95,7 @@ pub fn assign(
     units: &mut Units,
 ) -> Result<Assignments, PolarsError> {
     let forces = ForceMatcher::new(naming.settings);
+    let mut unit_cache = UnitCache::default();
     let mut outcome = Assignments::default();
     let mut resolved = Vec::with_capacity(rows.len());
     for row in rows {
@@ -103,21 +109,28 @@ pub fn assign(
             });
             continue;
         };
-        let (unit_name, commune) =
-            naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
-        let unit = units.intern(force, &unit_name, commune);
+        let (unit, commune) = unit_cache.resolve(
+            naming,
+            units,
+            force,
+            fields.unit.as_deref(),
+            fields.commune.as_deref(),
+        );
+        let officer = fields.officer.as_deref().unwrap_or_default();
         resolved.push(Resolved {
-            position: row.source.position.clone(),
+            position: &row.source.position,
             id: row.source.row.id,
             force,
             unit,
-            officer: fields.officer.clone().unwrap_or_default(),
+            officer,
+            officer_id: outcome.officers.intern(officer),
             commune,
             assigned_on: fields.assigned_on,
             is_override: row.is_override,
         });
     }
     let candidates = merge_candidates(&resolved)?;
+    drop(resolved);
     decide(candidates, master, &mut outcome);
     Ok(outcome)
 }
@@ -135,18 +148,21 @@ fn from_epoch_days(days: i32) -> Option<NaiveDate> {
 /// so this is the (force, unit, officer) of SPEC §11.5. Each group keeps its first row (rows are in
 /// position order, so the smallest index is the smallest position), its earliest date, and whether
 /// any row is an override. Returns candidates grouped by citizen, in (ID, position) order.
-fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)>, PolarsError> {
+fn merge_candidates(
+    rows: &[Resolved<'_>],
+) -> Result<Vec<(CitizenId, Vec<Candidate>)>, PolarsError> {
+    // Every key is an integer: the officer's comparison key is interned (`Officers`).
     let frame = df!(
         "id" => rows.iter().map(|r| r.id.as_u64()).collect::<Vec<u64>>(),
         "unit" => rows.iter().map(|r| r.unit as u32).collect::<Vec<u32>>(),
-        "officer_key" => rows.iter().map(|r| officer_key(&r.officer)).collect::<Vec<String>>(),
+        "officer" => rows.iter().map(|r| r.officer_id).collect::<Vec<u32>>(),
         "row" => (0..rows.len() as u32).collect::<Vec<u32>>(),
         "assigned_on" => rows.iter().map(|r| r.assigned_on.map(epoch_days)).collect::<Vec<Option<i32>>>(),
         "is_override" => rows.iter().map(|r| r.is_override).collect::<Vec<bool>>(),
     )?;
     let grouped = frame
         .lazy()
-        .group_by([col("id"), col("unit"), col("officer_key")])
+        .group_by([col("id"), col("unit"), col("officer")])
         .agg([
             col("row").min().alias("first_row"),
             col("assigned_on").min(),
@@ -170,7 +186,8 @@ fn merge_candidates(rows: &[Resolved]) -> Result<Vec<(CitizenId, Vec<Candidate>)
         let candidate = Candidate {
             force: row.force,
             unit: row.unit,
-            officer: row.officer.clone(),
+            officer: row.officer.to_string(),
+            officer_id: row.officer_id,
             assigned_on: dates.get(index).and_then(from_epoch_days),
             position: row.position.clone(),
             is_override: overrides.get(index).unwrap_or(false),
@@ -189,8 +206,19 @@ fn decide(
     master: &Master,
     outcome: &mut Assignments,
 ) {
-    for (id, candidates) in by_citizen {
+    outcome.winners.reserve(by_citizen.len());
+    for (id, mut candidates) in by_citizen {
         let citizen = master.get(id);
+        if citizen.is_none() {
+            outcome.not_in_master.push(id);
+        }
+        // Most citizens have one candidate: nothing to decide.
+        if candidates.len() == 1 {
+            if let Some(only) = candidates.pop() {
+                outcome.winners.insert(id, only);
+            }
+            continue;
+        }
         let commune = citizen.and_then(|c| c.commune);
         let inputs: Vec<RuleInputs> = candidates
             .iter()
@@ -203,7 +231,7 @@ fn decide(
             })
             .collect();
         let winner = pick_winner(&inputs, commune);
-        if citizen.is_some() && candidates.len() > 1 {
+        if citizen.is_some() {
             outcome.conflicted_citizens += 1;
             for (index, loser) in candidates.iter().enumerate().filter(|(i, _)| *i != winner) {
                 outcome.conflicts.push(Conflict {
@@ -214,9 +242,6 @@ fn decide(
                 });
             }
         }
-        if citizen.is_none() {
-            outcome.not_in_master.push(id);
-        }
-        outcome.winners.insert(id, candidates[winner].clone());
+        outcome.winners.insert(id, candidates.swap_remove(winner));
     }
 }

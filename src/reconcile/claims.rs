@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use crate::assign::directory::{ForceMatcher, Naming, Units};
+use crate::assign::directory::{ForceMatcher, Naming, UnitCache, Units};
 use crate::assign::master::Master;
 use crate::assign::{Assignments, StageReject};
 use crate::codes::RejectReason;
@@ -55,6 +55,8 @@ pub struct Claim {
 pub struct Claims {
     pub claims: Vec<Claim>,
     pub rejects: Vec<StageReject>,
+    /// The IDs of the counted claims (kept once: every report sheet asks).
+    counted_ids: crate::normalize::id::IdSet,
 }
 
 impl Claims {
@@ -66,8 +68,8 @@ impl Claims {
     }
 
     /// The citizens counted up to the as-of date.
-    pub fn counted_ids(&self) -> crate::normalize::id::IdSet {
-        self.counted().map(|c| c.id).collect()
+    pub fn counted_ids(&self) -> &crate::normalize::id::IdSet {
+        &self.counted_ids
     }
 }
 
@@ -81,6 +83,7 @@ pub fn classify(
     credit: Credit,
 ) -> Claims {
     let forces = ForceMatcher::new(naming.settings);
+    let mut unit_cache = UnitCache::default();
     let mut outcome = Claims::default();
     let mut counted_on: IdMap<NaiveDate> = IdMap::default();
     let mut day_start = 0;
@@ -94,7 +97,7 @@ pub fn classify(
             &rows[day_start..day_end],
             naming,
             &forces,
-            units,
+            (units, &mut unit_cache),
             &mut outcome.rejects,
         );
         classify_day(
@@ -107,6 +110,7 @@ pub fn classify(
         );
         day_start = day_end;
     }
+    outcome.counted_ids = outcome.counted().map(|c| c.id).collect();
     outcome
 }
 
@@ -115,7 +119,7 @@ fn resolve_day(
     rows: &[ClaimRow],
     naming: &Naming<'_>,
     forces: &ForceMatcher,
-    units: &mut Units,
+    (units, unit_cache): (&mut Units, &mut UnitCache),
     rejects: &mut Vec<StageReject>,
 ) -> Vec<Claim> {
     let mut claims = Vec::with_capacity(rows.len());
@@ -131,9 +135,13 @@ fn resolve_day(
             });
             continue;
         };
-        let (unit_name, commune) =
-            naming.unit_of(force, fields.unit.as_deref(), fields.commune.as_deref());
-        let unit = units.intern(force, &unit_name, commune);
+        let (unit, _) = unit_cache.resolve(
+            naming,
+            units,
+            force,
+            fields.unit.as_deref(),
+            fields.commune.as_deref(),
+        );
         claims.push(Claim {
             id,
             date: row.date,

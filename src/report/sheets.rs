@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use super::RunData;
 use super::table::{Highlight, Table, Value};
 use crate::assign::Candidate;
-use crate::assign::directory::officer_key;
 use crate::reconcile::claims::ClaimClass;
 use crate::reconcile::metrics::Metrics;
 
@@ -182,7 +181,9 @@ pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
 /// Theo cán bộ: every officer who won at least one citizen.
 pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
     let counted = data.claims.counted_ids();
-    let mut officers: BTreeMap<(usize, usize, String), (String, u64, u64)> = BTreeMap::new();
+    // By (force, unit, officer id): the officer's first spelling, assigned, activated.
+    let mut tally: rustc_hash::FxHashMap<(usize, usize, u32), (&str, u64, u64)> =
+        Default::default();
     for citizen in &data.master.citizens {
         let Some(winner) = data.assignments.winners.get(&citizen.id) else {
             continue;
@@ -190,13 +191,18 @@ pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
         if force.is_some_and(|f| winner.force != f) {
             continue;
         }
-        let key = (winner.force, winner.unit, officer_key(&winner.officer));
-        let entry = officers
-            .entry(key)
-            .or_insert_with(|| (winner.officer.clone(), 0, 0));
+        let entry = tally
+            .entry((winner.force, winner.unit, winner.officer_id))
+            .or_insert((winner.officer.as_str(), 0, 0));
         entry.1 += 1;
         entry.2 += u64::from(counted.contains(&citizen.id));
     }
+    // In (force, unit, officer's comparison key) order.
+    let keys = &data.assignments.officers.keys;
+    let mut officers: Vec<_> = tally.into_iter().collect();
+    officers.sort_unstable_by(|((f1, u1, o1), _), ((f2, u2, o2), _)| {
+        (f1, u1, &keys[*o1 as usize]).cmp(&(f2, u2, &keys[*o2 as usize]))
+    });
     let headers = vec![
         "STT",
         "Lực lượng",
@@ -210,7 +216,7 @@ pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
     let mut table = Table::new(OFFICERS, "Kết quả của từng cán bộ phụ trách", headers);
     for (index, ((f, unit, _), (name, assigned, activated))) in officers.into_iter().enumerate() {
         let name = if name.is_empty() {
-            "(chưa ghi tên cán bộ)".to_string()
+            "(chưa ghi tên cán bộ)"
         } else {
             name
         };
