@@ -152,7 +152,21 @@ fn route_rows(inputs: &mut Inputs) -> Routed {
         .iter()
         .map(|s| (s.relative.as_str(), &s.role))
         .collect();
-    let mut routed = Routed::default();
+    // Sized once: a province routes millions of rows, and growing by doubling copies them.
+    let mut sizes = [0usize; 3];
+    for file in &inputs.files {
+        match roles.get(file.path.as_str()) {
+            Some(Role::Master) => sizes[0] += file.rows.len(),
+            Some(Role::Assignment { .. }) => sizes[1] += file.rows.len(),
+            Some(Role::Report { .. }) => sizes[2] += file.rows.len(),
+            Some(Role::Targets) | None => {}
+        }
+    }
+    let mut routed = Routed {
+        master: Vec::with_capacity(sizes[0]),
+        assignments: Vec::with_capacity(sizes[1]),
+        claims: Vec::with_capacity(sizes[2]),
+    };
     for file in &mut inputs.files {
         let Some(role) = roles.get(file.path.as_str()) else {
             continue;
