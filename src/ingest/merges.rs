@@ -1,8 +1,9 @@
 //! The merged regions of a sheet (SPEC §4 Cells), read cheaply where the package allows it.
 //! calamine gives a sheet's merges only by reading the whole sheet's XML a second time; a list is
 //! almost always a one-sheet workbook, whose one sheet part holds its `<mergeCells>` after
-//! `</sheetData>`, so that tail alone is parsed here (the part is inflated once more, but not
-//! tokenised). Any other shape (several sheets, a part over 64 MiB, an unusual part) returns `None`
+//! `</sheetData>`, so that tail alone is parsed here: the part is inflated once more, streamed
+//! through a small window that keeps only what follows the last `sheetData` tag, and never
+//! tokenised. Any other shape (several sheets, a tail over 16 MiB, an unusual part) returns `None`
 //! and the caller asks calamine.
 
 use std::io::Read;
@@ -11,8 +12,12 @@ use quick_xml::events::Event;
 
 use super::grid::Merge;
 
-/// The largest sheet part inflated to read its tail (a 100,000-row list is about 40 MiB of XML).
-const MAX_TAIL_READ_BYTES: u64 = 64 << 20;
+/// The most kept after the last `sheetData` tag (merge lists, page setup): beyond it, calamine.
+const MAX_TAIL_BYTES: usize = 16 << 20;
+/// How much of the inflated part is looked at at a time.
+const WINDOW_BYTES: usize = 256 << 10;
+/// Kept from one window to the next so a tag split between them is still found.
+const CARRY_BYTES: usize = 64;
 
 /// The merges of a one-sheet `.xlsx`/`.xlsm` package held in memory; `None` when the package does
 /// not have exactly one worksheet part or its tail cannot be read.
@@ -29,23 +34,67 @@ pub fn single_sheet_merges(package: &[u8]) -> Option<Vec<Merge>> {
     let [part] = parts.as_slice() else {
         return None;
     };
-    let mut entry = archive.by_name(part).ok()?;
-    // The part is inflated whole: only a list's usual size; a larger sheet asks calamine, which
-    // streams it (slower, but its memory stays with the cells).
-    if entry.size() > MAX_TAIL_READ_BYTES {
-        return None;
+    let entry = archive.by_name(part).ok()?;
+    merges_after_sheet_data(&tail_after_sheet_data(entry)?)
+}
+
+/// The bytes of `xml` from the `<` of its last `sheetData` tag to its end, read through a window
+/// (a province's assignment list is over 100 MiB of XML). `None` when the tail is too long or the
+/// stream fails.
+fn tail_after_sheet_data(mut xml: impl Read) -> Option<Vec<u8>> {
+    let mut tail: Vec<u8> = Vec::with_capacity(WINDOW_BYTES + CARRY_BYTES);
+    // Where in `tail` the last tag found starts, if one was found.
+    let mut found: Option<usize> = None;
+    let mut window = vec![0u8; WINDOW_BYTES];
+    loop {
+        let read = match xml.read(&mut window) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        // Search the new bytes and the carry before them.
+        let from = tail.len().saturating_sub(CARRY_BYTES);
+        tail.extend_from_slice(&window[..read]);
+        if let Some(tag) = last_sheet_data_tag(&tail[from..]) {
+            found = Some(from + tag);
+        }
+        match found {
+            Some(start) if start > 0 => {
+                tail.drain(..start);
+                found = Some(0);
+            }
+            Some(_) => {}
+            None => {
+                let keep = tail.len().saturating_sub(CARRY_BYTES);
+                tail.drain(..keep);
+            }
+        }
+        if tail.len() > MAX_TAIL_BYTES {
+            return None;
+        }
     }
-    let mut xml = Vec::with_capacity(usize::try_from(entry.size()).ok()?);
-    entry.read_to_end(&mut xml).ok()?;
-    merges_after_sheet_data(&xml)
+    found.map(|_| tail)
+}
+
+/// Where the `<` of the last tag in `bytes` that ends the cells starts: `</sheetData>` or an empty
+/// `<sheetData/>` (any namespace prefix). An opening `<sheetData>` after them means the cells go on
+/// past `bytes`: none.
+fn last_sheet_data_tag(bytes: &[u8]) -> Option<usize> {
+    let name = memchr::memmem::rfind(bytes, b"sheetData")?;
+    let start = bytes[..name].iter().rposition(|&b| b == b'<')?;
+    let closing = bytes.get(start + 1) == Some(&b'/');
+    let after = &bytes[name + b"sheetData".len()..];
+    let empty = after
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'/');
+    (closing || empty).then_some(start)
 }
 
 /// The `mergeCell` refs after the last `sheetData` tag (any namespace prefix).
 fn merges_after_sheet_data(xml: &[u8]) -> Option<Vec<Merge>> {
-    let name = xml
-        .windows(b"sheetData".len())
-        .rposition(|window| window == b"sheetData")?;
-    let start = xml[..name].iter().rposition(|&b| b == b'<')?;
+    let start = last_sheet_data_tag(xml)?;
     let mut reader = quick_xml::Reader::from_reader(&xml[start..]);
     // The slice starts at `</sheetData>`, whose start tag (and the root's) is before it.
     reader.config_mut().check_end_names = false;
@@ -131,5 +180,42 @@ mod tests {
         assert_eq!(merges_after_sheet_data(prefixed).map(|m| m.len()), Some(1));
         let none = br#"<worksheet><sheetData/></worksheet>"#;
         assert_eq!(merges_after_sheet_data(none), Some(Vec::new()));
+    }
+
+    /// A reader that hands out at most `step` bytes per read, like an inflater between blocks.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_tail_is_found_through_a_window_wherever_the_reads_split_the_tag() {
+        // Cells longer than several windows, then the merges.
+        let mut xml = b"<worksheet><sheetData>".to_vec();
+        let mut row = 1;
+        while xml.len() < 3 * WINDOW_BYTES {
+            xml.extend_from_slice(format!(r#"<row r="{row}"><c r="A{row}"><v>1</v></c></row>"#).as_bytes());
+            row += 1;
+        }
+        xml.extend_from_slice(br#"</sheetData><mergeCells><mergeCell ref="A1:C1"/></mergeCells></worksheet>"#);
+        for step in [1, 7, 4096, WINDOW_BYTES, usize::MAX] {
+            let tail = tail_after_sheet_data(Trickle { bytes: &xml, step }).expect("a tail");
+            assert!(tail.starts_with(b"</sheetData>"), "step {step}");
+            let merges = merges_after_sheet_data(&tail).expect("merges");
+            assert_eq!(merges.len(), 1, "step {step}");
+            assert_eq!(merges[0].last, (0, 2));
+        }
+        // A sheet whose cells never close gives no tail (calamine is asked instead).
+        let open = b"<worksheet><sheetData><row r=\"1\"/>";
+        assert_eq!(tail_after_sheet_data(Trickle { bytes: open, step: 3 }), None);
     }
 }
