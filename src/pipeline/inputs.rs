@@ -75,9 +75,23 @@ pub fn read_inputs(
 ) -> Inputs {
     let aliases = AliasTable::new(&settings.aliases);
     let lists: Vec<&Source> = lists(&discovery).collect();
-    let mut files: Vec<FileReport> = lists
+    // Largest first, one file per task: a province's four 100 MiB assignment lists start at once
+    // and the small reports fill in around them, so no core waits alone at the end. The reports
+    // are then put back in discovery order.
+    let mut order: Vec<(u64, usize)> = lists
+        .iter()
+        .enumerate()
+        .map(|(index, source)| {
+            let size = std::fs::metadata(&source.path).map_or(0, |m| m.len());
+            (size, index)
+        })
+        .collect();
+    order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut read: Vec<(usize, FileReport)> = order
         .par_iter()
-        .map(|source| {
+        .with_max_len(1)
+        .map(|&(_, index)| {
+            let source = lists[index];
             let report = read_file(
                 &source.path,
                 &source.relative,
@@ -86,9 +100,11 @@ pub fn read_inputs(
                 options,
             );
             on_file();
-            report
+            (index, report)
         })
         .collect();
+    read.sort_unstable_by_key(|(index, _)| *index);
+    let mut files: Vec<FileReport> = read.into_iter().map(|(_, report)| report).collect();
     let mut targets = None;
     if let Some(source) = discovery.sources.iter().find(|s| s.role == Role::Targets) {
         match read_targets_file(source, settings, &aliases, options) {
