@@ -321,6 +321,45 @@ mod tests {
     }
 
     #[test]
+    fn officers_spelled_alike_share_an_id_and_keep_their_key() {
+        let mut officers = Officers::default();
+        let hoa = officers.intern("Lò Văn Hòa");
+        assert_eq!(officers.intern("Lò Văn Hòa"), hoa, "the same text again");
+        assert_eq!(officers.intern("lò  văn Hoà"), hoa, "case, spacing, tone mark");
+        let lan = officers.intern("Quàng Thị Lan");
+        assert_ne!(lan, hoa);
+        assert_eq!(officers.intern("Lò Văn Hòa"), hoa, "after another officer");
+        assert_eq!(officers.keys.len(), 2);
+        assert_eq!(officers.keys[hoa as usize], officer_key("Lò Văn Hòa"));
+        assert_eq!(officers.intern(""), 2, "no officer named is one more key");
+    }
+
+    #[test]
+    fn a_unit_cache_gives_what_naming_and_interning_give() {
+        let settings = settings();
+        let naming = Naming::new(&settings);
+        let mut cached = Units::default();
+        let mut plain = Units::default();
+        let mut cache = UnitCache::default();
+        let rows = [
+            (0, None, Some("Xã Ta Ma")),
+            (0, None, Some("Xã Ta Ma")),
+            (1, None, Some("Xã Ta Ma")),
+            (0, Some("Chi đoàn bản Ta Ma"), None),
+            (0, None, Some("Xã Ta Ma")),
+        ];
+        for (force, unit, commune) in rows {
+            let (name, expected_commune) = naming.unit_of(force, unit, commune);
+            let expected = plain.intern(force, &name, expected_commune);
+            assert_eq!(
+                cache.resolve(&naming, &mut cached, force, unit, commune),
+                (expected, expected_commune)
+            );
+        }
+        assert_eq!(cached.list, plain.list);
+    }
+
+    #[test]
     fn units_merge_ignoring_case_and_spacing() {
         let mut units = Units::default();
         let a = units.intern(0, "Đoàn xã Ta Ma", None);

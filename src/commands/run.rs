@@ -77,10 +77,14 @@ pub(crate) fn consolidate(
     let data = stages.data(&context.settings, context.as_of, context.provisional);
     let summary = summary::build(&data);
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
-    let mut outputs =
-        crate::report::all_outputs(&data, json.clone()).map_err(Failure::cannot_run)?;
-    if parquet {
-        let tables = crate::report::parquet::tables(&data)
+    // The Parquet tables are built beside the workbooks, on whichever core is free.
+    let (outputs, tables) = rayon::join(
+        || crate::report::all_outputs(&data, json.clone()),
+        || parquet.then(|| crate::report::parquet::tables(&data)),
+    );
+    let mut outputs = outputs.map_err(Failure::cannot_run)?;
+    if let Some(tables) = tables {
+        let tables = tables
             .context("không ghi được các bảng Parquet")
             .map_err(Failure::cannot_run)?;
         outputs.extend(tables);

@@ -23,16 +23,40 @@ use crate::assign::Candidate;
 /// The folder inside `out/D/`.
 pub const FOLDER: &str = "parquet";
 
-fn day(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.format("%Y-%m-%d").to_string())
+/// Every day's ISO text, formatted once (a province has millions of dated rows over a few dozen
+/// days).
+#[derive(Default)]
+struct Days(std::collections::BTreeMap<NaiveDate, String>);
+
+impl Days {
+    fn of(data: &RunData<'_>) -> Self {
+        let dated: std::collections::BTreeSet<NaiveDate> = data
+            .claims
+            .claims
+            .iter()
+            .flat_map(|c| [Some(c.date), c.counted_on])
+            .flatten()
+            .collect();
+        Self(
+            dated
+                .into_iter()
+                .map(|d| (d, d.format("%Y-%m-%d").to_string()))
+                .collect(),
+        )
+    }
+
+    fn text(&self, date: Option<NaiveDate>) -> Option<&str> {
+        date.and_then(|d| self.0.get(&d)).map(String::as_str)
+    }
 }
 
 /// The Parquet files of a run: (name inside `out/D/`, bytes).
 pub fn tables(data: &RunData<'_>) -> PolarsResult<Vec<super::OutputFile>> {
+    let days = Days::of(data);
     let mut files = Vec::new();
     for (name, mut frame) in [
-        ("citizens", citizens(data)?),
-        ("claims", claims(data)?),
+        ("citizens", citizens(data, &days)?),
+        ("claims", claims(data, &days)?),
         ("conflicts", conflicts(data)?),
         ("rejected_rows", rejected_rows(data)?),
     ] {
@@ -45,36 +69,32 @@ pub fn tables(data: &RunData<'_>) -> PolarsResult<Vec<super::OutputFile>> {
     Ok(files)
 }
 
-fn force_id(data: &RunData<'_>, force: usize) -> String {
+// Columns are built from borrowed text: a province's tables have millions of rows.
+
+fn force_id<'a>(data: &RunData<'a>, force: usize) -> &'a str {
     data.settings
         .forces
         .get(force)
-        .map(|f| f.id.clone())
-        .unwrap_or_default()
+        .map_or("", |f| f.id.as_str())
 }
 
-fn unit_name(data: &RunData<'_>, unit: usize) -> String {
-    data.units
-        .list
-        .get(unit)
-        .map(|u| u.name.clone())
-        .unwrap_or_default()
+fn unit_name<'a>(data: &RunData<'a>, unit: usize) -> &'a str {
+    data.units.list.get(unit).map_or("", |u| u.name.as_str())
 }
 
 /// The force of a unit: units are told apart by force and name, so a unit column comes with one.
-fn unit_force(data: &RunData<'_>, unit: usize) -> String {
+fn unit_force<'a>(data: &RunData<'a>, unit: usize) -> &'a str {
     data.units
         .list
         .get(unit)
-        .map(|u| force_id(data, u.force))
-        .unwrap_or_default()
+        .map_or("", |u| force_id(data, u.force))
 }
 
-fn commune_name(data: &RunData<'_>, commune: Option<usize>) -> Option<String> {
-    commune.and_then(|c| data.settings.communes.get(c).cloned())
+fn commune_name<'a>(data: &RunData<'a>, commune: Option<usize>) -> Option<&'a str> {
+    commune.and_then(|c| data.settings.communes.get(c).map(String::as_str))
 }
 
-fn citizens(data: &RunData<'_>) -> PolarsResult<DataFrame> {
+fn citizens(data: &RunData<'_>, days: &Days) -> PolarsResult<DataFrame> {
     // The counted claim of each citizen: the day and the unit credited.
     let counted: crate::normalize::id::IdMap<(NaiveDate, Option<usize>)> = data
         .claims
@@ -87,32 +107,31 @@ fn citizens(data: &RunData<'_>) -> PolarsResult<DataFrame> {
     df!(
         "id" => citizens.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
         "commune" => citizens.iter().map(|c| commune_name(data, c.commune)).collect::<Vec<_>>(),
-        "village" => citizens.iter().map(|c| c.village.clone()).collect::<Vec<_>>(),
+        "village" => citizens.iter().map(|c| c.village.as_deref()).collect::<Vec<_>>(),
         "force" => citizens.iter().map(|c| winner(c.id).map(|w| force_id(data, w.force))).collect::<Vec<_>>(),
         "unit" => citizens.iter().map(|c| winner(c.id).map(|w| unit_name(data, w.unit))).collect::<Vec<_>>(),
-        "officer" => citizens.iter().map(|c| winner(c.id).map(|w| w.officer.clone()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
+        "officer" => citizens.iter().map(|c| winner(c.id).map(|w| w.officer.as_str()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
         "status" => citizens.iter().map(|c| if credit(c.id).is_some() { "activated" } else { "remaining" }).collect::<Vec<_>>(),
-        "activated_on" => citizens.iter().map(|c| day(credit(c.id).map(|(d, _)| *d))).collect::<Vec<_>>(),
+        "activated_on" => citizens.iter().map(|c| days.text(credit(c.id).map(|(d, _)| *d))).collect::<Vec<_>>(),
         "credited_force" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_force(data, u))).collect::<Vec<_>>(),
         "credited_unit" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_name(data, u))).collect::<Vec<_>>(),
     )
 }
 
-fn claims(data: &RunData<'_>) -> PolarsResult<DataFrame> {
+fn claims(data: &RunData<'_>, days: &Days) -> PolarsResult<DataFrame> {
     let claims = &data.claims.claims;
-    let files: std::collections::HashMap<&str, &crate::ingest::FileReport> =
+    let files: rustc_hash::FxHashMap<&str, &crate::ingest::FileReport> =
         data.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let sheet_name = |path: &str, sheet: u32| {
         files
             .get(path)
             .and_then(|f| f.sheets.get(sheet as usize))
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
+            .map_or("", |s| s.name.as_str())
     };
     df!(
-        "date" => claims.iter().map(|c| c.date.format("%Y-%m-%d").to_string()).collect::<Vec<_>>(),
+        "date" => claims.iter().map(|c| days.text(Some(c.date)).unwrap_or_default()).collect::<Vec<_>>(),
         "id" => claims.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
-        "path" => claims.iter().map(|c| c.position.path.to_string()).collect::<Vec<_>>(),
+        "path" => claims.iter().map(|c| &*c.position.path).collect::<Vec<_>>(),
         "sheet" => claims.iter().map(|c| sheet_name(&c.position.path, c.position.sheet)).collect::<Vec<_>>(),
         "row" => claims.iter().map(|c| c.position.row).collect::<Vec<_>>(),
         "force" => claims.iter().map(|c| unit_force(data, c.unit)).collect::<Vec<_>>(),
@@ -121,22 +140,22 @@ fn claims(data: &RunData<'_>) -> PolarsResult<DataFrame> {
         "outside_assignment" => claims.iter().map(|c| c.outside_assignment).collect::<Vec<_>>(),
         "credited_force" => claims.iter().map(|c| c.credited_unit.map(|u| unit_force(data, u))).collect::<Vec<_>>(),
         "credited_unit" => claims.iter().map(|c| c.credited_unit.map(|u| unit_name(data, u))).collect::<Vec<_>>(),
-        "counted_on" => claims.iter().map(|c| day(c.counted_on)).collect::<Vec<_>>(),
+        "counted_on" => claims.iter().map(|c| days.text(c.counted_on)).collect::<Vec<_>>(),
     )
 }
 
 fn conflicts(data: &RunData<'_>) -> PolarsResult<DataFrame> {
     let conflicts = &data.assignments.conflicts;
     let side = |pick: fn(&crate::assign::Conflict) -> &Candidate| {
-        let force: Vec<String> = conflicts
+        let force: Vec<&str> = conflicts
             .iter()
             .map(|c| force_id(data, pick(c).force))
             .collect();
-        let unit: Vec<String> = conflicts
+        let unit: Vec<&str> = conflicts
             .iter()
             .map(|c| unit_name(data, pick(c).unit))
             .collect();
-        let officer: Vec<String> = conflicts.iter().map(|c| pick(c).officer.clone()).collect();
+        let officer: Vec<&str> = conflicts.iter().map(|c| pick(c).officer.as_str()).collect();
         (force, unit, officer)
     };
     let (winner_force, winner_unit, winner_officer) = side(|c| &c.winner);
@@ -150,7 +169,7 @@ fn conflicts(data: &RunData<'_>) -> PolarsResult<DataFrame> {
         "loser_unit" => loser_unit,
         "loser_officer" => loser_officer,
         "rule" => conflicts.iter().map(|c| c.rule.code()).collect::<Vec<_>>(),
-        "loser_path" => conflicts.iter().map(|c| c.loser.position.path.to_string()).collect::<Vec<_>>(),
+        "loser_path" => conflicts.iter().map(|c| &*c.loser.position.path).collect::<Vec<_>>(),
         "loser_row" => conflicts.iter().map(|c| c.loser.position.row).collect::<Vec<_>>(),
     )
 }
