@@ -2,6 +2,10 @@
 //! write exactly the files whose SHA-256 `tests/expected-outputs.sha256` records. A redesign or a
 //! speed change must not move a byte; a change that means to change the outputs regenerates the
 //! record (`sha256sum` of `out/2024-01-15/**`, paths relative to it) and says why in its commit.
+//!
+//! The same holds on a 30,000-citizen `demo` district (19 communes, 60 days of reports) run with
+//! `--parquet`: `tests/expected-demo-outputs.sha256` was written by the build before the speed work
+//! of issue 11 (commit 0368414), so this test keeps every later speed change to its bytes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,6 +13,16 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::support::{cli, copy_tree, repo};
+
+/// The record's digests by path.
+fn record(name: &str) -> BTreeMap<String, String> {
+    std::fs::read_to_string(repo().join("tests").join(name))
+        .expect("the record")
+        .lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(digest, path)| (path.to_string(), digest.to_string()))
+        .collect()
+}
 
 fn hashes_under(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
     for entry in std::fs::read_dir(dir).expect("read dir") {
@@ -46,17 +60,41 @@ fn run_and_split_outputs_are_byte_identical_to_the_record() {
     let out = dir.path().join("out/2024-01-15");
     let mut got = BTreeMap::new();
     hashes_under(&out, &out, &mut got);
-    let record =
-        std::fs::read_to_string(repo().join("tests/expected-outputs.sha256")).expect("the record");
-    let expected: BTreeMap<String, String> = record
-        .lines()
-        .filter_map(|line| line.split_once("  "))
-        .map(|(digest, path)| (path.to_string(), digest.to_string()))
-        .collect();
+    let expected = record("expected-outputs.sha256");
     assert_eq!(
         expected.len(),
         75,
         "summary, message, picture (PNG and SVG), 5 workbooks, 66 unit forms"
+    );
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_thirty_thousand_citizen_district_gives_the_bytes_of_the_code_before_the_speed_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path().join("demo");
+    let demo = cli()
+        .arg("demo")
+        .arg(&workspace)
+        .args(["--citizens", "30000", "--communes", "19", "--days", "60"])
+        .args(["--as-of", "2024-01-15"])
+        .output()
+        .expect("runs");
+    assert_eq!(demo.status.code(), Some(0), "demo");
+    let run = cli()
+        .args(["run", "--quiet", "--parquet", "--date", "2024-01-15", "-w"])
+        .arg(&workspace)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0), "run");
+    let out = workspace.join("out/2024-01-15");
+    let mut got = BTreeMap::new();
+    hashes_under(&out, &out, &mut got);
+    let expected = record("expected-demo-outputs.sha256");
+    assert_eq!(
+        expected.len(),
+        13,
+        "summary, message, picture (PNG and SVG), 5 workbooks, 4 Parquet tables"
     );
     assert_eq!(got, expected);
 }
