@@ -68,7 +68,8 @@ struct Args {
     /// Which workspaces: district, province (default both).
     scales: Vec<String>,
     /// Also run this other `vneid-recon` binary (the code before a speed change) on each workspace
-    /// and require every output file to be byte-identical to this build's; exit 1 otherwise.
+    /// and require every output file, the Parquet tables included, to be byte-identical to this
+    /// build's; exit 1 otherwise.
     #[arg(long)]
     same_as: Option<PathBuf>,
     /// Internal: run the tool's command line in this process (the timed child).
@@ -143,9 +144,12 @@ fn hashes(root: &Path) -> anyhow::Result<std::collections::BTreeMap<String, Stri
 /// Runs `baseline run` on the workspace this build just ran and compares `out/D/` file by file.
 fn same_outputs(scale: &Scale, workspace: &Path, baseline: &Path) -> anyhow::Result<(String, bool)> {
     let out = workspace.join("out").join(AS_OF);
+    // Both with the Parquet tables, so they are compared too.
+    let path = workspace.to_string_lossy().into_owned();
+    spawn(&["run", "-w", &path, "--date", AS_OF, "--quiet", "--parquet"], false)?;
     let ours = hashes(&out)?;
     let status = Command::new(baseline)
-        .args(["run", "--quiet", "--date", AS_OF, "-w"])
+        .args(["run", "--quiet", "--parquet", "--date", AS_OF, "-w"])
         .arg(workspace)
         .status()
         .context("cannot start the baseline binary")?;

@@ -87,22 +87,32 @@ struct Resolved<'a> {
     is_override: bool,
 }
 
-/// Resolves forces and units, merges candidates, picks winners. `rows` must be in position order.
-pub fn assign(
+/// Every assigned citizen's candidates, before the rules pick a winner: what [`candidates`] finds
+/// without the master list, so a run can merge the master list at the same time.
+pub struct Candidates {
+    /// By citizen, in (ID, position) order.
+    by_citizen: Vec<(CitizenId, Vec<Candidate>)>,
+    rejects: Vec<StageReject>,
+    officers: Officers,
+}
+
+/// Resolves forces and units and merges each citizen's rows into candidates. `rows` must be in
+/// position order.
+pub fn candidates(
     rows: &[AssignmentRow],
-    master: &Master,
     naming: &Naming<'_>,
     units: &mut Units,
-) -> Result<Assignments, PolarsError> {
+) -> Result<Candidates, PolarsError> {
     let forces = ForceMatcher::new(naming.settings);
     let mut unit_cache = UnitCache::default();
-    let mut outcome = Assignments::default();
+    let mut rejects = Vec::new();
+    let mut officers = Officers::default();
     let mut resolved = Vec::with_capacity(rows.len());
     for row in rows {
         let fields = &row.source.row.fields;
         let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref())
         else {
-            outcome.rejects.push(StageReject {
+            rejects.push(StageReject {
                 position: row.source.position.clone(),
                 reason: RejectReason::UnknownForce,
                 value: fields.force.clone().unwrap_or_default(),
@@ -123,16 +133,17 @@ pub fn assign(
             force,
             unit,
             officer,
-            officer_id: outcome.officers.intern(officer),
+            officer_id: officers.intern(officer),
             commune,
             assigned_on: fields.assigned_on,
             is_override: row.is_override,
         });
     }
-    let candidates = merge_candidates(&resolved)?;
-    drop(resolved);
-    decide(candidates, master, &mut outcome);
-    Ok(outcome)
+    Ok(Candidates {
+        by_citizen: merge_candidates(&resolved)?,
+        rejects,
+        officers,
+    })
 }
 
 /// Days since 1970-01-01, the integer form dates take in data frames.
@@ -201,11 +212,18 @@ fn merge_candidates(
     Ok(by_citizen)
 }
 
-fn decide(
-    by_citizen: Vec<(CitizenId, Vec<Candidate>)>,
-    master: &Master,
-    outcome: &mut Assignments,
-) {
+/// Picks each citizen's winner by the rules and explains every loser.
+pub fn decide(candidates: Candidates, master: &Master) -> Assignments {
+    let Candidates {
+        by_citizen,
+        rejects,
+        officers,
+    } = candidates;
+    let mut outcome = Assignments {
+        rejects,
+        officers,
+        ..Assignments::default()
+    };
     outcome.winners.reserve(by_citizen.len());
     for (id, mut candidates) in by_citizen {
         let citizen = master.get(id);
@@ -244,4 +262,5 @@ fn decide(
         }
         outcome.winners.insert(id, candidates.swap_remove(winner));
     }
+    outcome
 }

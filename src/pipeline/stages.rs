@@ -14,6 +14,7 @@ use super::Error;
 use super::inputs::Inputs;
 use crate::assign::directory::{Naming, Units};
 use crate::assign::master::Master;
+use crate::normalize::commune::CommuneMatcher;
 use crate::assign::{self, AssignmentRow, StageReject};
 use crate::codes::WarningCode;
 use crate::ingest::aliases::Field;
@@ -96,12 +97,23 @@ pub fn compute(
 ) -> Result<Stages, Error> {
     let routed = route_rows(&mut inputs);
     timings.step("collect");
-    let naming = Naming::new(settings);
-    let master = Master::merge(&routed.master, &naming.communes);
-    timings.step("master");
+    // The master list is merged while the assignment rows are grouped into candidates: neither
+    // needs the other, and each keeps one core.
     let mut units = Units::default();
-    let assignments = assign::assign(&routed.assignments, &master, &naming, &mut units)?;
+    let (master, candidates) = rayon::join(
+        || {
+            let communes = CommuneMatcher::new(&settings.communes);
+            Master::merge(&routed.master, &communes)
+        },
+        || {
+            let naming = Naming::new(settings);
+            assign::candidates(&routed.assignments, &naming, &mut units)
+        },
+    );
+    timings.step("master");
+    let assignments = assign::decide(candidates?, &master);
     timings.step("assign");
+    let naming = Naming::new(settings);
     let claims = claims::classify(
         &routed.claims,
         &master,
