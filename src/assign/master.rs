@@ -56,25 +56,25 @@ impl Master {
             match citizens.last_mut() {
                 Some(citizen) if citizen.id == id => {
                     merged_duplicates += 1;
-                    fill(&mut citizen.name, &fields.name);
+                    fill_text(&mut citizen.name, fields.name.as_deref());
                     fill(&mut citizen.dob, &fields.dob);
                     fill(&mut citizen.gender, &fields.gender);
                     if citizen.commune.is_none() {
                         citizen.commune = row_commune(&mut commune_of, communes, fields);
                     }
-                    fill(&mut citizen.village, &fields.village);
-                    fill(&mut citizen.address, &fields.address);
-                    fill(&mut citizen.phone, &fields.phone);
+                    fill_text(&mut citizen.village, fields.village.as_deref());
+                    fill_text(&mut citizen.address, fields.address.as_deref());
+                    fill_text(&mut citizen.phone, fields.phone.as_deref());
                 }
                 _ => citizens.push(Citizen {
                     id,
-                    name: fields.name.clone(),
+                    name: fields.name.as_deref().map(str::to_string),
                     dob: fields.dob,
                     gender: fields.gender,
                     commune: row_commune(&mut commune_of, communes, fields),
-                    village: fields.village.clone(),
-                    address: fields.address.clone(),
-                    phone: fields.phone.clone(),
+                    village: fields.village.as_deref().map(str::to_string),
+                    address: fields.address.as_deref().map(str::to_string),
+                    phone: fields.phone.as_deref().map(str::to_string),
                     position: position.clone(),
                 }),
             }
@@ -129,6 +129,12 @@ fn row_commune<'r>(
                 .as_deref()
                 .and_then(|a| communes.find_within(a))
         })
+}
+
+fn fill_text(slot: &mut Option<String>, value: Option<&str>) {
+    if slot.is_none() {
+        *slot = value.map(str::to_string);
+    }
 }
 
 fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {

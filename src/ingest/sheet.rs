@@ -80,21 +80,41 @@ fn columns_in_sheet_order<S: serde::Serializer>(
     map.end()
 }
 
-/// The fields of an accepted row, cleaned.
+/// The fields of an accepted row, cleaned. A province holds millions of rows at once: texts are
+/// boxed (no spare capacity), and the texts a list repeats row after row (commune, village, force,
+/// unit, officer) are shared by every row of the sheet that has them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RowFields {
-    pub name: Option<String>,
+    pub name: Option<Box<str>>,
     pub dob: Option<DateValue>,
     pub gender: Option<Sex>,
-    pub commune: Option<String>,
-    pub village: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub force: Option<String>,
-    pub unit: Option<String>,
-    pub officer: Option<String>,
+    pub commune: Option<Shared>,
+    pub village: Option<Shared>,
+    pub address: Option<Box<str>>,
+    pub phone: Option<Box<str>>,
+    pub force: Option<Shared>,
+    pub unit: Option<Shared>,
+    pub officer: Option<Shared>,
     pub assigned_on: Option<NaiveDate>,
     pub activated_on: Option<NaiveDate>,
+}
+
+/// A text shared by the rows that repeat it.
+pub type Shared = std::sync::Arc<str>;
+
+/// Hands out one [`Shared`] per distinct text of a sheet.
+#[derive(Debug, Default)]
+struct Texts(rustc_hash::FxHashMap<String, Shared>);
+
+impl Texts {
+    fn share(&mut self, text: String) -> Shared {
+        if let Some(shared) = self.0.get(&text) {
+            return shared.clone();
+        }
+        let shared: Shared = text.as_str().into();
+        self.0.insert(text, shared.clone());
+        shared
+    }
 }
 
 /// An accepted row with its place in the sheet.
@@ -139,6 +159,7 @@ pub fn read_sheet(
     // Rows after the last row with an ID are the footer (found with the header).
     let last_with_id = header.last_data_row;
     let mut rows = Vec::new();
+    let mut texts = Texts::default();
     let mut values: Vec<u64> = vec![0; header.columns.len()];
     for r in first..=last_filled.max(header.bottom) {
         report.read += 1;
@@ -156,7 +177,7 @@ pub fn read_sheet(
             report.skipped += 1;
             continue;
         }
-        match read_row(grid, r, &header, context, &mut report) {
+        match read_row(grid, r, &header, context, &mut report, &mut texts) {
             Ok(row) => {
                 report.accepted += 1;
                 for (count, col) in values.iter_mut().zip(header.columns.values()) {
@@ -184,6 +205,7 @@ fn read_row(
     header: &Header,
     context: &SheetContext<'_>,
     report: &mut SheetReport,
+    texts: &mut Texts,
 ) -> Result<InputRow, Reject> {
     let excel_row = grid.excel_row(r);
     let id_column = header.id_column();
@@ -239,17 +261,19 @@ fn read_row(
         warn(Field::Gender, WarningCode::GenderMismatch);
     }
     let text = |field: Field| Some(cell(field).display()).filter(|t| !t.is_empty());
+    let boxed = |field: Field| text(field).map(String::into_boxed_str);
+    let mut shared = |field: Field| text(field).map(|t| texts.share(t));
     let fields = RowFields {
-        name: text(Field::Name),
+        name: boxed(Field::Name),
         dob,
         gender,
-        commune: text(Field::Commune),
-        village: text(Field::Village),
-        address: text(Field::Address),
-        phone: phone_of(cell(Field::Phone)),
-        force: text(Field::Force),
-        unit: text(Field::Unit),
-        officer: text(Field::Officer),
+        commune: shared(Field::Commune),
+        village: shared(Field::Village),
+        address: boxed(Field::Address),
+        phone: phone_of(cell(Field::Phone)).map(String::into_boxed_str),
+        force: shared(Field::Force),
+        unit: shared(Field::Unit),
+        officer: shared(Field::Officer),
         assigned_on,
         activated_on,
     };

@@ -131,7 +131,7 @@ fn resolve_day(
             rejects.push(StageReject {
                 position: row.source.position.clone(),
                 reason: RejectReason::UnknownForce,
-                value: fields.force.clone().unwrap_or_default(),
+                value: fields.force.as_deref().unwrap_or_default().to_string(),
             });
             continue;
         };
