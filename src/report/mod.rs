@@ -64,7 +64,7 @@ fn heading(data: &RunData<'_>) -> Heading {
 }
 
 /// The district workbook: the ten sheets of SPEC §7.
-pub fn district_workbook(data: &RunData<'_>) -> anyhow::Result<Vec<u8>> {
+pub fn district_workbook<'a>(data: &RunData<'a>) -> anyhow::Result<Vec<u8>> {
     let mut book = Book::new(heading(data))?;
     let summary = sheets::summary(data, None);
     let width = summary.headers.len() as u16;
@@ -76,7 +76,7 @@ pub fn district_workbook(data: &RunData<'_>) -> anyhow::Result<Vec<u8>> {
         data.progress.district.target,
     )?;
     // One table at a time: a province's lists are built, written and dropped in turn.
-    let tables: [&dyn Fn() -> table::Table; 9] = [
+    let tables: [&dyn Fn() -> table::Table<'a>; 9] = [
         &|| sheets::units(data, None),
         &|| sheets::officers(data, None),
         &|| sheets::remaining(data, None),
@@ -94,7 +94,7 @@ pub fn district_workbook(data: &RunData<'_>) -> anyhow::Result<Vec<u8>> {
 }
 
 /// A force's workbook: only its units, officers, citizens, conflicts it won and claims.
-pub fn force_workbook(data: &RunData<'_>, force: usize) -> anyhow::Result<Vec<u8>> {
+pub fn force_workbook<'a>(data: &RunData<'a>, force: usize) -> anyhow::Result<Vec<u8>> {
     let mut heading = heading(data);
     heading.agency = data.settings.agency.clone();
     let mut book = Book::new(heading)?;
@@ -112,7 +112,7 @@ pub fn force_workbook(data: &RunData<'_>, force: usize) -> anyhow::Result<Vec<u8
         &sheets::daily_counts(data, Some(force)),
         target,
     )?;
-    let tables: [&dyn Fn() -> table::Table; 6] = [
+    let tables: [&dyn Fn() -> table::Table<'a>; 6] = [
         &|| sheets::units(data, Some(force)),
         &|| sheets::officers(data, Some(force)),
         &|| sheets::remaining(data, Some(force)),

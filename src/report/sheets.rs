@@ -24,15 +24,15 @@ pub const ANOMALIES: &str = "Báo cáo bất thường";
 pub const ERRORS: &str = "Lỗi dữ liệu";
 pub const SOURCES: &str = "Nguồn dữ liệu";
 
-fn yes_no(flag: bool) -> Value {
+fn yes_no(flag: bool) -> Value<'static> {
     Value::from(if flag { "Có" } else { "Không" })
 }
 
-fn commune(data: &RunData<'_>, commune: Option<usize>) -> Value {
+fn commune<'a>(data: &RunData<'a>, commune: Option<usize>) -> Value<'a> {
     Value::from(commune.map_or("(không rõ)", |c| data.settings.communes[c].as_str()))
 }
 
-fn metric_cells(m: &Metrics) -> Vec<Value> {
+fn metric_cells(m: &Metrics) -> Vec<Value<'static>> {
     vec![
         m.target.into(),
         m.activated.into(),
@@ -64,7 +64,7 @@ const METRIC_HEADERS: [&str; 9] = [
 ];
 
 /// Tổng hợp: commune × force against targets, with the district (or force) total.
-pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let forces: Vec<usize> =
         force.map_or_else(|| (0..data.settings.forces.len()).collect(), |f| vec![f]);
     let mut headers: Vec<String> = vec!["STT".into(), "Xã, thị trấn".into()];
@@ -132,7 +132,7 @@ pub fn summary(data: &RunData<'_>, force: Option<usize>) -> Table {
 }
 
 /// Theo đơn vị: every unit with its progress, report today, result streak and rank.
-pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let mut headers = vec!["STT", "Lực lượng", "Đơn vị", "Xã, thị trấn"];
     headers.extend(METRIC_HEADERS);
     headers.extend([
@@ -179,7 +179,7 @@ pub fn units(data: &RunData<'_>, force: Option<usize>) -> Table {
 }
 
 /// Theo cán bộ: every officer who won at least one citizen.
-pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let counted = data.claims.counted_ids();
     // By (force, unit, officer id): the officer's first spelling, assigned, activated.
     let mut tally: rustc_hash::FxHashMap<(usize, usize, u32), (&str, u64, u64)> =
@@ -234,7 +234,7 @@ pub fn officers(data: &RunData<'_>, force: Option<usize>) -> Table {
     table
 }
 
-fn assignee(data: &RunData<'_>, winner: Option<&Candidate>) -> [Value; 3] {
+fn assignee<'a>(data: &RunData<'a>, winner: Option<&'a Candidate>) -> [Value<'a>; 3] {
     match winner {
         Some(w) => [
             data.settings.forces[w.force].name.as_str().into(),
@@ -247,21 +247,27 @@ fn assignee(data: &RunData<'_>, winner: Option<&Candidate>) -> [Value; 3] {
 
 /// The columns that identify a citizen to the officer who visits them: ID, name, date of birth,
 /// commune, village, phone.
-fn citizen_cells(data: &RunData<'_>, citizen: &crate::assign::master::Citizen) -> [Value; 6] {
+fn citizen_cells<'a>(
+    data: &RunData<'a>,
+    citizen: &'a crate::assign::master::Citizen,
+) -> [Value<'a>; 6] {
     [
-        Value::Id(citizen.id.to_string()),
-        citizen.name.clone().map_or(Value::Empty, Value::Text),
+        Value::Id(citizen.id.to_string().into()),
+        Value::text_or_empty(citizen.name.as_deref()),
         citizen
             .dob
-            .map_or(Value::Empty, |d| Value::Text(d.display())),
+            .map_or(Value::Empty, |d| Value::Text(d.display().into())),
         commune(data, citizen.commune),
-        citizen.village.clone().map_or(Value::Empty, Value::Text),
-        citizen.phone.clone().map_or(Value::Empty, Value::Id),
+        Value::text_or_empty(citizen.village.as_deref()),
+        citizen
+            .phone
+            .as_deref()
+            .map_or(Value::Empty, |p| Value::Id(p.into())),
     ]
 }
 
 /// Chưa kích hoạt: the to-do list, each remaining citizen with their officer.
-pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let counted = data.claims.counted_ids();
     let headers = vec![
         "STT",
@@ -296,7 +302,8 @@ pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
             c.id,
         )
     };
-    citizens.sort_by_key(order);
+    // The key ends with the ID, so no two keys are equal: an unstable sort gives the same order.
+    citizens.sort_unstable_by_key(order);
     for (index, (citizen, winner)) in citizens.into_iter().enumerate() {
         let mut row = vec![Value::Count(index as u64 + 1)];
         row.extend(citizen_cells(data, citizen));
@@ -307,7 +314,7 @@ pub fn remaining(data: &RunData<'_>, force: Option<usize>) -> Table {
 }
 
 /// Trùng phân công: every losing candidate, with the winner and the deciding rule.
-pub fn conflicts(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn conflicts<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
@@ -336,10 +343,8 @@ pub fn conflicts(data: &RunData<'_>, force: Option<usize>) -> Table {
         let citizen = data.master.get(conflict.id);
         let mut row = vec![
             Value::Count(index as u64 + 1),
-            Value::Id(conflict.id.to_string()),
-            citizen
-                .and_then(|c| c.name.clone())
-                .map_or(Value::Empty, Value::Text),
+            Value::Id(conflict.id.to_string().into()),
+            Value::text_or_empty(citizen.and_then(|c| c.name.as_deref())),
             commune(data, citizen.and_then(|c| c.commune)),
         ];
         row.extend(assignee(data, Some(&conflict.winner)));
@@ -360,7 +365,7 @@ pub fn conflicts(data: &RunData<'_>, force: Option<usize>) -> Table {
 }
 
 /// Chưa phân công: master citizens with no candidate.
-pub fn unassigned(data: &RunData<'_>) -> Table {
+pub fn unassigned<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
@@ -391,7 +396,7 @@ pub fn unassigned(data: &RunData<'_>) -> Table {
 }
 
 /// Ngoài danh sách: assigned IDs that are not in the master list.
-pub fn not_in_master(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
@@ -414,7 +419,7 @@ pub fn not_in_master(data: &RunData<'_>, force: Option<usize>) -> Table {
         .filter(|(_, w)| force.is_none_or(|f| w.force == f))
         .enumerate()
     {
-        let mut row = vec![Value::Count(index as u64 + 1), Value::Id(id.to_string())];
+        let mut row = vec![Value::Count(index as u64 + 1), Value::Id(id.to_string().into())];
         row.extend(assignee(data, Some(winner)));
         row.push(
             format!(
@@ -432,7 +437,7 @@ pub fn not_in_master(data: &RunData<'_>, force: Option<usize>) -> Table {
 
 /// Báo cáo bất thường: claims not counted, and counted claims outside the assignment. A force sees
 /// the claims on its own citizens and its units' claims on citizens not assigned to another force.
-pub fn anomalies(data: &RunData<'_>, force: Option<usize>) -> Table {
+pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let headers = vec![
         "STT",
         "Ngày báo cáo",
@@ -479,11 +484,8 @@ pub fn anomalies(data: &RunData<'_>, force: Option<usize>) -> Table {
         table.rows.push(vec![
             Value::Count(index as u64 + 1),
             Value::Date(Some(claim.date)),
-            Value::Id(claim.id.to_string()),
-            data.master
-                .get(claim.id)
-                .and_then(|c| c.name.clone())
-                .map_or(Value::Empty, Value::Text),
+            Value::Id(claim.id.to_string().into()),
+            Value::text_or_empty(data.master.get(claim.id).and_then(|c| c.name.as_deref())),
             data.units.list[claim.unit].name.as_str().into(),
             note.into(),
             winner.map_or(Value::Empty, |w| {
@@ -503,7 +505,7 @@ pub fn anomalies(data: &RunData<'_>, force: Option<usize>) -> Table {
 }
 
 /// Lỗi dữ liệu: every rejected row and every warning, with file, sheet, row, column and value.
-pub fn errors(data: &RunData<'_>) -> Table {
+pub fn errors<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
         "STT",
         "Tệp",
@@ -529,7 +531,7 @@ pub fn errors(data: &RunData<'_>) -> Table {
                     sheet.name.as_str().into(),
                     u64::from(reject.row).into(),
                     reject.column.as_str().into(),
-                    Value::Id(reject.value.clone()),
+                    Value::Id(reject.value.as_str().into()),
                     "Loại bỏ".into(),
                     reject.reason.explanation().into(),
                     reject.reason.code().into(),
@@ -558,7 +560,7 @@ pub fn errors(data: &RunData<'_>) -> Table {
 }
 
 /// Nguồn dữ liệu: every input with its counts and SHA-256, the unreadable files, the settings.
-pub fn sources(data: &RunData<'_>) -> Table {
+pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
         "STT",
         "Tệp",
@@ -601,12 +603,12 @@ pub fn sources(data: &RunData<'_>) -> Table {
                 sheet.accepted.into(),
                 sheet.rejected.into(),
                 sheet.skipped.into(),
-                Value::Id(file.sha256.clone()),
+                Value::Id(file.sha256.as_str().into()),
             ]);
         }
     }
     let s = data.settings;
-    let setting = |name: &str, value: String| {
+    let setting = |name: &'static str, value: String| {
         vec![
             Value::Empty,
             Value::from("(cài đặt)"),
@@ -616,7 +618,7 @@ pub fn sources(data: &RunData<'_>) -> Table {
             Value::Empty,
             Value::Empty,
             Value::Empty,
-            Value::Text(value),
+            Value::Text(value.into()),
         ]
     };
     table.rows.push(setting(

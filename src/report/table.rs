@@ -1,23 +1,31 @@
 //! The shape every output sheet takes before it is written: a title, typed columns and rows. The
 //! sheets' content is decided in [`super::sheets`]; how a table looks on paper in [`super::xlsx`].
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 /// A cell value, typed so the writer can format it: IDs stay text, counts are numbers, dates are
-/// dd/mm/yyyy, percentages are percentages.
+/// dd/mm/yyyy, percentages are percentages. Texts borrow from the run's data where they can (a
+/// province's to-do list has hundreds of thousands of rows).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Empty,
-    Text(String),
+    Text(Cow<'a, str>),
     /// A citizen ID (or any digit string that must keep its leading zeros).
-    Id(String),
+    Id(Cow<'a, str>),
     Count(u64),
     Decimal(f64),
     Percent(Option<f64>),
     Date(Option<NaiveDate>),
 }
 
-impl Value {
+impl<'a> Value<'a> {
+    /// A text cell, empty when there is no text.
+    pub fn text_or_empty(text: Option<&'a str>) -> Self {
+        text.map_or(Value::Empty, |t| Value::Text(t.into()))
+    }
+
     /// The text a column width is estimated from.
     pub fn width_hint(&self) -> usize {
         match self {
@@ -31,19 +39,19 @@ impl Value {
     }
 }
 
-impl From<&str> for Value {
-    fn from(text: &str) -> Self {
-        Value::Text(text.to_string())
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(text: &'a str) -> Self {
+        Value::Text(Cow::Borrowed(text))
     }
 }
 
-impl From<String> for Value {
+impl From<String> for Value<'_> {
     fn from(text: String) -> Self {
-        Value::Text(text)
+        Value::Text(Cow::Owned(text))
     }
 }
 
-impl From<u64> for Value {
+impl From<u64> for Value<'_> {
     fn from(n: u64) -> Self {
         Value::Count(n)
     }
@@ -63,19 +71,19 @@ pub enum Highlight {
 
 /// A sheet's table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Table {
+pub struct Table<'a> {
     /// The sheet name (Vietnamese, at most 31 characters).
     pub sheet: String,
     /// The line under the report title saying what this sheet lists.
     pub subtitle: String,
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Vec<Vec<Value<'a>>>,
     pub highlights: Vec<(usize, Highlight)>,
     /// A last row of totals, written bold.
-    pub totals: Option<Vec<Value>>,
+    pub totals: Option<Vec<Value<'a>>>,
 }
 
-impl Table {
+impl Table<'_> {
     /// An empty table with these headers.
     pub fn new<H: Into<String>>(sheet: &str, subtitle: impl Into<String>, headers: Vec<H>) -> Self {
         let headers = headers.into_iter().map(Into::into).collect();

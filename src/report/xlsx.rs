@@ -384,12 +384,12 @@ fn part_sheet_name(sheet: &str, number: usize) -> String {
 
 /// The rows of a table that go on one sheet.
 struct Part<'a> {
-    table: &'a Table,
+    table: &'a Table<'a>,
     name: &'a str,
     subtitle: &'a str,
     widths: &'a [f64],
-    rows: &'a [Vec<Value>],
-    totals: Option<&'a Vec<Value>>,
+    rows: &'a [Vec<Value<'a>>],
+    totals: Option<&'a Vec<Value<'a>>>,
 }
 
 fn write_table(
@@ -584,9 +584,9 @@ mod tests {
         for n in 1..=10u64 {
             table
                 .rows
-                .push(vec![Value::Count(n), Value::Id(format!("0110900{n:05}"))]);
+                .push(vec![Value::Count(n), Value::Id(format!("0110900{n:05}").into())]);
         }
-        table.totals = Some(vec![Value::Text("Tổng".into()), Value::Count(10)]);
+        table.totals = Some(vec![Value::from("Tổng"), Value::Count(10)]);
         book.add_table(&table).expect("written");
         let bytes = book.into_bytes().expect("saved");
         let mut workbook =
