@@ -160,41 +160,41 @@ impl Officers {
     }
 }
 
-/// Resolves a row's unit through [`Naming::unit_of`] and [`Units::intern`], skipping both when the
-/// row repeats the previous row's force, unit and commune texts (every row of a unit's list does).
-/// One cache serves one [`Units`] registry.
+/// A row's force and its unit and commune texts.
+type UnitTexts<'r> = (usize, Option<&'r str>, Option<&'r str>);
+
+/// Resolves a row's unit through [`Naming::unit_of`] and [`Units::intern`] once per distinct
+/// (force, unit text, commune text), borrowing the texts from the rows (a list repeats a few hundred
+/// of them over its rows), and compares with the previous row first. One cache serves one
+/// [`Units`] registry.
 #[derive(Debug, Default)]
-pub struct UnitCache {
-    last: Option<(UnitKey, usize, Option<usize>)>,
+pub struct UnitCache<'r> {
+    last: Option<(UnitTexts<'r>, (usize, Option<usize>))>,
+    seen: HashMap<UnitTexts<'r>, (usize, Option<usize>)>,
 }
 
-impl UnitCache {
+impl<'r> UnitCache<'r> {
     /// The row's unit index and commune.
     pub fn resolve(
         &mut self,
         naming: &Naming<'_>,
         units: &mut Units,
         force: usize,
-        unit_column: Option<&str>,
-        commune_column: Option<&str>,
+        unit_column: Option<&'r str>,
+        commune_column: Option<&'r str>,
     ) -> (usize, Option<usize>) {
-        if let Some(((last_force, last_unit, last_commune), unit, commune)) = &self.last {
-            if *last_force == force
-                && last_unit.as_deref() == unit_column
-                && last_commune.as_deref() == commune_column
-            {
-                return (*unit, *commune);
+        let key = (force, unit_column, commune_column);
+        if let Some((last, found)) = &self.last {
+            if *last == key {
+                return *found;
             }
         }
-        let (name, commune) = naming.unit_of(force, unit_column, commune_column);
-        let unit = units.intern(force, &name, commune);
-        let key = (
-            force,
-            unit_column.map(str::to_string),
-            commune_column.map(str::to_string),
-        );
-        self.last = Some((key, unit, commune));
-        (unit, commune)
+        let found = *self.seen.entry(key).or_insert_with(|| {
+            let (name, commune) = naming.unit_of(force, unit_column, commune_column);
+            (units.intern(force, &name, commune), commune)
+        });
+        self.last = Some((key, found));
+        found
     }
 }
 

@@ -115,11 +115,11 @@ pub fn classify(
 }
 
 /// Gives each row of one day its reporting unit; rows without a force are rejected.
-fn resolve_day(
-    rows: &[ClaimRow],
+fn resolve_day<'r>(
+    rows: &'r [ClaimRow],
     naming: &Naming<'_>,
     forces: &ForceMatcher,
-    (units, unit_cache): (&mut Units, &mut UnitCache),
+    (units, unit_cache): (&mut Units, &mut UnitCache<'r>),
     rejects: &mut Vec<StageReject>,
 ) -> Vec<Claim> {
     let mut claims = Vec::with_capacity(rows.len());
