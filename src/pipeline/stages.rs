@@ -77,6 +77,7 @@ impl Stages {
             claims: &self.claims,
             units: &self.units,
             progress: &self.progress,
+            officers: std::sync::OnceLock::new(),
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct RunData<'a> {
     pub claims: &'a Claims,
     pub units: &'a Units,
     pub progress: &'a Progress,
+    /// Each officer's tally, counted once for the district's workbook and the forces' ones.
+    pub officers: std::sync::OnceLock<Vec<sheets::OfficerTally<'a>>>,
 }
 
 /// One output file: its name inside `out/D/` and its bytes.

@@ -179,30 +179,38 @@ pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 }
 
 /// Theo cán bộ: every officer who won at least one citizen.
-pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+/// An officer's (force, unit, officer id) and first spelling, citizens assigned and activated.
+pub type OfficerTally<'a> = ((usize, usize, u32), (&'a str, u64, u64));
+
+/// Every officer's tally, in (force, unit, officer's comparison key) order.
+fn officer_tallies<'a>(data: &RunData<'a>) -> Vec<OfficerTally<'a>> {
     let counted = data.claims.counted_ids();
-    // By (force, unit, officer id): the officer's first spelling, assigned, activated.
     let mut tally: rustc_hash::FxHashMap<(usize, usize, u32), (&str, u64, u64)> =
         Default::default();
     for citizen in &data.master.citizens {
         let Some(winner) = data.assignments.winners.get(&citizen.id) else {
             continue;
         };
-        if force.is_some_and(|f| winner.force != f) {
-            continue;
-        }
         let entry = tally
             .entry((winner.force, winner.unit, winner.officer_id))
             .or_insert((winner.officer.as_str(), 0, 0));
         entry.1 += 1;
         entry.2 += u64::from(counted.contains(&citizen.id));
     }
-    // In (force, unit, officer's comparison key) order.
     let keys = &data.assignments.officers.keys;
     let mut officers: Vec<_> = tally.into_iter().collect();
     officers.sort_unstable_by(|((f1, u1, o1), _), ((f2, u2, o2), _)| {
         (f1, u1, &keys[*o1 as usize]).cmp(&(f2, u2, &keys[*o2 as usize]))
     });
+    officers
+}
+
+pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+    let officers = data
+        .officers
+        .get_or_init(|| officer_tallies(data))
+        .iter()
+        .filter(|((f, _, _), _)| force.is_none_or(|force| *f == force));
     let headers = vec![
         "STT",
         "Lực lượng",
@@ -214,7 +222,7 @@ pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         "Tỷ lệ",
     ];
     let mut table = Table::new(OFFICERS, "Kết quả của từng cán bộ phụ trách", headers);
-    for (index, ((f, unit, _), (name, assigned, activated))) in officers.into_iter().enumerate() {
+    for (index, &((f, unit, _), (name, assigned, activated))) in officers.enumerate() {
         let name = if name.is_empty() {
             "(chưa ghi tên cán bộ)"
         } else {

@@ -26,12 +26,17 @@ impl<'a> Value<'a> {
         text.map_or(Value::Empty, |t| Value::Text(t.into()))
     }
 
-    /// The text a column width is estimated from.
-    pub fn width_hint(&self) -> usize {
+    /// The characters a column needs to show this value, counted up to `cap` (a column is never
+    /// wider than its cap, and a province's columns have hundreds of thousands of values).
+    pub fn width_hint(&self, cap: usize) -> usize {
         match self {
             Value::Empty => 0,
-            Value::Text(text) | Value::Id(text) => text.chars().count(),
-            Value::Count(n) => n.to_string().len() + n.to_string().len() / 3,
+            Value::Text(text) | Value::Id(text) => text.chars().take(cap).count(),
+            Value::Count(n) => {
+                // Its digits, and a third more for the thousands separators.
+                let digits = n.checked_ilog10().map_or(1, |d| d as usize + 1);
+                digits + digits / 3
+            }
             Value::Decimal(_) => 6,
             Value::Percent(_) => 7,
             Value::Date(_) => 10,
@@ -97,8 +102,10 @@ impl Table<'_> {
         }
     }
 
-    /// Column widths in characters that fit the header (wrapped on two lines) and the longest value.
+    /// Column widths in characters that fit the header (wrapped on two lines) and the longest value,
+    /// at most 48 characters.
     pub fn widths(&self) -> Vec<f64> {
+        const MAX_WIDTH: usize = 48;
         (0..self.headers.len())
             .map(|col| {
                 let header = self.headers[col].chars().count().div_ceil(2).max(6);
@@ -107,11 +114,27 @@ impl Table<'_> {
                     .iter()
                     .chain(self.totals.iter())
                     .filter_map(|r| r.get(col))
-                    .map(Value::width_hint)
+                    .map(|value| value.width_hint(MAX_WIDTH))
                     .max()
                     .unwrap_or(0);
-                (header.max(longest).min(48) as f64) * 1.2 + 2.5
+                (header.max(longest).min(MAX_WIDTH) as f64) * 1.2 + 2.5
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn width_hints_count_characters_up_to_the_cap_and_digits_with_separators() {
+        assert_eq!(Value::from("Đoàn xã Ta Ma").width_hint(48), 13);
+        assert_eq!(Value::from("Đoàn xã Ta Ma").width_hint(5), 5);
+        assert_eq!(Value::Empty.width_hint(48), 0);
+        for n in [0u64, 7, 10, 99, 999, 1000, 123_456, 1_234_567, u64::MAX] {
+            let digits = n.to_string().len();
+            assert_eq!(Value::Count(n).width_hint(48), digits + digits / 3, "{n}");
+        }
     }
 }

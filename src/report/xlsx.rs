@@ -510,6 +510,10 @@ fn write_row(
 /// is cut rather than failing the whole workbook.
 fn excel_text(text: &str) -> &str {
     const EXCEL_CELL_CHARS: usize = 32_767;
+    // A text of at most that many bytes has at most that many characters: nothing to count.
+    if text.len() <= EXCEL_CELL_CHARS {
+        return text;
+    }
     match text.char_indices().nth(EXCEL_CELL_CHARS) {
         Some((cut, _)) => &text[..cut],
         None => text,
