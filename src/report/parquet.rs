@@ -102,19 +102,24 @@ fn citizens(data: &RunData<'_>, days: &Days) -> PolarsResult<DataFrame> {
         .map(|c| (c.id, (c.date, c.credited_unit)))
         .collect();
     let citizens = &data.master.citizens;
-    let winner = |id| data.assignments.winners.get(&id);
-    let credit = |id| counted.get(&id);
+    // Each citizen's winner and credit, looked up once for the columns that use them.
+    let winners: Vec<Option<&Candidate>> = citizens
+        .iter()
+        .map(|c| data.assignments.winners.get(&c.id))
+        .collect();
+    let credits: Vec<Option<&(NaiveDate, Option<usize>)>> =
+        citizens.iter().map(|c| counted.get(&c.id)).collect();
     df!(
         "id" => citizens.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
         "commune" => citizens.iter().map(|c| commune_name(data, c.commune)).collect::<Vec<_>>(),
         "village" => citizens.iter().map(|c| c.village.as_deref()).collect::<Vec<_>>(),
-        "force" => citizens.iter().map(|c| winner(c.id).map(|w| force_id(data, w.force))).collect::<Vec<_>>(),
-        "unit" => citizens.iter().map(|c| winner(c.id).map(|w| unit_name(data, w.unit))).collect::<Vec<_>>(),
-        "officer" => citizens.iter().map(|c| winner(c.id).map(|w| w.officer.as_str()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
-        "status" => citizens.iter().map(|c| if credit(c.id).is_some() { "activated" } else { "remaining" }).collect::<Vec<_>>(),
-        "activated_on" => citizens.iter().map(|c| days.text(credit(c.id).map(|(d, _)| *d))).collect::<Vec<_>>(),
-        "credited_force" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_force(data, u))).collect::<Vec<_>>(),
-        "credited_unit" => citizens.iter().map(|c| credit(c.id).and_then(|(_, u)| *u).map(|u| unit_name(data, u))).collect::<Vec<_>>(),
+        "force" => winners.iter().map(|w| w.map(|w| force_id(data, w.force))).collect::<Vec<_>>(),
+        "unit" => winners.iter().map(|w| w.map(|w| unit_name(data, w.unit))).collect::<Vec<_>>(),
+        "officer" => winners.iter().map(|w| w.map(|w| w.officer.as_str()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
+        "status" => credits.iter().map(|c| if c.is_some() { "activated" } else { "remaining" }).collect::<Vec<_>>(),
+        "activated_on" => credits.iter().map(|c| days.text(c.map(|(d, _)| *d))).collect::<Vec<_>>(),
+        "credited_force" => credits.iter().map(|c| c.and_then(|(_, u)| *u).map(|u| unit_force(data, u))).collect::<Vec<_>>(),
+        "credited_unit" => credits.iter().map(|c| c.and_then(|(_, u)| *u).map(|u| unit_name(data, u))).collect::<Vec<_>>(),
     )
 }
 
