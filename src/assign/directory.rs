@@ -5,6 +5,9 @@
 use std::cell::RefCell;
 use rustc_hash::FxHashMap as HashMap;
 
+use super::StageReject;
+use crate::codes::RejectReason;
+use crate::ingest::SourcedRow;
 use crate::normalize::commune::{CommuneMatcher, commune_phrase};
 use crate::normalize::text::{clean_cell_text, fold};
 use crate::settings::Settings;
@@ -60,6 +63,21 @@ impl ForceMatcher {
         });
         *self.last.borrow_mut() = Some((key, found));
         found
+    }
+
+    /// The force of an assignment or report row from its force column and force folder, or the
+    /// reject saying it has none (`unknown_force`).
+    pub fn force_of_row(
+        &self,
+        source: &SourcedRow,
+        folder: Option<&str>,
+    ) -> Result<usize, StageReject> {
+        let column = source.row.fields.force.as_deref();
+        self.resolve(column, folder).ok_or_else(|| StageReject {
+            position: source.position.clone(),
+            reason: RejectReason::UnknownForce,
+            value: column.unwrap_or_default().to_string(),
+        })
     }
 
     /// The force whose folded id, name or alias is `key`.

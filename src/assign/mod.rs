@@ -110,14 +110,12 @@ pub fn candidates(
     let mut resolved = Vec::with_capacity(rows.len());
     for row in rows {
         let fields = &row.source.row.fields;
-        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref())
-        else {
-            rejects.push(StageReject {
-                position: row.source.position.clone(),
-                reason: RejectReason::UnknownForce,
-                value: fields.force.as_deref().unwrap_or_default().to_string(),
-            });
-            continue;
+        let force = match forces.force_of_row(&row.source, row.force_folder.as_deref()) {
+            Ok(force) => force,
+            Err(reject) => {
+                rejects.push(reject);
+                continue;
+            }
         };
         let (unit, commune) = unit_cache.resolve(
             naming,

@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use crate::assign::directory::{ForceMatcher, Naming, UnitCache, Units};
 use crate::assign::master::Master;
 use crate::assign::{Assignments, StageReject};
-use crate::codes::RejectReason;
 use crate::ingest::{Position, SourcedRow};
 use crate::normalize::id::{CitizenId, IdMap};
 use crate::settings::Credit;
@@ -126,14 +125,12 @@ fn resolve_day<'r>(
     for row in rows {
         let fields = &row.source.row.fields;
         let id = row.source.row.id;
-        let Some(force) = forces.resolve(fields.force.as_deref(), row.force_folder.as_deref())
-        else {
-            rejects.push(StageReject {
-                position: row.source.position.clone(),
-                reason: RejectReason::UnknownForce,
-                value: fields.force.as_deref().unwrap_or_default().to_string(),
-            });
-            continue;
+        let force = match forces.force_of_row(&row.source, row.force_folder.as_deref()) {
+            Ok(force) => force,
+            Err(reject) => {
+                rejects.push(reject);
+                continue;
+            }
         };
         let (unit, _) = unit_cache.resolve(
             naming,
