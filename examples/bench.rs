@@ -142,11 +142,18 @@ fn hashes(root: &Path) -> anyhow::Result<std::collections::BTreeMap<String, Stri
 }
 
 /// Runs `baseline run` on the workspace this build just ran and compares `out/D/` file by file.
-fn same_outputs(scale: &Scale, workspace: &Path, baseline: &Path) -> anyhow::Result<(String, bool)> {
+fn same_outputs(
+    scale: &Scale,
+    workspace: &Path,
+    baseline: &Path,
+) -> anyhow::Result<(String, bool)> {
     let out = workspace.join("out").join(AS_OF);
     // Both with the Parquet tables, so they are compared too.
     let path = workspace.to_string_lossy().into_owned();
-    spawn(&["run", "-w", &path, "--date", AS_OF, "--quiet", "--parquet"], false)?;
+    spawn(
+        &["run", "-w", &path, "--date", AS_OF, "--quiet", "--parquet"],
+        false,
+    )?;
     let ours = hashes(&out)?;
     let status = Command::new(baseline)
         .args(["run", "--quiet", "--parquet", "--date", AS_OF, "-w"])
@@ -164,9 +171,20 @@ fn same_outputs(scale: &Scale, workspace: &Path, baseline: &Path) -> anyhow::Res
         .collect();
     let same = differing.is_empty();
     let verdict = if same {
-        format!("{}: all {} output files byte-identical to {}", scale.name, ours.len(), baseline.display())
+        format!(
+            "{}: all {} output files byte-identical to {}",
+            scale.name,
+            ours.len(),
+            baseline.display()
+        )
     } else {
-        format!("{}: {} of {} output files differ from {}: {differing:?}", scale.name, differing.len(), ours.len().max(theirs.len()), baseline.display())
+        format!(
+            "{}: {} of {} output files differ from {}: {differing:?}",
+            scale.name,
+            differing.len(),
+            ours.len().max(theirs.len()),
+            baseline.display()
+        )
     };
     Ok((verdict, same))
 }

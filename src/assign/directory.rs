@@ -2,8 +2,8 @@
 //! named from their column or from their commune ("Đoàn xã Ta Ma"), and the registry of every unit
 //! seen, each with its commune (SPEC §6, §9, §11.4).
 
-use std::cell::RefCell;
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::RefCell;
 
 use super::StageReject;
 use crate::codes::RejectReason;
@@ -343,7 +343,11 @@ mod tests {
         let mut officers = Officers::default();
         let hoa = officers.intern("Lò Văn Hòa");
         assert_eq!(officers.intern("Lò Văn Hòa"), hoa, "the same text again");
-        assert_eq!(officers.intern("lò  văn Hoà"), hoa, "case, spacing, tone mark");
+        assert_eq!(
+            officers.intern("lò  văn Hoà"),
+            hoa,
+            "case, spacing, tone mark"
+        );
         let lan = officers.intern("Quàng Thị Lan");
         assert_ne!(lan, hoa);
         assert_eq!(officers.intern("Lò Văn Hòa"), hoa, "after another officer");

@@ -186,7 +186,11 @@ impl<'a> Checker<'a> {
                     )
                     .0,
             )),
-            None => row.fields.unit.as_deref().map(|unit| (None, unit.to_string())),
+            None => row
+                .fields
+                .unit
+                .as_deref()
+                .map(|unit| (None, unit.to_string())),
         };
         if let Some((force, unit)) = unit {
             let same_unit = unit_key(&assigned.name) == unit_key(&unit);

@@ -20,10 +20,8 @@ use crate::reconcile::metrics::Status;
 pub const WIDTH: u32 = 1200;
 
 /// The fonts the picture is drawn with, also served to the office page for its inline SVG.
-pub const FONTS: [(&str, &[u8]); 2] = [
-    ("DejaVuSans.ttf", FONT),
-    ("DejaVuSans-Bold.ttf", FONT_BOLD),
-];
+pub const FONTS: [(&str, &[u8]); 2] =
+    [("DejaVuSans.ttf", FONT), ("DejaVuSans-Bold.ttf", FONT_BOLD)];
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");

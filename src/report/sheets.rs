@@ -427,7 +427,10 @@ pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> 
         .filter(|(_, w)| force.is_none_or(|f| w.force == f))
         .enumerate()
     {
-        let mut row = vec![Value::Count(index as u64 + 1), Value::Id(id.to_string().into())];
+        let mut row = vec![
+            Value::Count(index as u64 + 1),
+            Value::Id(id.to_string().into()),
+        ];
         row.extend(assignee(data, Some(winner)));
         row.push(
             format!(

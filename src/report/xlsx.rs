@@ -586,9 +586,10 @@ mod tests {
         book.rows_per_sheet = 4;
         let mut table = Table::new("Chưa kích hoạt", "Danh sách", vec!["STT", "Số định danh"]);
         for n in 1..=10u64 {
-            table
-                .rows
-                .push(vec![Value::Count(n), Value::Id(format!("0110900{n:05}").into())]);
+            table.rows.push(vec![
+                Value::Count(n),
+                Value::Id(format!("0110900{n:05}").into()),
+            ]);
         }
         table.totals = Some(vec![Value::from("Tổng"), Value::Count(10)]);
         book.add_table(&table).expect("written");

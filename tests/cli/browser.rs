@@ -40,7 +40,10 @@ impl Driver {
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while agent().get(format!("{base}/status")).call().is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let mut driver = Self {
@@ -60,7 +63,10 @@ impl Driver {
                 }
             }}}),
         );
-        driver.session = answer["sessionId"].as_str().expect("session id").to_string();
+        driver.session = answer["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
         driver
     }
 
@@ -111,7 +117,10 @@ impl Driver {
             if started.elapsed() > Duration::from_secs(60) {
                 let source = self.call("GET", "/source", Value::Null);
                 let url = self.call("GET", "/url", Value::Null);
-                panic!("no element {css} on {url}: {}", source.as_str().unwrap_or(""));
+                panic!(
+                    "no element {css} on {url}: {}",
+                    source.as_str().unwrap_or("")
+                );
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -190,14 +199,25 @@ fn a_clerk_uploads_runs_and_reads_the_total_in_chromium() {
     );
     driver.click("#upload-form button[type=submit]");
     let results = driver.text("#results");
-    assert!(results.contains("cong-an-xa-ta-ma-bo-sung.csv"), "{results}");
+    assert!(
+        results.contains("cong-an-xa-ta-ma-bo-sung.csv"),
+        "{results}"
+    );
     let rows = driver.text("#results table.problems tbody");
     let lines: Vec<&str> = rows.lines().collect();
     assert_eq!(lines.len(), 2, "{rows}");
-    assert!(lines[0].contains('2') && lines[0].contains("12 chữ số"), "{rows}");
-    assert!(lines[1].contains('3') && lines[1].contains("không có trong danh sách"), "{rows}");
     assert!(
-        dir.path().join("reports/2024-01-15/cong-an/cong-an-xa-ta-ma-bo-sung.csv").is_file(),
+        lines[0].contains('2') && lines[0].contains("12 chữ số"),
+        "{rows}"
+    );
+    assert!(
+        lines[1].contains('3') && lines[1].contains("không có trong danh sách"),
+        "{rows}"
+    );
+    assert!(
+        dir.path()
+            .join("reports/2024-01-15/cong-an/cong-an-xa-ta-ma-bo-sung.csv")
+            .is_file(),
         "stored under the force its content names"
     );
     driver.screenshot(&shots.join("nhan-bao-cao.png"));
@@ -211,7 +231,10 @@ fn a_clerk_uploads_runs_and_reads_the_total_in_chromium() {
         if url.as_str().is_some_and(|u| u.contains("ran=")) {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "the run did not finish: {url}");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the run did not finish: {url}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     let shown = driver.text("#district-activated").replace('.', "");

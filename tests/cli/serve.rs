@@ -83,8 +83,10 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, V
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (file_name, bytes) in files {
@@ -147,14 +149,24 @@ fn the_intake_stores_checks_and_never_overwrites() {
     let dir = small_workspace();
     let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
     let day = dir.path().join("reports/2024-01-15");
-    let clean = format!("Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nLò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n");
+    let clean = format!(
+        "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nLò Văn An;{A};Đoàn TN;Đoàn xã Ta Ma\n"
+    );
 
     // A clean report is stored under its force, named by its content's force column.
-    let (status, answer) = post_reports(&server, "2024-01-15", &[], &[("bao-cao.csv", clean.as_bytes())]);
+    let (status, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[],
+        &[("bao-cao.csv", clean.as_bytes())],
+    );
     assert_eq!(status, 200, "{answer}");
     let first = &answer[0];
     assert_eq!(first["outcome"], "stored", "{first}");
-    assert_eq!(first["stored_as"], "reports/2024-01-15/doan-thanh-nien/bao-cao.csv");
+    assert_eq!(
+        first["stored_as"],
+        "reports/2024-01-15/doan-thanh-nien/bao-cao.csv"
+    );
     assert_eq!(first["force"], "doan-thanh-nien");
     assert_eq!(first["unit"], "Đoàn xã Ta Ma");
     assert_eq!(first["accepted"], 1);
@@ -163,9 +175,17 @@ fn the_intake_stores_checks_and_never_overwrites() {
     assert_eq!(std::fs::read_to_string(&stored).expect("stored"), clean);
 
     // The same content again (under another name) is recognised, not stored twice.
-    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("gui-lai.csv", clean.as_bytes())]);
+    let (_, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[],
+        &[("gui-lai.csv", clean.as_bytes())],
+    );
     assert_eq!(answer[0]["outcome"], "already_received", "{answer}");
-    assert_eq!(answer[0]["stored_as"], "reports/2024-01-15/doan-thanh-nien/bao-cao.csv");
+    assert_eq!(
+        answer[0]["stored_as"],
+        "reports/2024-01-15/doan-thanh-nien/bao-cao.csv"
+    );
     assert_eq!(files_under(&day).len(), 1);
 
     // The same name with other content keeps both; its problems are listed row by row.
@@ -177,16 +197,29 @@ fn the_intake_stores_checks_and_never_overwrites() {
          Cà Văn Cường;{C};Đoàn TN;Đoàn xã Ta Ma\n\
          Quàng Thị Bình;{B};Đoàn TN;Đoàn xã Ta Ma\n"
     );
-    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("bao-cao.csv", problems.as_bytes())]);
+    let (_, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[],
+        &[("bao-cao.csv", problems.as_bytes())],
+    );
     let second = &answer[0];
     assert_eq!(second["outcome"], "stored", "{second}");
-    assert_eq!(second["stored_as"], "reports/2024-01-15/doan-thanh-nien/bao-cao (2).csv");
+    assert_eq!(
+        second["stored_as"],
+        "reports/2024-01-15/doan-thanh-nien/bao-cao (2).csv"
+    );
     assert_eq!(std::fs::read_to_string(&stored).expect("first kept"), clean);
     let found: Vec<(u64, &str)> = second["problems"]
         .as_array()
         .expect("problems")
         .iter()
-        .map(|p| (p["row"].as_u64().expect("row"), p["code"].as_str().expect("code")))
+        .map(|p| {
+            (
+                p["row"].as_u64().expect("row"),
+                p["code"].as_str().expect("code"),
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -201,18 +234,35 @@ fn the_intake_stores_checks_and_never_overwrites() {
     assert_eq!(second["clean_rows"], 1);
 
     // An encrypted workbook is refused with its reason; nothing is stored.
-    let encrypted = std::fs::read(repo().join("fixtures/layouts/ws/reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx"))
-        .expect("encrypted fixture");
+    let encrypted = std::fs::read(
+        repo().join("fixtures/layouts/ws/reports/2024-01-15/hoi-phu-nu/bao-cao-hoi.xlsx"),
+    )
+    .expect("encrypted fixture");
     let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("mat-khau.xlsx", &encrypted)]);
     assert_eq!(answer[0]["outcome"], "refused", "{answer}");
     assert_eq!(answer[0]["stored_as"], Value::Null);
     assert_eq!(answer[0]["problems"][0]["reason"], "encrypted");
-    assert!(answer[0]["message"].as_str().expect("message").contains("mật khẩu"));
+    assert!(
+        answer[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("mật khẩu")
+    );
 
     // A name with directories is reduced to its last part and stored inside the force folder.
-    let other = format!("Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nCà Văn Cường;{C};Công an;Công an xã Quài Tở\n");
-    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("../../../ngoai.csv", other.as_bytes())]);
-    assert_eq!(answer[0]["stored_as"], "reports/2024-01-15/cong-an/ngoai.csv", "{answer}");
+    let other = format!(
+        "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\nCà Văn Cường;{C};Công an;Công an xã Quài Tở\n"
+    );
+    let (_, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[],
+        &[("../../../ngoai.csv", other.as_bytes())],
+    );
+    assert_eq!(
+        answer[0]["stored_as"], "reports/2024-01-15/cong-an/ngoai.csv",
+        "{answer}"
+    );
     assert!(!dir.path().join("ngoai.csv").exists());
     assert!(!dir.path().join("reports/ngoai.csv").exists());
 
@@ -221,19 +271,42 @@ fn the_intake_stores_checks_and_never_overwrites() {
     huge.resize(20 * 1024 * 1024 + 1, b' ');
     let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("lon.csv", &huge)]);
     assert_eq!(answer[0]["outcome"], "refused", "{answer}");
-    assert!(answer[0]["message"].as_str().expect("message").contains("20 MB"));
+    assert!(
+        answer[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("20 MB")
+    );
 
     // Not a spreadsheet (a PDF renamed .xlsx): refused by content.
-    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("bao-cao.xlsx", b"%PDF-1.4 ...")]);
+    let (_, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[],
+        &[("bao-cao.xlsx", b"%PDF-1.4 ...")],
+    );
     assert_eq!(answer[0]["outcome"], "refused", "{answer}");
 
     // No force in the content or the name: the page asks; the answer field stores it.
     let neutral = format!("Họ và tên;Số định danh cá nhân\nCà Văn Cường;{C}\n");
-    let (_, answer) = post_reports(&server, "2024-01-15", &[], &[("ds.csv", neutral.as_bytes())]);
+    let (_, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[],
+        &[("ds.csv", neutral.as_bytes())],
+    );
     assert_eq!(answer[0]["outcome"], "needs_force", "{answer}");
     assert_eq!(answer[0]["stored_as"], Value::Null);
-    let (_, answer) = post_reports(&server, "2024-01-15", &[("force", "cong-an")], &[("ds.csv", neutral.as_bytes())]);
-    assert_eq!(answer[0]["stored_as"], "reports/2024-01-15/cong-an/ds.csv", "{answer}");
+    let (_, answer) = post_reports(
+        &server,
+        "2024-01-15",
+        &[("force", "cong-an")],
+        &[("ds.csv", neutral.as_bytes())],
+    );
+    assert_eq!(
+        answer[0]["stored_as"], "reports/2024-01-15/cong-an/ds.csv",
+        "{answer}"
+    );
 
     assert_eq!(
         files_under(&day).len(),
@@ -247,7 +320,10 @@ fn the_intake_stores_checks_and_never_overwrites() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with(".nhan"))
         .collect();
-    assert!(leftovers.is_empty(), "scratch copies removed: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "scratch copies removed: {leftovers:?}"
+    );
 
     // The page itself: the same checks through the form, with the same-origin field.
     let (content_type, body) = multipart(
@@ -284,7 +360,10 @@ fn the_page_runs_shows_and_serves_the_day() {
     )
     .expect("json");
 
-    let mut answer = http.get(server.url("/api/summary?date=2024-01-15")).call().expect("get");
+    let mut answer = http
+        .get(server.url("/api/summary?date=2024-01-15"))
+        .call()
+        .expect("get");
     assert_eq!(answer.status().as_u16(), 404, "not run yet");
     let days: Value = http
         .get(server.url("/api/days"))
@@ -293,12 +372,23 @@ fn the_page_runs_shows_and_serves_the_day() {
         .body_mut()
         .read_json()
         .expect("json");
-    let listed: Vec<&str> = days.as_array().expect("list").iter().map(|d| d["date"].as_str().expect("date")).collect();
-    assert!(listed.contains(&"2024-01-15") && listed.contains(&"2024-01-02"), "{days}");
+    let listed: Vec<&str> = days
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["date"].as_str().expect("date"))
+        .collect();
+    assert!(
+        listed.contains(&"2024-01-15") && listed.contains(&"2024-01-02"),
+        "{days}"
+    );
     assert_eq!(days[0]["run"], false);
 
     // A POST without the same-origin token, or from another site, is refused.
-    let refused = http.post(server.url("/api/run?date=2024-01-15")).send_empty().expect("post");
+    let refused = http
+        .post(server.url("/api/run?date=2024-01-15"))
+        .send_empty()
+        .expect("post");
     assert_eq!(refused.status().as_u16(), 403);
     let cross = http
         .post(server.url("/api/run?date=2024-01-15"))
@@ -331,19 +421,34 @@ fn the_page_runs_shows_and_serves_the_day() {
     assert_eq!(progress["running"], false);
     assert!(progress["total"].as_u64() > Some(100), "{progress}");
     assert_eq!(progress["read"], progress["total"], "every list read");
-    let on_disk = std::fs::read_to_string(dir.path().join("out/2024-01-15/summary.json")).expect("written");
-    answer = http.get(server.url("/api/summary?date=2024-01-15")).call().expect("summary");
+    let on_disk =
+        std::fs::read_to_string(dir.path().join("out/2024-01-15/summary.json")).expect("written");
+    answer = http
+        .get(server.url("/api/summary?date=2024-01-15"))
+        .call()
+        .expect("summary");
     assert_eq!(answer.status().as_u16(), 200);
     assert_eq!(answer.body_mut().read_to_string().expect("text"), on_disk);
 
     // The dashboard: the district total, the chart, the table, the downloads; the headers.
-    let mut page = http.get(server.url("/?date=2024-01-15")).call().expect("page");
+    let mut page = http
+        .get(server.url("/?date=2024-01-15"))
+        .call()
+        .expect("page");
     let headers = page.headers().clone();
     let html = page.body_mut().read_to_string().expect("html");
     let activated = expected["totals"]["activated"].as_u64().expect("activated");
-    assert!(html.contains(&format!("<span id=\"district-activated\">{activated}</span>")), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<span id=\"district-activated\">{activated}</span>"
+        )),
+        "{html}"
+    );
     assert!(html.contains("<svg"), "the chart is inline");
-    assert!(html.contains("<th scope=\"row\">Tỏa Tình</th>"), "the commune table");
+    assert!(
+        html.contains("<th scope=\"row\">Tỏa Tình</th>"),
+        "the commune table"
+    );
     // Every force × commune cell of summary.json is in the table, under the force's name.
     let summary = &ran["summary"];
     for cell in summary["by_force_commune"].as_array().expect("cells") {
@@ -357,31 +462,76 @@ fn the_page_runs_shows_and_serves_the_day() {
         .iter()
         .filter(|u| u["reported_today"] == false && u["remaining"].as_u64() > Some(0))
         .count();
-    assert!(html.contains(&format!("Đơn vị chưa báo cáo hôm nay ({silent})")), "{silent}");
+    assert!(
+        html.contains(&format!("Đơn vị chưa báo cáo hôm nay ({silent})")),
+        "{silent}"
+    );
     assert!(html.contains("/tai/2024-01-15/tong-hop-2024-01-15.xlsx"));
-    let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
-    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
-    assert!(headers.get("access-control-allow-origin").is_none(), "no CORS");
+    let csp = headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert!(
+        headers.get("access-control-allow-origin").is_none(),
+        "no CORS"
+    );
 
     // A download is the file on disk; a path out of the day folder is refused.
-    let mut workbook = http.get(server.url("/tai/2024-01-15/tong-hop-2024-01-15.xlsx")).call().expect("download");
+    let mut workbook = http
+        .get(server.url("/tai/2024-01-15/tong-hop-2024-01-15.xlsx"))
+        .call()
+        .expect("download");
     assert_eq!(workbook.status().as_u16(), 200);
-    let bytes = workbook.body_mut().with_config().limit(64 << 20).read_to_vec().expect("bytes");
-    assert_eq!(bytes, std::fs::read(dir.path().join("out/2024-01-15/tong-hop-2024-01-15.xlsx")).expect("on disk"));
-    for path in ["/tai/2024-01-15/..%2F..%2Fvneid-recon.toml", "/tai/2024-01-15/%2E%2E/%2E%2E/vneid-recon.toml", "/tai/..%2F..%2Fetc/passwd"] {
+    let bytes = workbook
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .expect("bytes");
+    assert_eq!(
+        bytes,
+        std::fs::read(dir.path().join("out/2024-01-15/tong-hop-2024-01-15.xlsx")).expect("on disk")
+    );
+    for path in [
+        "/tai/2024-01-15/..%2F..%2Fvneid-recon.toml",
+        "/tai/2024-01-15/%2E%2E/%2E%2E/vneid-recon.toml",
+        "/tai/..%2F..%2Fetc/passwd",
+    ] {
         let mut escaped = http.get(server.url(path)).call().expect("get");
         let status = escaped.status().as_u16();
         let text = escaped.body_mut().read_to_string().unwrap_or_default();
         assert!(status == 400 || status == 404, "{path}: {status}");
         assert!(!text.contains("deadline"), "{path} served the settings");
     }
-    let mut font = http.get(server.url("/static/DejaVuSans.ttf")).call().expect("font");
+    let mut font = http
+        .get(server.url("/static/DejaVuSans.ttf"))
+        .call()
+        .expect("font");
     assert_eq!(font.status().as_u16(), 200);
-    assert!(font.body_mut().with_config().limit(16 << 20).read_to_vec().expect("font").len() > 100_000);
+    assert!(
+        font.body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_vec()
+            .expect("font")
+            .len()
+            > 100_000
+    );
 
     // A loopback server answers only loopback host names (no DNS rebinding).
-    let rebound = http.get(server.url("/")).header("Host", "evil.example").call().expect("get");
+    let rebound = http
+        .get(server.url("/"))
+        .header("Host", "evil.example")
+        .call()
+        .expect("get");
     assert_eq!(rebound.status().as_u16(), 421);
 }
 
@@ -403,7 +553,10 @@ fn a_run_while_another_holds_the_lock_is_told_it_is_running() {
     assert_eq!(answer.status().as_u16(), 409);
     let json: Value = answer.body_mut().read_json().expect("json");
     assert_eq!(json["exit_code"], 3);
-    assert!(json["error"].as_str().expect("error").contains("đang chạy"), "{json}");
+    assert!(
+        json["error"].as_str().expect("error").contains("đang chạy"),
+        "{json}"
+    );
     // The page's button is sent back to the dashboard with the notice.
     let form = format!("csrf={}&date=2024-01-15", csrf(&server));
     let redirect = agent()
@@ -412,37 +565,87 @@ fn a_run_while_another_holds_the_lock_is_told_it_is_running() {
         .send(form.as_bytes())
         .expect("post");
     assert_eq!(redirect.status().as_u16(), 303);
-    let location = redirect.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let location = redirect
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     assert_eq!(location, "/?date=2024-01-15&busy=1");
-    assert!(!dir.path().join("out/2024-01-15").exists(), "nothing written");
+    assert!(
+        !dir.path().join("out/2024-01-15").exists(),
+        "nothing written"
+    );
 }
 
 #[test]
 fn off_loopback_every_request_needs_the_token() {
     let dir = small_workspace();
     let server = Server::start(dir.path(), &["--listen", "0.0.0.0:0"]);
-    let token = server.token.clone().expect("a token is generated and printed");
+    let token = server
+        .token
+        .clone()
+        .expect("a token is generated and printed");
     assert!(token.len() >= 32, "{token}");
     let http = agent();
-    for path in ["/", "/api/days", "/api/summary?date=2024-01-15", "/static/app.css"] {
+    for path in [
+        "/",
+        "/api/days",
+        "/api/summary?date=2024-01-15",
+        "/static/app.css",
+    ] {
         let answer = http.get(server.url(path)).call().expect("get");
         assert_eq!(answer.status().as_u16(), 401, "{path}");
     }
-    let wrong = http.get(server.url("/api/days")).header("Authorization", "Bearer 0123456789abcdef0123456789abcdef").call().expect("get");
+    let wrong = http
+        .get(server.url("/api/days"))
+        .header("Authorization", "Bearer 0123456789abcdef0123456789abcdef")
+        .call()
+        .expect("get");
     assert_eq!(wrong.status().as_u16(), 401);
-    let right = http.get(server.url("/api/days")).header("Authorization", &format!("Bearer {token}")).call().expect("get");
+    let right = http
+        .get(server.url("/api/days"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("get");
     assert_eq!(right.status().as_u16(), 200);
     // ?token=T once: kept in an HttpOnly cookie, and the address loses it.
-    let first = http.get(server.url(&format!("/?date=2024-01-15&token={token}"))).call().expect("get");
+    let first = http
+        .get(server.url(&format!("/?date=2024-01-15&token={token}")))
+        .call()
+        .expect("get");
     assert_eq!(first.status().as_u16(), 303);
-    let cookie = first.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
-    assert_eq!(first.headers().get("location").and_then(|v| v.to_str().ok()), Some("/?date=2024-01-15"));
+    let cookie = first
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(
+        first
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/?date=2024-01-15")
+    );
     let pair = cookie.split(';').next().unwrap_or("").to_string();
-    let page = http.get(server.url("/?date=2024-01-15")).header("Cookie", &pair).call().expect("get");
+    let page = http
+        .get(server.url("/?date=2024-01-15"))
+        .header("Cookie", &pair)
+        .call()
+        .expect("get");
     assert_eq!(page.status().as_u16(), 200);
     // A script with the token in its Authorization header needs no page token to POST.
-    let (content_type, body) = multipart(&[], &[("ds.csv", format!("Số định danh cá nhân;Lực lượng\n{C};Công an\n").as_bytes())]);
+    let (content_type, body) = multipart(
+        &[],
+        &[(
+            "ds.csv",
+            format!("Số định danh cá nhân;Lực lượng\n{C};Công an\n").as_bytes(),
+        )],
+    );
     let mut posted = http
         .post(server.url("/api/reports?date=2024-01-15"))
         .header("Authorization", &format!("Bearer {token}"))
@@ -451,7 +654,10 @@ fn off_loopback_every_request_needs_the_token() {
         .expect("post");
     assert_eq!(posted.status().as_u16(), 200);
     let json: Value = posted.body_mut().read_json().expect("json");
-    assert_eq!(json[0]["stored_as"], "reports/2024-01-15/cong-an/ds.csv", "{json}");
+    assert_eq!(
+        json[0]["stored_as"], "reports/2024-01-15/cong-an/ds.csv",
+        "{json}"
+    );
     // A short token given on the command line is refused at start (exit 2).
     let output = super::support::cli()
         .args(["serve", "--listen", "0.0.0.0:0", "--token", "short", "-w"])

@@ -166,17 +166,23 @@ pub fn small_workspace() -> tempfile::TempDir {
     write_under(
         root,
         "master/ds.csv",
-        &format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"),
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\nQuàng Thị Bình;{B};Ta Ma\nCà Văn Cường;{C};Quài Tở\n"
+        ),
     );
     write_under(
         root,
         "assignments/doan-thanh-nien/pc.csv",
-        &format!("Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"),
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Xã;Đơn vị;Cán bộ phụ trách\nLò Văn An;{A};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\nQuàng Thị Bình;{B};Ta Ma;Đoàn xã Ta Ma;Lò Văn Tú\n"
+        ),
     );
     write_under(
         root,
         "assignments/cong-an/pc.csv",
-        &format!("Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"),
+        &format!(
+            "Họ và tên;Số định danh cá nhân;Xã;Cán bộ phụ trách\nCà Văn Cường;{C};Quài Tở;Vì Văn Hùng\n"
+        ),
     );
     dir
 }

@@ -217,13 +217,24 @@ mod tests {
         assert_eq!(
             days(root),
             vec![
-                Day { date: day(13), run: true, report_files: 0 },
-                Day { date: day(12), run: false, report_files: 2 },
+                Day {
+                    date: day(13),
+                    run: true,
+                    report_files: 0
+                },
+                Day {
+                    date: day(12),
+                    run: false,
+                    report_files: 2
+                },
             ]
         );
         assert_eq!(
             outputs(root, day(13)),
-            vec!["summary.json".to_string(), "don-vi/cong-an/x.xlsx".to_string()]
+            vec![
+                "summary.json".to_string(),
+                "don-vi/cong-an/x.xlsx".to_string()
+            ]
         );
     }
 }

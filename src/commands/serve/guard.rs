@@ -264,7 +264,10 @@ mod tests {
             ("bao-cao.xlsx", "bao-cao.xlsx"),
             ("../../etc/passwd", "passwd"),
             ("..\\..\\vneid-recon.toml", "vneid-recon.toml"),
-            ("C:\\Users\\Lan\\Báo cáo Đoàn xã Quài Cang.xlsx", "Báo cáo Đoàn xã Quài Cang.xlsx"),
+            (
+                "C:\\Users\\Lan\\Báo cáo Đoàn xã Quài Cang.xlsx",
+                "Báo cáo Đoàn xã Quài Cang.xlsx",
+            ),
             ("..", ""),
             (".hidden.xlsx", "hidden.xlsx"),
             ("a\u{0}b\u{7}c\n.xlsx", "abc.xlsx"),
@@ -289,9 +292,18 @@ mod tests {
     #[test]
     fn requested_paths_stay_inside_the_day_folder() {
         let table: [(&str, Option<Vec<&str>>); 10] = [
-            ("tong-hop-2024-01-15.xlsx", Some(vec!["tong-hop-2024-01-15.xlsx"])),
-            ("don-vi/Đoàn xã Ta Ma.xlsx", Some(vec!["don-vi", "Đoàn xã Ta Ma.xlsx"])),
-            ("don-vi/cong-an/ca-xa.xlsx", Some(vec!["don-vi", "cong-an", "ca-xa.xlsx"])),
+            (
+                "tong-hop-2024-01-15.xlsx",
+                Some(vec!["tong-hop-2024-01-15.xlsx"]),
+            ),
+            (
+                "don-vi/Đoàn xã Ta Ma.xlsx",
+                Some(vec!["don-vi", "Đoàn xã Ta Ma.xlsx"]),
+            ),
+            (
+                "don-vi/cong-an/ca-xa.xlsx",
+                Some(vec!["don-vi", "cong-an", "ca-xa.xlsx"]),
+            ),
             ("../vneid-recon.toml", None),
             ("don-vi/../../x", None),
             ("/etc/passwd", None),
@@ -325,11 +337,26 @@ mod tests {
         };
         let host = "127.0.0.1:8686";
         assert!(!cross_site(&headers(&[]), host), "a script");
-        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]), host));
-        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")]), host));
-        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")]), host));
-        assert!(cross_site(&headers(&[("origin", "http://evil.example")]), host));
-        assert!(!cross_site(&headers(&[("origin", "http://127.0.0.1:8686")]), host));
+        assert!(!cross_site(
+            &headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]),
+            host
+        ));
+        assert!(cross_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            host
+        ));
+        assert!(cross_site(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            host
+        ));
+        assert!(cross_site(
+            &headers(&[("origin", "http://evil.example")]),
+            host
+        ));
+        assert!(!cross_site(
+            &headers(&[("origin", "http://127.0.0.1:8686")]),
+            host
+        ));
         assert_eq!(
             split_token("date=2024-01-15&token=abc"),
             (Some("abc".to_string()), "date=2024-01-15".to_string())

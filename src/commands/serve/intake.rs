@@ -157,7 +157,14 @@ pub fn receive(
             bytes: &bytes,
             report: &report,
         };
-        answers.push(file.receive(context, &forces, &naming, checker.as_ref(), answer, &mut day_files)?);
+        answers.push(file.receive(
+            context,
+            &forces,
+            &naming,
+            checker.as_ref(),
+            answer,
+            &mut day_files,
+        )?);
     }
     Ok(answers)
 }
@@ -218,14 +225,21 @@ impl Incoming<'_> {
             return Ok(received);
         };
         if let Some(existing) = day.with_content(&report.sha256) {
-            received.stored_as = Some(crate::ingest::workspace::relative(&context.workspace, &existing));
+            received.stored_as = Some(crate::ingest::workspace::relative(
+                &context.workspace,
+                &existing,
+            ));
             received.outcome = Outcome::AlreadyReceived;
-            received.message = "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
+            received.message =
+                "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
             return Ok(received);
         }
         let stored = store_new(&day.folder.join(folder), &self.name, self.bytes)?;
         day.files.push((report.sha256.clone(), stored.clone()));
-        received.stored_as = Some(crate::ingest::workspace::relative(&context.workspace, &stored));
+        received.stored_as = Some(crate::ingest::workspace::relative(
+            &context.workspace,
+            &stored,
+        ));
         received.outcome = Outcome::Stored;
         received.message = if received.problems.is_empty() {
             "Đã nhận và lưu; không có vấn đề.".to_string()
@@ -273,7 +287,9 @@ pub fn sniffed_extension(bytes: &[u8], name: &str) -> Option<&'static str> {
 fn with_extension(name: &str, extension: &str) -> String {
     match name.rsplit_once('.') {
         Some((_, ext)) if ext.eq_ignore_ascii_case(extension) => name.to_string(),
-        Some((stem, ext)) if crate::ingest::file::EXTENSIONS.contains(&ext.to_lowercase().as_str()) => {
+        Some((stem, ext))
+            if crate::ingest::file::EXTENSIONS.contains(&ext.to_lowercase().as_str()) =>
+        {
             format!("{stem}.{extension}")
         }
         _ => format!("{name}.{extension}"),
@@ -287,7 +303,11 @@ fn force_of_content(
     forces: &ForceMatcher,
     settings: &crate::settings::Settings,
 ) -> Option<usize> {
-    let labels: Vec<String> = settings.forces.iter().map(|f| fold(&f.unit_label)).collect();
+    let labels: Vec<String> = settings
+        .forces
+        .iter()
+        .map(|f| fold(&f.unit_label))
+        .collect();
     let mut votes = vec![0usize; settings.forces.len()];
     for row in &report.rows {
         let by_column = forces.resolve(row.fields.force.as_deref(), None);
@@ -321,7 +341,9 @@ fn starts_with_words(text: &str, prefix: &str) -> bool {
 
 fn most_voted(votes: &[usize]) -> Option<usize> {
     let best = *votes.iter().max()?;
-    (best > 0).then(|| votes.iter().position(|&v| v == best)).flatten()
+    (best > 0)
+        .then(|| votes.iter().position(|&v| v == best))
+        .flatten()
 }
 
 /// The unit most rows name, as `run` names it.
@@ -338,7 +360,10 @@ fn unit_of_content(report: &FileReport, force: usize, naming: &Naming<'_>) -> Op
         }
     }
     let best = counts.values().copied().max()?;
-    counts.into_iter().find(|(_, n)| *n == best).map(|(unit, _)| unit)
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .map(|(unit, _)| unit)
 }
 
 /// The files already in a day's report folder, by SHA-256.
@@ -424,7 +449,10 @@ mod tests {
             sniffed_extension(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], "x"),
             Some("xls")
         );
-        assert_eq!(sniffed_extension(b"PK\x03\x04garbage", "bc.pdf"), Some("xlsx"));
+        assert_eq!(
+            sniffed_extension(b"PK\x03\x04garbage", "bc.pdf"),
+            Some("xlsx")
+        );
         assert_eq!(with_extension("bc.xls", "xlsx"), "bc.xlsx");
         assert_eq!(with_extension("bc.XLSX", "xlsx"), "bc.XLSX");
         assert_eq!(with_extension("bao cao", "xlsx"), "bao cao.xlsx");
@@ -437,7 +465,10 @@ mod tests {
         let first = store_new(dir.path(), "bc.xlsx", b"one").expect("first");
         let second = store_new(dir.path(), "bc.xlsx", b"two").expect("second");
         assert_eq!(first.file_name().and_then(|n| n.to_str()), Some("bc.xlsx"));
-        assert_eq!(second.file_name().and_then(|n| n.to_str()), Some("bc (2).xlsx"));
+        assert_eq!(
+            second.file_name().and_then(|n| n.to_str()),
+            Some("bc (2).xlsx")
+        );
         assert_eq!(std::fs::read(first).expect("read"), b"one");
         assert_eq!(
             DayFiles::read(dir.path()).with_content(&crate::ingest::hex_sha256(b"two")),

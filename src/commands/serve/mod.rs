@@ -168,7 +168,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/run/status", get(api_run_status))
         .route("/api/csrf", get(api_csrf))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::gate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::gate,
+        ))
         .with_state(state)
 }
 
@@ -262,7 +265,10 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>)
         let text = days::summary_text(&state.workspace, date);
         let summary = match &text {
             Some(text) => Some(serde_json::from_str::<days::DaySummary>(text).map_err(|e| {
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, format!("summary.json hỏng: {e}"))
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("summary.json hỏng: {e}"),
+                )
             })?),
             None => None,
         };
@@ -327,7 +333,10 @@ struct UploadForm {
 async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, Problem> {
     let mut form = UploadForm::default();
     let bad = |e: axum::extract::multipart::MultipartError| {
-        Problem::new(e.status(), format!("Không đọc được dữ liệu gửi lên: {}", e.body_text()))
+        Problem::new(
+            e.status(),
+            format!("Không đọc được dữ liệu gửi lên: {}", e.body_text()),
+        )
     };
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
@@ -375,9 +384,7 @@ async fn receive(
     tokio::task::spawn_blocking(move || -> Result<Vec<intake::Received>, Problem> {
         let context = resolve(&workspace, Some(date)).map_err(|f| Problem::from_failure(&f))?;
         let known = if workspace.join("master").is_dir() {
-            Some(
-                super::check::known_before(&context).map_err(|f| Problem::from_failure(&f))?,
-            )
+            Some(super::check::known_before(&context).map_err(|f| Problem::from_failure(&f))?)
         } else {
             None
         };
@@ -459,7 +466,10 @@ async fn api_reports(
             }
         }
         if form.files.is_empty() {
-            return Err(Problem::new(StatusCode::BAD_REQUEST, "không có trường file nào"));
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "không có trường file nào",
+            ));
         }
         receive(&state, date, form).await
     };
@@ -471,7 +481,10 @@ async fn api_reports(
 
 /// What a consolidation started from the page gave.
 enum Ran {
-    Done { status: ExitStatus, json: String },
+    Done {
+        status: ExitStatus,
+        json: String,
+    },
     /// Another run holds the lock (this server's or cron's).
     Busy(String),
 }
@@ -625,7 +638,13 @@ async fn download(
     let name = parts.last().copied().unwrap_or("tep");
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect::<String>(),
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            })
+            .collect::<String>(),
         percent_encode(name)
     );
     (
@@ -674,7 +693,10 @@ async fn asset(Path(name): Path<String>) -> Response {
             APP_JS,
         )
             .into_response(),
-        _ => match crate::report::chart::FONTS.iter().find(|(file, _)| *file == name) {
+        _ => match crate::report::chart::FONTS
+            .iter()
+            .find(|(file, _)| *file == name)
+        {
             Some((_, bytes)) => ([(header::CONTENT_TYPE, "font/ttf")], *bytes).into_response(),
             None => StatusCode::NOT_FOUND.into_response(),
         },
@@ -687,8 +709,14 @@ mod tests {
 
     #[test]
     fn download_names_are_encoded_for_every_browser() {
-        assert_eq!(percent_encode("Đoàn xã.xlsx"), "%C4%90o%C3%A0n%20x%C3%A3.xlsx");
-        assert_eq!(content_type("tong-hop-2024-01-15.xlsx").contains("spreadsheetml"), true);
+        assert_eq!(
+            percent_encode("Đoàn xã.xlsx"),
+            "%C4%90o%C3%A0n%20x%C3%A3.xlsx"
+        );
+        assert_eq!(
+            content_type("tong-hop-2024-01-15.xlsx").contains("spreadsheetml"),
+            true
+        );
         assert_eq!(content_type("x.bin"), "application/octet-stream");
     }
 }

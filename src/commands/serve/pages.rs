@@ -247,7 +247,11 @@ fn commune_label(name: &str) -> &str {
 }
 
 fn force_name<'a>(settings: &'a Settings, id: &'a str) -> &'a str {
-    settings.forces.iter().find(|f| f.id == id).map_or(id, |f| f.name.as_str())
+    settings
+        .forces
+        .iter()
+        .find(|f| f.id == id)
+        .map_or(id, |f| f.name.as_str())
 }
 
 fn unit_rows(settings: &Settings, units: &[&Unit], zero_days: bool) -> Markup {
@@ -271,7 +275,10 @@ fn unit_rows(settings: &Settings, units: &[&Unit], zero_days: bool) -> Markup {
 }
 
 fn units_without_report(settings: &Settings, units: &[Unit]) -> Markup {
-    let missing: Vec<&Unit> = units.iter().filter(|u| !u.reported_today && u.remaining > 0).collect();
+    let missing: Vec<&Unit> = units
+        .iter()
+        .filter(|u| !u.reported_today && u.remaining > 0)
+        .collect();
     html! {
         section {
             h2 { "Đơn vị chưa báo cáo hôm nay (" (missing.len()) ")" }
@@ -281,7 +288,10 @@ fn units_without_report(settings: &Settings, units: &[Unit]) -> Markup {
 }
 
 fn units_without_result(settings: &Settings, units: &[Unit]) -> Markup {
-    let mut idle: Vec<&Unit> = units.iter().filter(|u| u.zero_days >= 3 && u.remaining > 0).collect();
+    let mut idle: Vec<&Unit> = units
+        .iter()
+        .filter(|u| u.zero_days >= 3 && u.remaining > 0)
+        .collect();
     idle.sort_by(|a, b| b.zero_days.cmp(&a.zero_days));
     html! {
         section {
@@ -303,7 +313,11 @@ fn output_label(settings: &Settings, name: &str) -> String {
         return "Tin nhắn cho nhóm (văn bản)".into();
     }
     if name.starts_with("bieu-do-") {
-        return if name.ends_with(".png") { "Biểu đồ (ảnh cho nhóm Zalo)".into() } else { "Biểu đồ (SVG)".into() };
+        return if name.ends_with(".png") {
+            "Biểu đồ (ảnh cho nhóm Zalo)".into()
+        } else {
+            "Biểu đồ (SVG)".into()
+        };
     }
     if name == "summary.json" {
         return "Số liệu cho máy đọc (summary.json)".into();
@@ -315,7 +329,10 @@ fn output_label(settings: &Settings, name: &str) -> String {
         .forces
         .iter()
         .find(|f| name.starts_with(&format!("{}-", f.id)))
-        .map_or_else(|| name.to_string(), |f| format!("Bảng của lực lượng {} (Excel)", f.name))
+        .map_or_else(
+            || name.to_string(),
+            |f| format!("Bảng của lực lượng {} (Excel)", f.name),
+        )
 }
 
 fn downloads(page: &Dashboard<'_>) -> Markup {
@@ -354,7 +371,10 @@ pub struct Intake<'a> {
 
 /// Nhận báo cáo: drop files, see each one checked, stored where `run` reads it.
 pub fn intake(page: &Intake<'_>) -> Markup {
-    let needs_force = page.results.iter().any(|r| r.outcome == Outcome::NeedsForce);
+    let needs_force = page
+        .results
+        .iter()
+        .any(|r| r.outcome == Outcome::NeedsForce);
     let body = html! {
         h1 { "Nhận báo cáo ngày " (day_text(page.date)) }
         p { "Chọn hoặc kéo thả các tệp báo cáo (.xlsx, .xls, .ods, .csv …) của đơn vị. Mỗi tệp được kiểm tra ngay theo danh sách chưa kích hoạt và phân công, rồi lưu vào thư mục báo cáo của ngày." }
