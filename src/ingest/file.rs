@@ -17,7 +17,9 @@ use super::csv_reader;
 use super::errors::ReaderError;
 pub use super::errors::{FileError, FileErrorCode};
 use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook, Row};
-use super::isolation::{MAX_SHEET_CELLS, catch_reader_panic, check_zip_budget, probe_in_child};
+use super::isolation::{
+    MAX_SHEET_CELLS, catch_reader_panic, check_zip_budget, probe_in_child, zip_budget,
+};
 
 /// How to read files.
 #[derive(Debug, Clone, Default)]
@@ -92,11 +94,19 @@ pub fn read_workbook_in(
     match container {
         Container::Zip if !matches!(ext.as_str(), "ods" | "xlsb") && content.is_some() => {
             let bytes = content.unwrap_or_default();
-            check_zip_budget(std::io::Cursor::new(bytes))?;
+            // The zip directory is read once for the budget and the merges' tail; an archive the
+            // zip reader cannot list is left to calamine, which says why.
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok();
+            if let Some(archive) = archive.as_mut() {
+                zip_budget(archive)?;
+            }
             catch_reader_panic(|| {
                 let workbook = Xlsx::new(std::io::Cursor::new(bytes))
                     .map_err(|e: calamine::XlsxError| e.to_file_error())?;
-                read_xlsx(workbook, super::merges::single_sheet_merges(bytes))
+                let merges = archive
+                    .as_mut()
+                    .and_then(super::merges::single_sheet_merges);
+                read_xlsx(workbook, merges)
             })
         }
         Container::Zip => {

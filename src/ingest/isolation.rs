@@ -68,9 +68,16 @@ pub fn catch_reader_panic<T>(read: impl FnOnce() -> Result<T, FileError>) -> Res
 /// Checks a zip package's declared part sizes against the budget before any part is inflated.
 pub fn check_zip_budget<R: std::io::Read + std::io::Seek>(package: R) -> Result<(), FileError> {
     // An archive the zip reader cannot list is left to the workbook reader, which says why.
-    let Ok(mut archive) = zip::ZipArchive::new(package) else {
-        return Ok(());
-    };
+    match zip::ZipArchive::new(package) {
+        Ok(mut archive) => zip_budget(&mut archive),
+        Err(_) => Ok(()),
+    }
+}
+
+/// [`check_zip_budget`] on a zip directory already read.
+pub fn zip_budget<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<(), FileError> {
     let mut total: u64 = 0;
     for index in 0..archive.len() {
         let Ok(entry) = archive.by_index_raw(index) else {

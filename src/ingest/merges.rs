@@ -6,7 +6,7 @@
 //! tokenised. Any other shape (several sheets, a tail over 16 MiB, an unusual part) returns `None`
 //! and the caller asks calamine.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 
 use quick_xml::events::Event;
 
@@ -14,15 +14,17 @@ use super::grid::Merge;
 
 /// The most kept after the last `sheetData` tag (merge lists, page setup): beyond it, calamine.
 const MAX_TAIL_BYTES: usize = 16 << 20;
-/// How much of the inflated part is looked at at a time.
+/// How much of the inflated part is looked at at a time: at most this much…
 const WINDOW_BYTES: usize = 256 << 10;
+/// …and at least this much.
+const MIN_WINDOW_BYTES: usize = 4 << 10;
 /// Kept from one window to the next so a tag split between them is still found.
 const CARRY_BYTES: usize = 64;
 
-/// The merges of a one-sheet `.xlsx`/`.xlsm` package held in memory; `None` when the package does
-/// not have exactly one worksheet part or its tail cannot be read.
-pub fn single_sheet_merges(package: &[u8]) -> Option<Vec<Merge>> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(package)).ok()?;
+/// The merges of a one-sheet `.xlsx`/`.xlsm` package (its zip directory already read, see
+/// [`super::isolation::zip_budget`]); `None` when the package does not have exactly one worksheet
+/// part or its tail cannot be read.
+pub fn single_sheet_merges<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> Option<Vec<Merge>> {
     let parts: Vec<String> = archive
         .file_names()
         .filter_map(|name| name.ok().map(|name| name.into_owned()))
@@ -35,17 +37,22 @@ pub fn single_sheet_merges(package: &[u8]) -> Option<Vec<Merge>> {
         return None;
     };
     let entry = archive.by_name(part).ok()?;
-    merges_after_sheet_data(&tail_after_sheet_data(entry)?)
+    // A daily report's sheet is a few kilobytes: no window larger than the part it reads (its
+    // declared size; a wrong one only means more, smaller reads).
+    let window = usize::try_from(entry.size()).map_or(WINDOW_BYTES, |size| {
+        size.clamp(MIN_WINDOW_BYTES, WINDOW_BYTES)
+    });
+    merges_after_sheet_data(&tail_after_sheet_data(entry, window)?)
 }
 
 /// The bytes of `xml` from the `<` of its last `sheetData` tag to its end, read through a window
 /// (a province's assignment list is over 100 MiB of XML). `None` when the tail is too long or the
 /// stream fails.
-fn tail_after_sheet_data(mut xml: impl Read) -> Option<Vec<u8>> {
-    let mut tail: Vec<u8> = Vec::with_capacity(WINDOW_BYTES + CARRY_BYTES);
+fn tail_after_sheet_data(mut xml: impl Read, window: usize) -> Option<Vec<u8>> {
+    let mut tail: Vec<u8> = Vec::with_capacity(window + CARRY_BYTES);
     // Where in `tail` the last tag found starts, if one was found.
     let mut found: Option<usize> = None;
-    let mut window = vec![0u8; WINDOW_BYTES];
+    let mut window = vec![0u8; window];
     loop {
         let read = match xml.read(&mut window) {
             Ok(0) => break,
@@ -203,12 +210,17 @@ mod tests {
         let mut xml = b"<worksheet><sheetData>".to_vec();
         let mut row = 1;
         while xml.len() < 3 * WINDOW_BYTES {
-            xml.extend_from_slice(format!(r#"<row r="{row}"><c r="A{row}"><v>1</v></c></row>"#).as_bytes());
+            xml.extend_from_slice(
+                format!(r#"<row r="{row}"><c r="A{row}"><v>1</v></c></row>"#).as_bytes(),
+            );
             row += 1;
         }
-        xml.extend_from_slice(br#"</sheetData><mergeCells><mergeCell ref="A1:C1"/></mergeCells></worksheet>"#);
+        xml.extend_from_slice(
+            br#"</sheetData><mergeCells><mergeCell ref="A1:C1"/></mergeCells></worksheet>"#,
+        );
         for step in [1, 7, 4096, WINDOW_BYTES, usize::MAX] {
-            let tail = tail_after_sheet_data(Trickle { bytes: &xml, step }).expect("a tail");
+            let tail = tail_after_sheet_data(Trickle { bytes: &xml, step }, MIN_WINDOW_BYTES)
+                .expect("a tail");
             assert!(tail.starts_with(b"</sheetData>"), "step {step}");
             let merges = merges_after_sheet_data(&tail).expect("merges");
             assert_eq!(merges.len(), 1, "step {step}");
@@ -216,6 +228,15 @@ mod tests {
         }
         // A sheet whose cells never close gives no tail (calamine is asked instead).
         let open = b"<worksheet><sheetData><row r=\"1\"/>";
-        assert_eq!(tail_after_sheet_data(Trickle { bytes: open, step: 3 }), None);
+        assert_eq!(
+            tail_after_sheet_data(
+                Trickle {
+                    bytes: open,
+                    step: 3
+                },
+                MIN_WINDOW_BYTES
+            ),
+            None
+        );
     }
 }
