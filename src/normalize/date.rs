@@ -35,6 +35,10 @@ impl DateValue {
     /// `dd/mm/yyyy`, or the year alone.
     pub fn display(self) -> String {
         match self {
+            // What `%d/%m/%Y` writes, without parsing the pattern again for every citizen.
+            Self::Day(day) if (0..=9999).contains(&day.year()) => {
+                format!("{:02}/{:02}/{:04}", day.day(), day.month(), day.year())
+            }
             Self::Day(day) => day.format("%d/%m/%Y").to_string(),
             Self::Year(year) => year.to_string(),
         }
@@ -155,6 +159,17 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> Option<DateValue> {
         NaiveDate::from_ymd_opt(y, m, d).map(DateValue::Day)
+    }
+
+    proptest! {
+        #[test]
+        fn a_day_displays_as_chrono_writes_it(days in -800_000i32..4_000_000) {
+            let date = NaiveDate::from_num_days_from_ce_opt(days).expect("in chrono's range");
+            prop_assert_eq!(
+                DateValue::Day(date).display(),
+                date.format("%d/%m/%Y").to_string()
+            );
+        }
     }
 
     #[test]

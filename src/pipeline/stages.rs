@@ -78,6 +78,7 @@ impl Stages {
             units: &self.units,
             progress: &self.progress,
             officers: std::sync::OnceLock::new(),
+            remaining: std::sync::OnceLock::new(),
         }
     }
 }

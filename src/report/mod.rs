@@ -38,6 +38,8 @@ pub struct RunData<'a> {
     pub progress: &'a Progress,
     /// Each officer's tally, counted once for the district's workbook and the forces' ones.
     pub officers: std::sync::OnceLock<Vec<sheets::OfficerTally<'a>>>,
+    /// The to-do list's citizens in order, sorted once for the district's workbook and the forces'.
+    pub remaining: std::sync::OnceLock<Vec<sheets::RemainingCitizen<'a>>>,
 }
 
 /// One output file: its name inside `out/D/` and its bytes.

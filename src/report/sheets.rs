@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::RunData;
 use super::table::{Highlight, Table, Value};
 use crate::assign::Candidate;
+use crate::assign::master::Citizen;
 use crate::reconcile::claims::ClaimClass;
 use crate::reconcile::metrics::Metrics;
 
@@ -255,12 +256,9 @@ fn assignee<'a>(data: &RunData<'a>, winner: Option<&'a Candidate>) -> [Value<'a>
 
 /// The columns that identify a citizen to the officer who visits them: ID, name, date of birth,
 /// commune, village, phone.
-fn citizen_cells<'a>(
-    data: &RunData<'a>,
-    citizen: &'a crate::assign::master::Citizen,
-) -> [Value<'a>; 6] {
+fn citizen_cells<'a>(data: &RunData<'a>, citizen: &'a Citizen) -> [Value<'a>; 6] {
     [
-        Value::Id(citizen.id.to_string().into()),
+        Value::Id(citizen.id.digits().into()),
         Value::text_or_empty(citizen.name.as_deref()),
         citizen
             .dob
@@ -274,9 +272,39 @@ fn citizen_cells<'a>(
     ]
 }
 
+/// A remaining citizen and their winning assignment, if any.
+pub type RemainingCitizen<'a> = (&'a Citizen, Option<&'a Candidate>);
+
+/// Unassigned citizens sort after every force.
+fn force_key(winner: Option<&Candidate>) -> usize {
+    winner.map_or(usize::MAX, |w| w.force)
+}
+
+/// The citizens of the to-do list in its order: force, commune, unit, ID. Sorted once for the
+/// district's workbook and the forces' ones.
+fn remaining_order<'a>(data: &RunData<'a>) -> Vec<RemainingCitizen<'a>> {
+    let counted = data.claims.counted_ids();
+    let mut citizens: Vec<_> = data
+        .master
+        .citizens
+        .iter()
+        .filter(|c| !counted.contains(&c.id))
+        .map(|c| (c, data.assignments.winners.get(&c.id)))
+        .collect();
+    // The key ends with the ID, so no two keys are equal: an unstable sort gives the same order.
+    citizens.sort_unstable_by_key(|&(c, w)| {
+        (
+            force_key(w),
+            c.commune.unwrap_or(usize::MAX),
+            w.map_or(usize::MAX, |w| w.unit),
+            c.id,
+        )
+    });
+    citizens
+}
+
 /// Chưa kích hoạt: the to-do list, each remaining citizen with their officer.
 pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
-    let counted = data.claims.counted_ids();
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
@@ -294,26 +322,20 @@ pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         "Danh sách công dân chưa kích hoạt và cán bộ phụ trách",
         headers,
     );
-    let mut citizens: Vec<_> = data
-        .master
-        .citizens
-        .iter()
-        .filter(|c| !counted.contains(&c.id))
-        .map(|c| (c, data.assignments.winners.get(&c.id)))
-        .filter(|(_, w)| force.is_none_or(|f| w.is_some_and(|w| w.force == f)))
-        .collect();
-    let order = |(c, w): &(&crate::assign::master::Citizen, Option<&Candidate>)| {
-        (
-            w.map_or(usize::MAX, |w| w.force),
-            c.commune.unwrap_or(usize::MAX),
-            w.map_or(usize::MAX, |w| w.unit),
-            c.id,
-        )
+    let everyone = data.remaining.get_or_init(|| remaining_order(data));
+    // A force's citizens are one run of the district's order, which starts with the force.
+    let citizens = match force {
+        None => everyone.as_slice(),
+        Some(f) => {
+            let start = everyone.partition_point(|(_, w)| force_key(*w) < f);
+            let end = everyone.partition_point(|(_, w)| force_key(*w) <= f);
+            &everyone[start..end]
+        }
     };
-    // The key ends with the ID, so no two keys are equal: an unstable sort gives the same order.
-    citizens.sort_unstable_by_key(order);
-    for (index, (citizen, winner)) in citizens.into_iter().enumerate() {
-        let mut row = vec![Value::Count(index as u64 + 1)];
+    table.rows.reserve_exact(citizens.len());
+    for (index, &(citizen, winner)) in citizens.iter().enumerate() {
+        let mut row = Vec::with_capacity(10);
+        row.push(Value::Count(index as u64 + 1));
         row.extend(citizen_cells(data, citizen));
         row.extend(assignee(data, winner));
         table.rows.push(row);
