@@ -222,10 +222,13 @@ pub struct Naming<'a> {
     pub settings: &'a Settings,
     pub communes: CommuneMatcher,
     /// Units already named: every row of a unit's list repeats the same unit and commune texts.
-    memo: RefCell<HashMap<UnitKey, (String, Option<usize>)>>,
+    memo: RefCell<HashMap<UnitKey, UnitNaming>>,
     /// The last unit named.
-    last: RefCell<Option<(UnitKey, (String, Option<usize>))>>,
+    last: RefCell<Option<(UnitKey, UnitNaming)>>,
 }
+
+/// A unit's canonical name and its commune, if one is found.
+type UnitNaming = (String, Option<usize>);
 
 impl<'a> Naming<'a> {
     /// For these settings.

@@ -292,7 +292,7 @@ fn units_without_result(settings: &Settings, units: &[Unit]) -> Markup {
         .iter()
         .filter(|u| u.zero_days >= 3 && u.remaining > 0)
         .collect();
-    idle.sort_by(|a, b| b.zero_days.cmp(&a.zero_days));
+    idle.sort_by_key(|b| std::cmp::Reverse(b.zero_days));
     html! {
         section {
             h2 { "Đơn vị 3 ngày trở lên không có kết quả (" (idle.len()) ")" }
