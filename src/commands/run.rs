@@ -104,8 +104,11 @@ pub(crate) fn consolidate(
     } else {
         ExitStatus::Partial
     };
+    let roles = inputs_by_role(&stages);
+    drop(data);
+    pipeline::drop_aside(stages);
     Ok(Consolidated {
-        roles: inputs_by_role(&stages),
+        roles,
         summary,
         json,
         status,

@@ -11,7 +11,7 @@ mod stages;
 
 pub use context::{Context, Knobs, cutoff_passed};
 pub use inputs::{Days, Inputs, Targets, discover_inputs, list_count, read_files, read_inputs};
-pub use stages::{Stages, Timings, compute};
+pub use stages::{Stages, Timings, compute, drop_aside};
 
 /// What stops the pipeline (a data problem never does: it is a row in a report).
 #[derive(Debug, thiserror::Error)]
