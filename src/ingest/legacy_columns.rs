@@ -63,12 +63,23 @@ pub fn convert(grid: &mut Grid, header_bottom: usize, data_end: usize) {
 /// The encoding of each column of the data rows.
 fn column_encodings(rows: &[Row]) -> Vec<Option<LegacyEncoding>> {
     let mut found: Vec<Option<LegacyEncoding>> = Vec::new();
+    // Per column, the last text looked at: a unit, commune or village column repeats one value
+    // down the sheet, and the same text gives the same evidence.
+    let mut last: Vec<&str> = Vec::new();
     for row in rows {
         for (col, cell) in row.iter() {
             let Cell::Text(text) = cell else { continue };
-            if text.is_ascii() {
+            if text.is_ascii() || found.get(col) == Some(&Some(LegacyEncoding::Tcvn3)) {
+                // Nothing to find, or nothing more to find: TCVN3 evidence decides.
                 continue;
             }
+            if last.len() <= col {
+                last.resize(col + 1, "");
+            }
+            if last[col] == text.as_str() {
+                continue;
+            }
+            last[col] = text.as_str();
             let Some(encoding) = legacy::detect_cells([text.as_str()]) else {
                 continue;
             };
