@@ -286,13 +286,18 @@ fn add_name_mismatches(
     master: &Master,
     rejects: &[&StageReject],
 ) {
+    use rayon::prelude::*;
+    // The name comparison first, on both cores (a master lookup per row): it rules out almost
+    // every row without hashing its position. The warnings keep the rows' order.
+    let mismatched: Vec<&SourcedRow> = rows
+        .par_iter()
+        .copied()
+        .filter(|row| master.name_mismatch(row.row.id, row.row.fields.name.as_deref()))
+        .collect();
     let rejected: HashSet<&Position> = rejects.iter().map(|r| &r.position).collect();
     let index = file_index(files);
-    for row in rows {
-        // The name comparison first: it rules out almost every row without hashing its position.
-        if !master.name_mismatch(row.row.id, row.row.fields.name.as_deref())
-            || rejected.contains(&row.position)
-        {
+    for row in mismatched {
+        if rejected.contains(&row.position) {
             continue;
         }
         let Some(&file) = index.get(&*row.position.path) else {
