@@ -24,6 +24,16 @@ fn record(name: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Every file under `out` has the digest the record `name` gives it, and the record lists `files`
+/// files (`what` they are).
+fn assert_outputs_are_the_record(out: &Path, name: &str, files: usize, what: &str) {
+    let mut got = BTreeMap::new();
+    hashes_under(out, out, &mut got);
+    let expected = record(name);
+    assert_eq!(expected.len(), files, "{what}");
+    assert_eq!(got, expected);
+}
+
 fn hashes_under(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
     for entry in std::fs::read_dir(dir).expect("read dir") {
         let path = entry.expect("entry").path();
@@ -57,16 +67,12 @@ fn run_and_split_outputs_are_byte_identical_to_the_record() {
             .expect("runs");
         assert_eq!(output.status.code(), Some(0), "{command}");
     }
-    let out = dir.path().join("out/2024-01-15");
-    let mut got = BTreeMap::new();
-    hashes_under(&out, &out, &mut got);
-    let expected = record("expected-outputs.sha256");
-    assert_eq!(
-        expected.len(),
+    assert_outputs_are_the_record(
+        &dir.path().join("out/2024-01-15"),
+        "expected-outputs.sha256",
         75,
-        "summary, message, picture (PNG and SVG), 5 workbooks, 66 unit forms"
+        "summary, message, picture (PNG and SVG), 5 workbooks, 66 unit forms",
     );
-    assert_eq!(got, expected);
 }
 
 #[test]
@@ -87,14 +93,10 @@ fn a_thirty_thousand_citizen_district_gives_the_bytes_of_the_code_before_the_spe
         .output()
         .expect("runs");
     assert_eq!(run.status.code(), Some(0), "run");
-    let out = workspace.join("out/2024-01-15");
-    let mut got = BTreeMap::new();
-    hashes_under(&out, &out, &mut got);
-    let expected = record("expected-demo-outputs.sha256");
-    assert_eq!(
-        expected.len(),
+    assert_outputs_are_the_record(
+        &workspace.join("out/2024-01-15"),
+        "expected-demo-outputs.sha256",
         13,
-        "summary, message, picture (PNG and SVG), 5 workbooks, 4 Parquet tables"
+        "summary, message, picture (PNG and SVG), 5 workbooks, 4 Parquet tables",
     );
-    assert_eq!(got, expected);
 }
