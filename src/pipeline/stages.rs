@@ -102,20 +102,21 @@ pub fn compute(
     // The master list is merged while the assignment rows are grouped into candidates: neither
     // needs the other, and each keeps one core.
     let mut units = Units::default();
-    let (master, candidates) = rayon::join(
+    // The naming (and the units it has already named) then serves the claims.
+    let (master, (candidates, naming)) = rayon::join(
         || {
             let communes = CommuneMatcher::new(&settings.communes);
             Master::merge(&routed.master, &communes)
         },
         || {
             let naming = Naming::new(settings);
-            assign::candidates(&routed.assignments, &naming, &mut units)
+            let candidates = assign::candidates(&routed.assignments, &naming, &mut units);
+            (candidates, naming)
         },
     );
     timings.step("master");
     let assignments = assign::decide(candidates?, &master);
     timings.step("assign");
-    let naming = Naming::new(settings);
     let claims = claims::classify(
         &routed.claims,
         &master,
