@@ -21,6 +21,18 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// True when the cell holds a value; a blank one holds only its style.
+    pub fn is_written(&self) -> bool {
+        match self {
+            Value::Empty | Value::Percent(None) | Value::Date(None) => false,
+            Value::Text(text) | Value::Id(text) => !text.is_empty(),
+            Value::Count(_)
+            | Value::Decimal(_)
+            | Value::Percent(Some(_))
+            | Value::Date(Some(_)) => true,
+        }
+    }
+
     /// A text cell, empty when there is no text.
     pub fn text_or_empty(text: Option<&'a str>) -> Self {
         text.map_or(Value::Empty, |t| Value::Text(t.into()))

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Chart, ChartAxisDateUnitType, ChartDataLabel, ChartDataLabelPosition, ChartLine,
     ChartLineDashType, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties,
-    ExcelDateTime, IgnoreError, Workbook, Worksheet, XlsxError,
+    ExcelDateTime, Format, IgnoreError, Workbook, Worksheet, XlsxError,
 };
 
 use super::style::{Styles, fill};
@@ -94,6 +94,7 @@ impl Book {
                     format!("{} (phần {}/{parts})", table.subtitle, index + 1),
                 )
             };
+            let constant_memory = rows.len() > CONSTANT_MEMORY_ROWS;
             let part = Part {
                 table,
                 name: &name,
@@ -101,8 +102,9 @@ impl Book {
                 widths: &widths,
                 rows,
                 totals: if last { table.totals.as_ref() } else { None },
+                constant_memory,
             };
-            let sheet = if rows.len() > CONSTANT_MEMORY_ROWS {
+            let sheet = if constant_memory {
                 self.workbook.add_worksheet_with_constant_memory()?
             } else {
                 self.workbook.add_worksheet()
@@ -390,6 +392,8 @@ struct Part<'a> {
     widths: &'a [f64],
     rows: &'a [Vec<Value<'a>>],
     totals: Option<&'a Vec<Value<'a>>>,
+    /// Written in constant-memory mode: a row can no longer be changed once the next one starts.
+    constant_memory: bool,
 }
 
 fn write_table(
@@ -418,14 +422,25 @@ fn write_table(
         sheet.write_string_with_format(header_row, col as u16, header, &styles.header)?;
     }
     sheet.set_row_height(header_row, 48)?;
-    let mut row = header_row;
-    for values in part.rows {
-        row += 1;
-        write_row(sheet, row, values, styles, false)?;
-    }
+    write_rows(
+        sheet,
+        header_row + 1,
+        part.rows,
+        styles,
+        false,
+        part.constant_memory,
+    )?;
+    let mut row = header_row + part.rows.len() as u32;
     if let Some(totals) = part.totals {
         row += 1;
-        write_row(sheet, row, totals, styles, true)?;
+        write_rows(
+            sheet,
+            row,
+            std::slice::from_ref(totals),
+            styles,
+            true,
+            part.constant_memory,
+        )?;
     }
     let last_data = row.max(header_row);
     sheet.set_freeze_panes(header_row + 1, 0)?;
@@ -459,47 +474,111 @@ fn write_table(
     Ok((header_row, last_data))
 }
 
-fn write_row(
+/// Writes table rows. rust_xlsxwriter finds a cell's style by hashing its whole `Format`, which was
+/// the largest single cost of writing a province's lists; so the values are written first, and then
+/// each block of cells with one style (a run of neighbouring cells, over the following rows that
+/// are styled alike) is styled by one [`Worksheet::set_range_format`] call. The blocks are styled in
+/// row order and left to right, so each style gets the index, and the file the bytes, it gets when
+/// cells are styled one by one: a style first met at a row and column is first met in the block
+/// that starts in that row, after the blocks to its left.
+///
+/// A constant-memory sheet has written out the rows before the current one, so its blocks are one
+/// row high. A row with no value at all is styled cell by cell (a constant-memory sheet starts its
+/// next row only when a value arrives, and a blank cell marks the sheet's used range). Styling alone
+/// does not widen the used range: the header row above marks every column of it.
+fn write_rows(
     sheet: &mut Worksheet,
-    row: u32,
-    values: &[Value],
+    first_row: u32,
+    rows: &[Vec<Value>],
     styles: &Styles,
     total: bool,
+    one_row_blocks: bool,
 ) -> Result<(), XlsxError> {
-    let (text, count, percent) = if total {
-        (
-            &styles.total_text,
-            &styles.total_count,
-            &styles.total_percent,
-        )
-    } else {
-        (&styles.text, &styles.count, &styles.percent)
+    let style_of = |value: &Value| style_of(value, styles, total);
+    let styled_alike = |a: &[Value], b: &[Value]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(a, b)| std::ptr::eq(style_of(a), style_of(b)))
     };
+    let mut start = 0;
+    while start < rows.len() {
+        let top = first_row + start as u32;
+        let values = &rows[start];
+        if !values.iter().any(Value::is_written) {
+            for (col, value) in values.iter().enumerate() {
+                sheet.write_blank(top, col as u16, style_of(value))?;
+            }
+            start += 1;
+            continue;
+        }
+        let mut end = start + 1;
+        while !one_row_blocks
+            && end < rows.len()
+            && rows[end].iter().any(Value::is_written)
+            && styled_alike(values, &rows[end])
+        {
+            end += 1;
+        }
+        for (offset, block_row) in rows[start..end].iter().enumerate() {
+            write_values(sheet, top + offset as u32, block_row)?;
+        }
+        let bottom = first_row + end as u32 - 1;
+        let mut first = 0;
+        while first < values.len() {
+            let style = style_of(&values[first]);
+            let last = first
+                + values[first + 1..]
+                    .iter()
+                    .take_while(|value| std::ptr::eq(style_of(value), style))
+                    .count();
+            sheet.set_range_format(top, first as u16, bottom, last as u16, style)?;
+            first = last + 1;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// The style of a table cell (the totals row has its own, in bold).
+fn style_of<'s>(value: &Value, styles: &'s Styles, total: bool) -> &'s Format {
+    match (value, total) {
+        (Value::Empty | Value::Percent(None) | Value::Date(None) | Value::Text(_), false) => {
+            &styles.text
+        }
+        (Value::Empty | Value::Percent(None) | Value::Date(None) | Value::Text(_), true) => {
+            &styles.total_text
+        }
+        (Value::Id(_), _) => &styles.id,
+        (Value::Count(_), false) => &styles.count,
+        (Value::Count(_), true) => &styles.total_count,
+        (Value::Decimal(_), _) => &styles.decimal,
+        (Value::Percent(Some(_)), false) => &styles.percent,
+        (Value::Percent(Some(_)), true) => &styles.total_percent,
+        (Value::Date(Some(_)), _) => &styles.date,
+    }
+}
+
+/// Writes a row's values without their styles; a blank value writes nothing.
+fn write_values(sheet: &mut Worksheet, row: u32, values: &[Value]) -> Result<(), XlsxError> {
     for (col, value) in values.iter().enumerate() {
         let col = col as u16;
         match value {
-            Value::Empty | Value::Percent(None) | Value::Date(None) => {
-                sheet.write_blank(row, col, text)?;
-            }
-            Value::Text(content) => {
-                sheet.write_string_with_format(row, col, excel_text(content), text)?;
-            }
-            Value::Id(content) => {
-                sheet.write_string_with_format(row, col, excel_text(content), &styles.id)?;
+            Value::Empty | Value::Percent(None) | Value::Date(None) => {}
+            // rust_xlsxwriter writes nothing for an empty text: its style makes the blank cell.
+            Value::Text(content) | Value::Id(content) => {
+                sheet.write_string(row, col, excel_text(content))?;
             }
             Value::Count(n) => {
-                sheet.write_number_with_format(row, col, *n as f64, count)?;
+                sheet.write_number(row, col, *n as f64)?;
             }
-            Value::Decimal(x) => {
-                sheet.write_number_with_format(row, col, *x, &styles.decimal)?;
-            }
-            Value::Percent(Some(p)) => {
-                sheet.write_number_with_format(row, col, *p, percent)?;
+            Value::Decimal(x) | Value::Percent(Some(x)) => {
+                sheet.write_number(row, col, *x)?;
             }
             Value::Date(Some(day)) => {
                 let date =
                     ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
-                sheet.write_datetime_with_format(row, col, &date, &styles.date)?;
+                sheet.write_datetime(row, col, &date)?;
             }
         }
     }
@@ -626,5 +705,122 @@ mod tests {
         let long = "ạ".repeat(40_000);
         assert_eq!(excel_text(&long).chars().count(), 32_767);
         assert_eq!(excel_text("Lò Văn An"), "Lò Văn An");
+    }
+
+    /// The old way, kept as the reference: every cell written with its style.
+    fn write_cell_by_cell(
+        sheet: &mut Worksheet,
+        first_row: u32,
+        rows: &[Vec<Value>],
+        styles: &Styles,
+        total: bool,
+    ) {
+        for (offset, values) in rows.iter().enumerate() {
+            let row = first_row + offset as u32;
+            for (col, value) in values.iter().enumerate() {
+                let (col, style) = (col as u16, style_of(value, styles, total));
+                match value {
+                    Value::Empty | Value::Percent(None) | Value::Date(None) => {
+                        sheet.write_blank(row, col, style)
+                    }
+                    Value::Text(text) | Value::Id(text) => {
+                        sheet.write_string_with_format(row, col, excel_text(text), style)
+                    }
+                    Value::Count(n) => sheet.write_number_with_format(row, col, *n as f64, style),
+                    Value::Decimal(x) | Value::Percent(Some(x)) => {
+                        sheet.write_number_with_format(row, col, *x, style)
+                    }
+                    Value::Date(Some(day)) => {
+                        let date = ExcelDateTime::from_ymd(
+                            day.year() as u16,
+                            day.month() as u8,
+                            day.day() as u8,
+                        )
+                        .expect("date");
+                        sheet.write_datetime_with_format(row, col, &date, style)
+                    }
+                }
+                .expect("cell written");
+            }
+        }
+    }
+
+    /// A workbook of one sheet holding a header over `width` columns, the rows and a totals row,
+    /// written by `write` (deterministic bytes).
+    fn sheet_bytes(
+        constant_memory: bool,
+        width: usize,
+        rows: &[Vec<Value>],
+        totals: &[Value],
+        write: impl Fn(&mut Worksheet, u32, &[Vec<Value>], bool),
+    ) -> Vec<u8> {
+        let mut workbook = Workbook::new();
+        let created = ExcelDateTime::from_ymd(2024, 1, 15).expect("date");
+        workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
+        let styles = Styles::default();
+        let sheet = if constant_memory {
+            workbook
+                .add_worksheet_with_constant_memory()
+                .expect("sheet")
+        } else {
+            workbook.add_worksheet()
+        };
+        for col in 0..width {
+            sheet
+                .write_string_with_format(0, col as u16, "Cột", &styles.header)
+                .expect("header");
+        }
+        write(sheet, 1, rows, false);
+        write(
+            sheet,
+            rows.len() as u32 + 1,
+            std::slice::from_ref(&totals.to_vec()),
+            true,
+        );
+        workbook.save_to_buffer().expect("saved")
+    }
+
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value<'static>> {
+        use proptest::prelude::*;
+        let day = (1u32..=28).prop_map(|d| NaiveDate::from_ymd_opt(2024, 1, d));
+        prop_oneof![
+            Just(Value::Empty),
+            Just(Value::Text("".into())),
+            "[a-cạ]{1,3}".prop_map(|t| Value::Text(t.into())),
+            "0[0-9]{2}".prop_map(|t| Value::Id(t.into())),
+            (0u64..5).prop_map(Value::Count),
+            (0.0f64..2.0).prop_map(Value::Decimal),
+            proptest::option::of(0.0f64..1.0).prop_map(Value::Percent),
+            proptest::option::of(day.prop_map(|d| d.expect("day"))).prop_map(Value::Date),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Styling blocks after the values gives the same file as styling every cell: the same
+        /// style indices, in both sheet modes, whatever the mix of values, blanks and row shapes.
+        #[test]
+        fn styling_by_blocks_writes_the_bytes_of_styling_cell_by_cell(
+            width in 1usize..6,
+            cells in proptest::collection::vec(any_value(), 0..60),
+            totals in proptest::collection::vec(any_value(), 1..6),
+            constant_memory: bool,
+        ) {
+            // Rows of the same width (a table's), from a flat list of values; a few repeated rows
+            // make blocks of several rows.
+            let mut rows: Vec<Vec<Value>> = cells.chunks(width).filter(|r| r.len() == width).map(<[_]>::to_vec).collect();
+            if let Some(first) = rows.first().cloned() {
+                rows.splice(0..0, [first.clone(), first]);
+            }
+            let totals: Vec<Value> = totals.into_iter().cycle().take(width).collect();
+            let styles = Styles::default();
+            let by_blocks = sheet_bytes(constant_memory, width, &rows, &totals, |sheet, row, rows, total| {
+                write_rows(sheet, row, rows, &styles, total, constant_memory).expect("rows written");
+            });
+            let by_cells = sheet_bytes(constant_memory, width, &rows, &totals, |sheet, row, rows, total| {
+                write_cell_by_cell(sheet, row, rows, &styles, total);
+            });
+            proptest::prop_assert!(by_blocks == by_cells);
+        }
     }
 }
