@@ -523,4 +523,74 @@ mod tests {
         assert!(!biff_has_filepass(&stream));
         assert!(!biff_has_filepass(&[0x09]));
     }
+
+    /// What a grid of streamed cells must be: at each place the last value that cleans to
+    /// something, the grid starting at the smallest row and column holding one.
+    fn expected_grid(cells: &[((u32, u32), Option<&str>)]) -> Option<(u32, u32, Vec<Row>)> {
+        let mut at = std::collections::BTreeMap::new();
+        for &(position, text) in cells {
+            let value = text.map_or(Cell::Number(1.5), Cell::text);
+            if !value.is_empty() {
+                at.insert(position, value);
+            }
+        }
+        let first_row = at.keys().map(|p| p.0).min()?;
+        let first_col = at.keys().map(|p| p.1).min()?;
+        let last_row = at.keys().map(|p| p.0).max()?;
+        let mut rows = vec![Row::new(); (last_row - first_row + 1) as usize];
+        for ((row, col), value) in at {
+            rows[(row - first_row) as usize].set((col - first_col) as usize, value);
+        }
+        Some((first_row, first_col, rows))
+    }
+
+    fn streamed_grid(cells: &[((u32, u32), Option<&str>)]) -> Grid {
+        let strings: Vec<String> = cells
+            .iter()
+            .map(|(_, text)| text.unwrap_or_default().to_string())
+            .collect();
+        let mut stream = cells
+            .iter()
+            .zip(&strings)
+            .map(|(&(position, text), string)| {
+                let value = match text {
+                    Some(_) => calamine::DataRef::SharedString(string.as_str()),
+                    None => calamine::DataRef::Float(1.5),
+                };
+                calamine::Cell::new(position, value)
+            });
+        match stream_grid(|| Ok(stream.next())) {
+            Ok(grid) => grid,
+            Err(_) => panic!("a small sheet streams"),
+        }
+    }
+
+    proptest::proptest! {
+        /// Cells streamed in order, out of order or twice at one place give the grid they define;
+        /// a repeated non-ASCII text, cleaned once per column, gives the same cells.
+        #[test]
+        fn streamed_cells_give_the_grid_they_define(
+            positions in proptest::collection::vec((0u32..6, 0u32..5), 0..40),
+            texts in proptest::collection::vec(0usize..5, 40),
+            in_order: bool,
+        ) {
+            const TEXTS: [Option<&str>; 5] =
+                [Some("Bản  Mường"), Some("Bản  Mường"), Some("\u{a0}"), Some("x"), None];
+            let mut positions = positions;
+            if in_order {
+                positions.sort_unstable();
+                positions.dedup();
+            }
+            let cells: Vec<((u32, u32), Option<&str>)> =
+                positions.into_iter().zip(texts).map(|(p, t)| (p, TEXTS[t])).collect();
+            let grid = streamed_grid(&cells);
+            match expected_grid(&cells) {
+                None => proptest::prop_assert!(grid.rows.is_empty()),
+                Some((first_row, first_col, rows)) => {
+                    proptest::prop_assert_eq!((grid.first_row, grid.first_col), (first_row, first_col));
+                    proptest::prop_assert_eq!(grid.rows, rows);
+                }
+            }
+        }
+    }
 }

@@ -6,12 +6,23 @@
 //! Guarantees: only cells made of Windows-1252 characters are converted; a cell holding any other
 //! letter is Unicode and kept. Readers leave text unconverted; this is the only place that converts.
 
+use std::borrow::Cow;
+
 use super::grid::{Cell, Grid, Row};
 use crate::normalize::legacy::{self, LegacyEncoding};
 
 /// A copy of the first `rows` rows, each converted on its own evidence: what the header is looked
 /// for in. The copy keeps the grid's coordinates, so a header found in it is a header of `grid`.
-pub fn header_view(grid: &Grid, rows: usize) -> Grid {
+/// A sheet no longer than that whose text has nothing to convert (almost every daily report) is
+/// its own view, without a copy.
+pub fn header_view(grid: &Grid, rows: usize) -> Cow<'_, Grid> {
+    let has_candidate = |row: &Row| {
+        row.iter()
+            .any(|(_, cell)| cell.as_text().is_some_and(legacy::is_legacy_candidate))
+    };
+    if grid.rows.len() <= rows && !grid.rows.iter().any(has_candidate) {
+        return Cow::Borrowed(grid);
+    }
     let mut view = Grid::from_rows(
         grid.first_row,
         grid.first_col,
@@ -21,7 +32,7 @@ pub fn header_view(grid: &Grid, rows: usize) -> Grid {
     for row in &mut view.rows {
         convert_row(row);
     }
-    view
+    Cow::Owned(view)
 }
 
 /// Converts the grid in place: rows up to `header_bottom` (title block and header) and after
