@@ -107,12 +107,13 @@ pub type Shared = std::sync::Arc<str>;
 struct Texts(rustc_hash::FxHashMap<String, Shared>);
 
 impl Texts {
-    fn share(&mut self, text: String) -> Shared {
-        if let Some(shared) = self.0.get(&text) {
+    /// The sheet's one copy of a text (a text seen before costs no allocation).
+    fn share(&mut self, text: &str) -> Shared {
+        if let Some(shared) = self.0.get(text) {
             return shared.clone();
         }
-        let shared: Shared = text.as_str().into();
-        self.0.insert(text, shared.clone());
+        let shared: Shared = text.into();
+        self.0.insert(text.to_owned(), shared.clone());
         shared
     }
 }
@@ -262,7 +263,10 @@ fn read_row(
     }
     let text = |field: Field| Some(cell(field).display()).filter(|t| !t.is_empty());
     let boxed = |field: Field| text(field).map(String::into_boxed_str);
-    let mut shared = |field: Field| text(field).map(|t| texts.share(t));
+    let mut shared = |field: Field| match cell(field) {
+        Cell::Text(t) if !t.is_empty() => Some(texts.share(t)),
+        _ => text(field).map(|t| texts.share(&t)),
+    };
     let fields = RowFields {
         name: boxed(Field::Name),
         dob,
