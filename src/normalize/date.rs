@@ -55,6 +55,9 @@ pub enum YearAlone {
 /// Parses a text cell.
 pub fn from_text(text: &str, year_alone: YearAlone) -> Option<DateValue> {
     let text = text.trim();
+    if let Some(day) = fixed_day_first(text) {
+        return day.map(DateValue::Day);
+    }
     if year_alone == YearAlone::Allowed
         && text.len() == 4
         && text.bytes().all(|b| b.is_ascii_digit())
@@ -70,6 +73,32 @@ pub fn from_text(text: &str, year_alone: YearAlone) -> Option<DateValue> {
         return Some(DateValue::Day(day));
     }
     parse_day_first(date_part).map(DateValue::Day)
+}
+
+/// `DD/MM/YYYY`, `DD-MM-YYYY` or `DD.MM.YYYY` with two-digit day and month, the shape nearly every
+/// list writes, read without splitting (a province reads millions of them). `None` when the text has
+/// another shape; otherwise the day, `None` inside when it does not exist. The general path gives the
+/// same answer for this shape (a property test compares them).
+fn fixed_day_first(text: &str) -> Option<Option<NaiveDate>> {
+    let bytes: &[u8; 10] = text.as_bytes().try_into().ok()?;
+    let separator = bytes[2];
+    if !matches!(separator, b'/' | b'-' | b'.') || bytes[5] != separator {
+        return None;
+    }
+    let mut digits = [0u32; 8];
+    for (digit, &byte) in digits
+        .iter_mut()
+        .zip(bytes[..2].iter().chain(&bytes[3..5]).chain(&bytes[6..]))
+    {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        *digit = u32::from(byte - b'0');
+    }
+    let day = digits[0] * 10 + digits[1];
+    let month = digits[2] * 10 + digits[3];
+    let year = digits[4] * 1000 + digits[5] * 100 + digits[6] * 10 + digits[7];
+    Some(NaiveDate::from_ymd_opt(year as i32, month, day))
 }
 
 fn parse_iso(text: &str) -> Option<NaiveDate> {
@@ -162,6 +191,18 @@ mod tests {
     }
 
     proptest! {
+        /// The fixed-shape path gives what splitting gives, valid day or not.
+        #[test]
+        fn the_fixed_day_first_shape_reads_as_the_general_path(
+            text in "[0-9]{2}[/.-][0-9]{2}[/.-][0-9]{4}|[0-9/.-]{10}"
+        ) {
+            if let Some(fast) = fixed_day_first(&text) {
+                let date_part = text.split(['T', ' ']).next().unwrap_or(&text);
+                let general = parse_iso(date_part).or_else(|| parse_day_first(date_part));
+                prop_assert_eq!(fast, general);
+            }
+        }
+
         #[test]
         fn a_day_displays_as_chrono_writes_it(days in -800_000i32..4_000_000) {
             let date = NaiveDate::from_num_days_from_ce_opt(days).expect("in chrono's range");

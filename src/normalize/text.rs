@@ -22,8 +22,7 @@ fn is_space_like(c: char) -> bool {
 /// Cleans a text cell: NFC, trimmed, inner whitespace collapsed to one ASCII space. Borrows when
 /// the input is already clean.
 pub fn clean_cell_text(raw: &str) -> Cow<'_, str> {
-    // ASCII (IDs, dates, phones) is always NFC: only spacing can change.
-    if raw.is_ascii() && is_collapsed(raw) {
+    if is_clean(raw) {
         return Cow::Borrowed(raw);
     }
     let composed: Cow<'_, str> =
@@ -43,6 +42,37 @@ pub fn clean_cell_text(raw: &str) -> Cow<'_, str> {
         out.push_str(word);
     }
     Cow::Owned(out)
+}
+
+/// The common case of [`clean_cell_text`] in one pass, without allocating: true when the text is
+/// already clean (no leading, trailing, repeated or non-ASCII space) and every character is one that
+/// NFC keeps as it is whatever surrounds it. Those are the characters below U+0300 (ASCII, Latin-1
+/// and Latin Extended A and B: `ă â đ ê ô ơ ư`) and Latin Extended Additional, U+1E00 to U+1EFF
+/// (`ạ ả ấ … ỹ`): all are precomposed starters whose NFC quick check is Yes (a test checks every one
+/// against `is_nfc_quick`), which covers Vietnamese text typed in Unicode. Any other character, a
+/// combining mark among them, sends the text through the full check.
+fn is_clean(text: &str) -> bool {
+    let mut previous_space = true;
+    for c in text.chars() {
+        let code = c as u32;
+        if code < 0x80 {
+            let space = matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r');
+            // A space is clean only as one ASCII space between two words.
+            if space && (previous_space || c != ' ') {
+                return false;
+            }
+            previous_space = space;
+        } else if code < 0x300 || (0x1E00..0x1F00).contains(&code) {
+            // U+0085 and U+00A0 are the spaces of this range.
+            if is_space_like(c) {
+                return false;
+            }
+            previous_space = false;
+        } else {
+            return false;
+        }
+    }
+    !previous_space || text.is_empty()
 }
 
 /// True when the text has no leading/trailing space and no run of spaces or non-ASCII spaces.
@@ -138,6 +168,58 @@ mod tests {
         assert_eq!(clean_cell_text("a\u{200B} b"), "a b");
         assert_eq!(clean_cell_text(""), "");
         assert_eq!(clean_cell_text("   "), "");
+    }
+
+    #[test]
+    fn the_clean_fast_path_only_takes_characters_nfc_keeps() {
+        use unicode_normalization::IsNormalized;
+        // Every character the fast path accepts is a starter NFC keeps as it is.
+        for code in (0..0x300).chain(0x1E00..0x1F00) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "U+{code:04X}"
+            );
+            assert_eq!(
+                unicode_normalization::char::canonical_combining_class(c),
+                0,
+                "U+{code:04X}"
+            );
+        }
+        for clean in ["Lò Văn Thắng", "Nguyễn Thị Ánh", "011090001234", "a", ""] {
+            assert!(is_clean(clean), "{clean:?}");
+        }
+        // Spacing, combining marks (NFD) and characters outside the two ranges take the full path.
+        for other in [
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\u{00A0}b",
+            "Nguye\u{0302}\u{0303}n",
+            "Ω",
+            "\u{1F71}",
+        ] {
+            assert!(!is_clean(other), "{other:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast path never changes an answer: a text it calls clean is what the full cleaning
+        /// gives back.
+        #[test]
+        fn the_clean_fast_path_agrees_with_the_full_cleaning(
+            text in "[ a-zA-Z0-9ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ\u{00A0}\u{0300}\u{0301}\u{0303}\u{200B}\t\u{1F71}Ω]{0,12}"
+        ) {
+            if is_clean(&text) {
+                let full: String = text.nfc().collect();
+                proptest::prop_assert!(is_collapsed(&full));
+                proptest::prop_assert_eq!(full, text);
+            }
+        }
     }
 
     #[test]
