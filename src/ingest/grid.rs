@@ -98,6 +98,14 @@ impl Row {
         self.cells.binary_search_by_key(&col, |(c, _)| *c)
     }
 
+    /// Removes the cell in a grid column and gives it (empty when there is none).
+    pub fn take(&mut self, col: usize) -> Cell {
+        match self.position(col) {
+            Ok(index) => self.cells.remove(index).1,
+            Err(_) => Cell::Empty,
+        }
+    }
+
     /// Sets a cell (an empty value removes it).
     pub fn set(&mut self, col: usize, cell: Cell) {
         let position = self.position(col);

@@ -104,17 +104,54 @@ pub type Shared = std::sync::Arc<str>;
 
 /// Hands out one [`Shared`] per distinct text of a sheet.
 #[derive(Debug, Default)]
-struct Texts(rustc_hash::FxHashMap<String, Shared>);
+struct Texts {
+    by_text: rustc_hash::FxHashMap<String, Shared>,
+    /// Per field, the text given last: lists repeat a commune, unit or officer row after row, and
+    /// comparing with the last one costs less than hashing.
+    last: [Option<Shared>; Field::ALL.len()],
+}
 
 impl Texts {
-    /// The sheet's one copy of a text (a text seen before costs no allocation).
-    fn share(&mut self, text: &str) -> Shared {
-        if let Some(shared) = self.0.get(text) {
+    /// The sheet's one copy of a field's text (a text seen before costs no allocation).
+    fn share(&mut self, field: Field, text: &str) -> Shared {
+        let last = &mut self.last[field as usize];
+        if let Some(shared) = last.as_ref().filter(|shared| ***shared == *text) {
             return shared.clone();
         }
-        let shared: Shared = text.into();
-        self.0.insert(text.to_owned(), shared.clone());
+        let shared = match self.by_text.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Shared = text.into();
+                self.by_text.insert(text.to_owned(), shared.clone());
+                shared
+            }
+        };
+        *last = Some(shared.clone());
         shared
+    }
+}
+
+/// The header's column of each field, looked up by field index for every row.
+struct FieldColumns([Option<usize>; Field::ALL.len()]);
+
+impl FieldColumns {
+    fn new(header: &Header) -> Self {
+        let mut columns = [None; Field::ALL.len()];
+        for (field, col) in &header.columns {
+            columns[*field as usize] = Some(*col);
+        }
+        Self(columns)
+    }
+
+    /// A row's cell in a field's column; empty when the header has no such column.
+    fn cell<'r>(&self, cells: &'r Row, field: Field) -> &'r Cell {
+        static EMPTY: Cell = Cell::Empty;
+        self.0[field as usize].map_or(&EMPTY, |col| cells.get(col))
+    }
+
+    /// Moves a row's cell in a field's column out of the row (empty when there is none).
+    fn take(&self, cells: &mut Row, field: Field) -> Cell {
+        self.0[field as usize].map_or(Cell::Empty, |col| cells.take(col))
     }
 }
 
@@ -149,7 +186,6 @@ pub fn read_sheet(
         report.skipped_reason = Some("no_header");
         return (report, Vec::new());
     };
-    let grid = &*grid;
     report.header_row = Some(grid.excel_row(header.top));
     report.columns = header
         .columns
@@ -159,9 +195,12 @@ pub fn read_sheet(
     let first = header.bottom + 1;
     // Rows after the last row with an ID are the footer (found with the header).
     let last_with_id = header.last_data_row;
+    let columns = FieldColumns::new(&header);
+    let counted_columns: Vec<usize> = header.columns.values().copied().collect();
     let mut rows = Vec::new();
     let mut texts = Texts::default();
-    let mut values: Vec<u64> = vec![0; header.columns.len()];
+    let mut values: Vec<u64> = vec![0; counted_columns.len()];
+    let mut present = Vec::with_capacity(counted_columns.len());
     for r in first..=last_filled.max(header.bottom) {
         report.read += 1;
         static BLANK: Row = Row::new();
@@ -170,7 +209,7 @@ pub fn read_sheet(
             || header
                 .columns
                 .get(&Field::Activated)
-                .is_some_and(|&col| !is_marked(grid.cell(r, col)))
+                .is_some_and(|&col| !is_marked(cells.get(col)))
             || (r == first && is_numbering_row(cells))
             || last_with_id.is_none_or(|last| r > last)
             || is_repeated_header(cells, &header, context.aliases);
@@ -178,11 +217,26 @@ pub fn read_sheet(
             report.skipped += 1;
             continue;
         }
-        match read_row(grid, r, &header, context, &mut report, &mut texts) {
+        // Which columns have a value, counted if the row is accepted: before its texts move out.
+        present.clear();
+        present.extend(
+            counted_columns
+                .iter()
+                .map(|&col| !cells.get(col).is_empty()),
+        );
+        let place = RowPlace {
+            excel_row: grid.excel_row(r),
+            first_col: grid.first_col,
+            header: &header,
+        };
+        let Some(cells) = grid.rows.get_mut(r) else {
+            continue;
+        };
+        match read_row(cells, &place, &columns, context, &mut report, &mut texts) {
             Ok(row) => {
                 report.accepted += 1;
-                for (count, col) in values.iter_mut().zip(header.columns.values()) {
-                    *count += u64::from(!grid.cell(r, *col).is_empty());
+                for (count, present) in values.iter_mut().zip(&present) {
+                    *count += u64::from(*present);
                 }
                 rows.push(InputRow { sheet_index, ..row });
             }
@@ -200,42 +254,51 @@ pub fn read_sheet(
     (report, rows)
 }
 
+/// Where a row sits, for its rejects and warnings: column letters are spelled only when needed.
+struct RowPlace<'a> {
+    excel_row: u32,
+    /// The grid's first column in the sheet.
+    first_col: u32,
+    header: &'a Header,
+}
+
+impl RowPlace<'_> {
+    /// The column letters of a field's column (empty when the header has none).
+    fn letter(&self, field: Field) -> String {
+        self.header
+            .columns
+            .get(&field)
+            .map(|col| super::grid::column_letter(self.first_col + *col as u32))
+            .unwrap_or_default()
+    }
+}
+
+/// Reads one row's fields. The row's texts that become boxed fields (name, address, phone) are
+/// moved out of the grid rather than copied: the grid is not read again below this row.
 fn read_row(
-    grid: &Grid,
-    r: usize,
-    header: &Header,
+    cells: &mut Row,
+    place: &RowPlace<'_>,
+    columns: &FieldColumns,
     context: &SheetContext<'_>,
     report: &mut SheetReport,
     texts: &mut Texts,
 ) -> Result<InputRow, Reject> {
-    let excel_row = grid.excel_row(r);
-    let id_column = header.id_column();
-    let id_cell = grid.cell(r, id_column);
-    let reject = |reason| Reject {
+    let excel_row = place.excel_row;
+    let id_cell = columns.cell(cells, Field::Id);
+    let normalized = id_from_cell(id_cell, context.as_of_year).map_err(|reason| Reject {
         row: excel_row,
-        column: grid.column_letter(id_column),
+        column: place.letter(Field::Id),
         value: id_cell.display(),
         reason,
-    };
-    let normalized = id_from_cell(id_cell, context.as_of_year).map_err(reject)?;
+    })?;
     if normalized.padded {
         report.ids_padded += 1;
     }
-    let cell = |field: Field| {
-        header
-            .columns
-            .get(&field)
-            .map_or(&Cell::Empty, |col| grid.cell(r, *col))
-    };
+    let cell = |field: Field| columns.cell(cells, field);
     let mut warn = |field: Field, code: WarningCode| {
-        let column = header
-            .columns
-            .get(&field)
-            .map(|col| grid.column_letter(*col))
-            .unwrap_or_default();
         report.warnings.push(RowWarning {
             row: excel_row,
-            column,
+            column: place.letter(field),
             code,
         });
     };
@@ -261,23 +324,34 @@ fn read_row(
     if gender.is_some_and(|sex| sex != id.sex()) {
         warn(Field::Gender, WarningCode::GenderMismatch);
     }
-    let text = |field: Field| Some(cell(field).display()).filter(|t| !t.is_empty());
-    let boxed = |field: Field| text(field).map(String::into_boxed_str);
     let mut shared = |field: Field| match cell(field) {
-        Cell::Text(t) if !t.is_empty() => Some(texts.share(t)),
-        _ => text(field).map(|t| texts.share(&t)),
+        Cell::Text(t) => Some(texts.share(field, t)),
+        other => Some(other.display())
+            .filter(|t| !t.is_empty())
+            .map(|t| texts.share(field, &t)),
+    };
+    let commune = shared(Field::Commune);
+    let village = shared(Field::Village);
+    let force = shared(Field::Force);
+    let unit = shared(Field::Unit);
+    let officer = shared(Field::Officer);
+    let text = |cell: Cell| match cell {
+        Cell::Text(text) => Some(text.into_boxed_str()),
+        other => Some(other.display())
+            .filter(|t| !t.is_empty())
+            .map(String::into_boxed_str),
     };
     let fields = RowFields {
-        name: boxed(Field::Name),
+        name: text(columns.take(cells, Field::Name)),
         dob,
         gender,
-        commune: shared(Field::Commune),
-        village: shared(Field::Village),
-        address: boxed(Field::Address),
-        phone: phone_of(cell(Field::Phone)).map(String::into_boxed_str),
-        force: shared(Field::Force),
-        unit: shared(Field::Unit),
-        officer: shared(Field::Officer),
+        commune,
+        village,
+        address: text(columns.take(cells, Field::Address)),
+        phone: phone_of(columns.take(cells, Field::Phone)).map(String::into_boxed_str),
+        force,
+        unit,
+        officer,
         assigned_on,
         activated_on,
     };
@@ -343,14 +417,14 @@ fn parse_gender(text: &str) -> Option<Sex> {
 }
 
 /// A phone number; a numeric cell lost its leading zero (Vietnamese numbers have 10 digits).
-fn phone_of(cell: &Cell) -> Option<String> {
-    let text = cell.display();
-    match cell {
-        Cell::Int(_) | Cell::Number(_)
-            if text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            Some(format!("0{text}"))
-        }
-        _ => Some(text).filter(|t| !t.is_empty()),
+fn phone_of(cell: Cell) -> Option<String> {
+    let numeric = matches!(cell, Cell::Int(_) | Cell::Number(_));
+    let text = match cell {
+        Cell::Text(text) => text,
+        other => other.display(),
+    };
+    if numeric && text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("0{text}"));
     }
+    Some(text).filter(|t| !t.is_empty())
 }
