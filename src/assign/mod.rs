@@ -39,7 +39,9 @@ pub struct StageReject {
 pub struct Candidate {
     pub force: usize,
     pub unit: usize,
-    pub officer: String,
+    /// The officer as the candidate's first row names them, shared with that row (empty when the
+    /// row names none).
+    pub officer: crate::ingest::sheet::Shared,
     /// The officer's id in [`Assignments::officers`] (same id, same officer ignoring spelling).
     pub officer_id: u32,
     pub assigned_on: Option<NaiveDate>,
@@ -80,7 +82,7 @@ struct Resolved<'a> {
     id: CitizenId,
     force: usize,
     unit: usize,
-    officer: &'a str,
+    officer: &'a crate::ingest::sheet::Shared,
     officer_id: u32,
     commune: Option<usize>,
     assigned_on: Option<NaiveDate>,
@@ -108,6 +110,7 @@ pub fn candidates(
     let mut rejects = Vec::new();
     let mut officers = Officers::default();
     let mut resolved = Vec::with_capacity(rows.len());
+    let no_officer: crate::ingest::sheet::Shared = "".into();
     for row in rows {
         let fields = &row.source.row.fields;
         let force = match forces.force_of_row(&row.source, row.force_folder.as_deref()) {
@@ -124,14 +127,14 @@ pub fn candidates(
             fields.unit.as_deref(),
             fields.commune.as_deref(),
         );
-        let officer = fields.officer.as_deref().unwrap_or_default();
+        let officer = fields.officer.as_ref().unwrap_or(&no_officer);
         resolved.push(Resolved {
             position: &row.source.position,
             id: row.source.row.id,
             force,
             unit,
             officer,
-            officer_id: officers.intern(officer),
+            officer_id: officers.intern(officer.as_ref()),
             commune,
             assigned_on: fields.assigned_on,
             is_override: row.is_override,
@@ -195,7 +198,7 @@ fn merge_candidates(
         let candidate = Candidate {
             force: row.force,
             unit: row.unit,
-            officer: row.officer.to_string(),
+            officer: row.officer.clone(),
             officer_id: row.officer_id,
             assigned_on: dates.get(index).and_then(from_epoch_days),
             position: row.position.clone(),

@@ -198,7 +198,7 @@ impl<'a> Checker<'a> {
                 found.push(ProblemKind::AssignedElsewhere {
                     unit: assigned.name.clone(),
                     force: self.settings.forces[winner.force].name.clone(),
-                    officer: Some(winner.officer.clone()).filter(|o| !o.is_empty()),
+                    officer: Some(winner.officer.to_string()).filter(|o| !o.is_empty()),
                 });
             }
         }

@@ -136,7 +136,7 @@ fn form_rows(
             .assignments
             .winners
             .get(&citizen.id)
-            .map_or("", |w| w.officer.as_str());
+            .map_or("", |w| &*w.officer);
         sheet.write_number_with_format(row, 0, index as f64 + 1.0, &styles.cell)?;
         sheet.write_string_with_format(row, 1, citizen.id.to_string(), &styles.id)?;
         let texts = [

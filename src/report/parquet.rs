@@ -115,7 +115,7 @@ fn citizens(data: &RunData<'_>, days: &Days) -> PolarsResult<DataFrame> {
         "village" => citizens.iter().map(|c| c.village.as_deref()).collect::<Vec<_>>(),
         "force" => winners.iter().map(|w| w.map(|w| force_id(data, w.force))).collect::<Vec<_>>(),
         "unit" => winners.iter().map(|w| w.map(|w| unit_name(data, w.unit))).collect::<Vec<_>>(),
-        "officer" => winners.iter().map(|w| w.map(|w| w.officer.as_str()).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
+        "officer" => winners.iter().map(|w| w.map(|w| &*w.officer).filter(|o| !o.is_empty())).collect::<Vec<_>>(),
         "status" => credits.iter().map(|c| if c.is_some() { "activated" } else { "remaining" }).collect::<Vec<_>>(),
         "activated_on" => credits.iter().map(|c| days.text(c.map(|(d, _)| *d))).collect::<Vec<_>>(),
         "credited_force" => credits.iter().map(|c| c.and_then(|(_, u)| *u).map(|u| unit_force(data, u))).collect::<Vec<_>>(),
@@ -160,7 +160,7 @@ fn conflicts(data: &RunData<'_>) -> PolarsResult<DataFrame> {
             .iter()
             .map(|c| unit_name(data, pick(c).unit))
             .collect();
-        let officer: Vec<&str> = conflicts.iter().map(|c| pick(c).officer.as_str()).collect();
+        let officer: Vec<&str> = conflicts.iter().map(|c| &*pick(c).officer).collect();
         (force, unit, officer)
     };
     let (winner_force, winner_unit, winner_officer) = side(|c| &c.winner);

@@ -194,7 +194,7 @@ fn officer_tallies<'a>(data: &RunData<'a>) -> Vec<OfficerTally<'a>> {
         };
         let entry = tally
             .entry((winner.force, winner.unit, winner.officer_id))
-            .or_insert((winner.officer.as_str(), 0, 0));
+            .or_insert((&*winner.officer, 0, 0));
         entry.1 += 1;
         entry.2 += u64::from(counted.contains(&citizen.id));
     }
@@ -248,7 +248,7 @@ fn assignee<'a>(data: &RunData<'a>, winner: Option<&'a Candidate>) -> [Value<'a>
         Some(w) => [
             data.settings.forces[w.force].name.as_str().into(),
             data.units.list[w.unit].name.as_str().into(),
-            w.officer.as_str().into(),
+            Value::from(&*w.officer),
         ],
         None => [Value::from("(chưa phân công)"), Value::Empty, Value::Empty],
     }
