@@ -136,6 +136,7 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     let day = data.as_of.format("%Y-%m-%d");
     let mut files = vec![("summary.json".to_string(), summary_json.into_bytes())];
     // The district workbook (None) and the force workbooks, built in parallel, kept in order.
+    sheets::prepare_shared(data);
     let books: Vec<Option<usize>> = std::iter::once(None)
         .chain((0..data.settings.forces.len()).map(Some))
         .collect();

@@ -183,6 +183,16 @@ pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 /// An officer's (force, unit, officer id) and first spelling, citizens assigned and activated.
 pub type OfficerTally<'a> = ((usize, usize, u32), (&'a str, u64, u64));
 
+/// Computes what the district's workbook and the forces' share (the officers' tallies, the to-do
+/// list's order), one on each core, before the workbooks start: otherwise the first workbook to need
+/// one computes it while the other waits for it.
+pub fn prepare_shared(data: &RunData<'_>) {
+    rayon::join(
+        || data.officers.get_or_init(|| officer_tallies(data)),
+        || data.remaining.get_or_init(|| remaining_order(data)),
+    );
+}
+
 /// Every officer's tally, in (force, unit, officer's comparison key) order.
 fn officer_tallies<'a>(data: &RunData<'a>) -> Vec<OfficerTally<'a>> {
     let counted = data.claims.counted_ids();
