@@ -19,7 +19,7 @@ use crate::codes::WarningCode;
 use crate::ingest::aliases::Field;
 use crate::ingest::sheet::{Reject, RowWarning};
 use crate::ingest::workspace::Role;
-use crate::ingest::{FileReport, Position, SourcedRow};
+use crate::ingest::{FileReport, InputRow, Position, SourcedRow};
 use crate::normalize::commune::CommuneMatcher;
 use crate::reconcile::claims::{self, ClaimRow};
 use crate::reconcile::progress::{self, ProgressInputs};
@@ -99,14 +99,24 @@ pub fn compute(
 ) -> Result<Stages, Error> {
     let routed = route_rows(&mut inputs);
     timings.step("collect");
+    // Every accepted row's name is compared with the master record's.
+    let name_checked: Vec<&SourcedRow> = routed
+        .master
+        .iter()
+        .chain(routed.assignments.iter().map(|r| &r.source))
+        .chain(routed.claims.iter().map(|r| &r.source))
+        .collect();
     // The master list is merged while the assignment rows are grouped into candidates: neither
-    // needs the other, and each keeps one core.
+    // needs the other, and each keeps one core. The merge ends first, and the name comparison that
+    // needs only the master list follows it on that core (and on both once the candidates are in).
     let mut units = Units::default();
     // The naming (and the units it has already named) then serves the claims.
-    let (master, (candidates, naming)) = rayon::join(
+    let ((master, mismatched), (candidates, naming)) = rayon::join(
         || {
             let communes = CommuneMatcher::new(&settings.communes);
-            Master::merge(&routed.master, &communes)
+            let master = Master::merge(&routed.master, &communes);
+            let mismatched = name_mismatched(&name_checked, &master);
+            (master, mismatched)
         },
         || {
             let naming = Naming::new(settings);
@@ -129,13 +139,8 @@ pub fn compute(
     let stage_rejects: Vec<&StageReject> =
         assignments.rejects.iter().chain(&claims.rejects).collect();
     apply_stage_rejects(&mut inputs.files, &stage_rejects);
-    let name_checked: Vec<&SourcedRow> = routed
-        .master
-        .iter()
-        .chain(routed.assignments.iter().map(|r| &r.source))
-        .chain(routed.claims.iter().map(|r| &r.source))
-        .collect();
-    add_name_mismatches(&mut inputs.files, &name_checked, &master, &stage_rejects);
+    add_name_mismatches(&mut inputs.files, &mismatched, &stage_rejects);
+    drop(name_checked);
     drop_aside(routed);
     timings.step("checks");
     let progress = progress::compute(&ProgressInputs {
@@ -170,7 +175,8 @@ pub fn drop_aside<T: Send + 'static>(value: T) {
 }
 
 /// Moves every file's rows into the stage its role feeds; the file keeps its per-sheet counts for
-/// the reports. Claims are put in processing order: date, then path, sheet, row (SPEC §6).
+/// the reports. Claims are put in processing order: date, then path, sheet, row (SPEC §6). The three
+/// stages' rows are gathered at the same time (a province moves millions of rows).
 fn route_rows(inputs: &mut Inputs) -> Routed {
     let roles: HashMap<&str, &Role> = inputs
         .discovery
@@ -178,59 +184,80 @@ fn route_rows(inputs: &mut Inputs) -> Routed {
         .iter()
         .map(|s| (s.relative.as_str(), &s.role))
         .collect();
-    // Sized once: a province routes millions of rows, and growing by doubling copies them.
-    let mut sizes = [0usize; 3];
-    for file in &inputs.files {
-        match roles.get(file.path.as_str()) {
-            Some(Role::Master) => sizes[0] += file.rows.len(),
-            Some(Role::Assignment { .. }) => sizes[1] += file.rows.len(),
-            Some(Role::Report { .. }) => sizes[2] += file.rows.len(),
-            Some(Role::Targets) | None => {}
-        }
-    }
-    let mut routed = Routed {
-        master: Vec::with_capacity(sizes[0]),
-        assignments: Vec::with_capacity(sizes[1]),
-        claims: Vec::with_capacity(sizes[2]),
-    };
+    // Each file's rows with its path and what its role says of every row.
+    let mut master = Vec::new();
+    let mut assignments = Vec::new();
+    let mut claims = Vec::new();
     for file in &mut inputs.files {
         let Some(role) = roles.get(file.path.as_str()) else {
             continue;
         };
         // Shared by every row of the file (a province has millions of rows).
         let path: Arc<str> = file.path.as_str().into();
-        for row in std::mem::take(&mut file.rows) {
+        let rows = std::mem::take(&mut file.rows);
+        match role {
+            Role::Master => master.push((path, (), rows)),
+            Role::Assignment {
+                force_folder,
+                is_override,
+            } => assignments.push((path, (force_folder, *is_override), rows)),
+            Role::Report { date, force_folder } => claims.push((path, (*date, force_folder), rows)),
+            Role::Targets => {}
+        }
+    }
+    let (master, (assignments, mut claims)) = rayon::join(
+        || gather(master, |source, ()| source),
+        || {
+            rayon::join(
+                || {
+                    gather(assignments, |source, (force_folder, is_override)| {
+                        AssignmentRow {
+                            source,
+                            is_override,
+                            force_folder: force_folder.clone(),
+                        }
+                    })
+                },
+                || {
+                    gather(claims, |source, (date, force_folder)| ClaimRow {
+                        source,
+                        date,
+                        force_folder: force_folder.clone(),
+                    })
+                },
+            )
+        },
+    );
+    claims.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.source.position.cmp(&b.source.position))
+    });
+    Routed {
+        master,
+        assignments,
+        claims,
+    }
+}
+
+/// The rows of some files, each with its position and its file's role information, made into one
+/// stage's rows (sized once: growing by doubling would copy millions of rows).
+fn gather<I: Copy, T>(
+    files: Vec<(Arc<str>, I, Vec<InputRow>)>,
+    make: impl Fn(SourcedRow, I) -> T,
+) -> Vec<T> {
+    let mut gathered = Vec::with_capacity(files.iter().map(|(_, _, rows)| rows.len()).sum());
+    for (path, info, rows) in files {
+        for row in rows {
             let position = Position {
                 path: path.clone(),
                 sheet: row.sheet_index,
                 row: row.row,
             };
-            let source = SourcedRow { position, row };
-            match role {
-                Role::Master => routed.master.push(source),
-                Role::Assignment {
-                    force_folder,
-                    is_override,
-                } => routed.assignments.push(AssignmentRow {
-                    source,
-                    is_override: *is_override,
-                    force_folder: force_folder.clone(),
-                }),
-                Role::Report { date, force_folder } => routed.claims.push(ClaimRow {
-                    source,
-                    date: *date,
-                    force_folder: force_folder.clone(),
-                }),
-                Role::Targets => {}
-            }
+            gathered.push(make(SourcedRow { position, row }, info));
         }
     }
-    routed.claims.sort_by(|a, b| {
-        a.date
-            .cmp(&b.date)
-            .then_with(|| a.source.position.cmp(&b.source.position))
-    });
-    routed
+    gathered
 }
 
 /// Each file's index by its shown path.
@@ -280,21 +307,22 @@ fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
     }
 }
 
-/// Adds `name_mismatch` warnings: an accepted row whose name differs from the master record's.
-fn add_name_mismatches(
-    files: &mut [FileReport],
-    rows: &[&SourcedRow],
-    master: &Master,
-    rejects: &[&StageReject],
-) {
+/// The accepted rows whose name differs from the master record's, in the rows' order: a master
+/// lookup per row, on both cores.
+fn name_mismatched<'r>(rows: &[&'r SourcedRow], master: &Master) -> Vec<&'r SourcedRow> {
     use rayon::prelude::*;
-    // The name comparison first, on both cores (a master lookup per row): it rules out almost
-    // every row without hashing its position. The warnings keep the rows' order.
-    let mismatched: Vec<&SourcedRow> = rows
-        .par_iter()
+    rows.par_iter()
         .copied()
         .filter(|row| master.name_mismatch(row.row.id, row.row.fields.name.as_deref()))
-        .collect();
+        .collect()
+}
+
+/// Adds `name_mismatch` warnings for the mismatched rows a later stage did not reject.
+fn add_name_mismatches(
+    files: &mut [FileReport],
+    mismatched: &[&SourcedRow],
+    rejects: &[&StageReject],
+) {
     let rejected: HashSet<&Position> = rejects.iter().map(|r| &r.position).collect();
     let index = file_index(files);
     for row in mismatched {
