@@ -7,7 +7,13 @@
 //!   sheet, files in parallel and scheduled like `run` does, in a process with `run`'s allocator
 //!   and settings, no normalisation, no output), and `run`'s ingest stage and wall time as ratios
 //!   to it (the median of each run's ratio to the floor measured just before it);
-//! - `run --parquet` right after each timed run: the median extra time the Parquet tables cost.
+//! - `run --parquet` right after each timed run: the median extra time the Parquet tables cost;
+//! - the write floor: rust_xlsxwriter alone writing every cell value of the run's five workbooks
+//!   (read back from `out/D/` once, untimed): no styles, merges, conditional formats or chart,
+//!   sheets over 20,000 rows in constant-memory mode and deflate level 1 as `run` writes them, the
+//!   district's workbook on one core and the forces' on the other. `run`'s report stage is compared
+//!   with it, and the run with the sum of the two floors: a run must read its inputs and write its
+//!   workbooks, and each floor is the least the crate doing that half needs.
 //!
 //! ```text
 //! cargo run --release --example bench                      # district and province, 3 runs each
@@ -24,7 +30,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use calamine::Reader;
+use calamine::{Data, Range, Reader};
 use clap::Parser;
 use rayon::prelude::*;
 
@@ -106,9 +112,9 @@ fn main() -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "| workspace | files | input rows | runs | run median | min–max | peak RSS | ingest | assign | reconcile | report | floor (calamine) | ingest / floor | run / floor | `--parquet` extra |"
+        "| workspace | files | input rows | runs | run median | min–max | peak RSS | ingest | assign | reconcile | report | floor (calamine) | ingest / floor | run / floor | write floor (rust_xlsxwriter) | report / write floor | run / both floors | `--parquet` extra |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
     }
@@ -310,6 +316,94 @@ fn calamine_floor(files: &[PathBuf]) -> anyhow::Result<(f64, u64)> {
     Ok((start.elapsed().as_secs_f64(), cells?.iter().sum()))
 }
 
+/// One output workbook read back for the write floor: its file name and every sheet's cells.
+struct WrittenBook {
+    name: String,
+    sheets: Vec<(String, Range<Data>)>,
+}
+
+/// The workbooks of `out/D/`, read back with calamine (untimed): what the write floor writes again.
+fn read_outputs(out: &Path) -> anyhow::Result<Vec<WrittenBook>> {
+    let mut books = Vec::new();
+    for entry in std::fs::read_dir(out)? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "xlsx") {
+            continue;
+        }
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&path)
+            .with_context(|| format!("calamine cannot open {}", path.display()))?;
+        let mut sheets = Vec::new();
+        for sheet in workbook.sheet_names() {
+            let range = workbook.worksheet_range(&sheet)?;
+            sheets.push((sheet, range));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        books.push(WrittenBook { name, sheets });
+    }
+    books.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(books)
+}
+
+/// The write floor: rust_xlsxwriter writing every cell value of the run's workbooks into workbook
+/// bytes, as `run` schedules them (the district's workbook on one core, the four forces' on the
+/// other), with `run`'s sheet modes and deflate level but no styles. Returns the seconds and the
+/// bytes written (so the work cannot be optimised away).
+fn write_floor(books: &[WrittenBook]) -> anyhow::Result<(f64, usize)> {
+    let start = Instant::now();
+    let (district, forces): (Vec<&WrittenBook>, Vec<&WrittenBook>) =
+        books.iter().partition(|b| b.name.starts_with("tong-hop"));
+    let write_all = |books: &[&WrittenBook]| -> anyhow::Result<usize> {
+        let mut bytes = 0;
+        for book in books {
+            bytes += write_values(book)?;
+        }
+        Ok(bytes)
+    };
+    let (a, b) = rayon::join(|| write_all(&district), || write_all(&forces));
+    Ok((start.elapsed().as_secs_f64(), a? + b?))
+}
+
+/// One workbook's cell values, unstyled, written as `run` writes its sheets; its size in bytes.
+fn write_values(book: &WrittenBook) -> anyhow::Result<usize> {
+    use rust_xlsxwriter::Workbook;
+    let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(1);
+    for (name, range) in &book.sheets {
+        let sheet = if range.height() > 20_000 {
+            workbook.add_worksheet_with_constant_memory()?
+        } else {
+            workbook.add_worksheet()
+        };
+        sheet.set_name(name)?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        for (row, col, value) in range.used_cells() {
+            let (row, col) = (top + row as u32, (left as usize + col) as u16);
+            match value {
+                Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => {
+                    sheet.write_string(row, col, text)?;
+                }
+                Data::Float(number) => {
+                    sheet.write_number(row, col, *number)?;
+                }
+                Data::Int(number) => {
+                    sheet.write_number(row, col, *number as f64)?;
+                }
+                Data::DateTime(date) => {
+                    sheet.write_number(row, col, date.as_f64())?;
+                }
+                Data::Bool(flag) => {
+                    sheet.write_boolean(row, col, *flag)?;
+                }
+                Data::Error(_) | Data::Empty => {}
+            }
+        }
+    }
+    Ok(workbook.save_to_buffer()?.len())
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -333,6 +427,10 @@ fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<Strin
     let with_parquet = ["run", "-w", &path, "--date", AS_OF, "--quiet", "--parquet"];
     // One untimed run warms the page cache for both the floor and the timed runs.
     let (_, _) = spawn(&command, false)?;
+    let written = read_outputs(&workspace.join("out").join(AS_OF))?;
+    let mut write_floors = Vec::new();
+    let mut report_ratios = Vec::new();
+    let mut both_ratios = Vec::new();
     let mut wall = Vec::new();
     let mut peak = Vec::new();
     let mut stages: [Vec<f64>; 4] = Default::default();
@@ -359,12 +457,18 @@ fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<Strin
         // `run --parquet` right after, against the run just before it.
         let (with_tables, _) = spawn(&with_parquet, false)?;
         parquet_extra.push(with_tables - seconds);
+        // The write floor last: it runs in this process, after the children have ended.
+        let (write_seconds, _) = write_floor(&written)?;
+        write_floors.push(write_seconds);
+        report_ratios.push(stage(&stderr, "report") / write_seconds);
+        both_ratios.push(seconds / (floor[floor.len() - 1] + write_seconds));
         eprintln!(
-            "{} run {run}/{runs}: {:.2} s, peak {:.0} MB, ingest {ingest:.2} s, floor {:.2} s",
+            "{} run {run}/{runs}: {:.2} s, peak {:.0} MB, ingest {ingest:.2} s, floor {:.2} s, report {:.2} s, write floor {write_seconds:.2} s",
             scale.name,
             seconds,
             peak[peak.len() - 1] / 1024.0,
-            floor[floor.len() - 1]
+            floor[floor.len() - 1],
+            stage(&stderr, "report"),
         );
     }
     let input_rows = input_rows(workspace)?;
@@ -381,7 +485,7 @@ fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<Strin
     let ingest = median(&mut stages[0]);
     let floor_median = median(&mut floor);
     Ok(format!(
-        "| {} | {} | {} | {runs} | {:.2} s | {min:.2}–{max:.2} s | {:.0} MB | {ingest:.2} s | {:.2} s | {:.2} s | {:.2} s | {floor_median:.2} s ({cells} cells) | {:.2}× | {run_ratio:.2}× | {:+.2} s |",
+        "| {} | {} | {} | {runs} | {:.2} s | {min:.2}–{max:.2} s | {:.0} MB | {ingest:.2} s | {:.2} s | {:.2} s | {:.2} s | {floor_median:.2} s ({cells} cells) | {:.2}× | {run_ratio:.2}× | {:.2} s | {:.2}× | {:.2}× | {:+.2} s |",
         scale.name,
         files.len(),
         input_rows,
@@ -391,6 +495,9 @@ fn measure(scale: &Scale, workspace: &Path, runs: usize) -> anyhow::Result<Strin
         median(&mut stages[2]),
         median(&mut stages[3]),
         ratio,
+        median(&mut write_floors),
+        median(&mut report_ratios),
+        median(&mut both_ratios),
         median(&mut parquet_extra),
     ))
 }
