@@ -175,7 +175,9 @@ fn read_zip(path: &Path, ext: &str) -> Result<RawWorkbook, FileError> {
             let names = workbook.sheet_names();
             streamed("xlsb", is_1904, names, |name| {
                 match workbook.worksheet_cells_reader(name) {
-                    Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string())),
+                    Ok(mut reader) => stream_grid(reserve_hint(reader.dimensions()), || {
+                        reader.next_cell().map_err(|e| e.to_string())
+                    }),
                     Err(error) => Err(SheetError::Damaged(error.to_string())),
                 }
             })
@@ -199,7 +201,9 @@ fn read_xlsx<RS: std::io::Read + std::io::Seek>(
     let mut known = single_sheet_merges.filter(|_| names.len() == 1);
     streamed("xlsx", is_1904, names, |name| {
         let mut grid = match workbook.worksheet_cells_reader(name) {
-            Ok(mut reader) => stream_grid(|| reader.next_cell().map_err(|e| e.to_string()))?,
+            Ok(mut reader) => stream_grid(reserve_hint(reader.dimensions()), || {
+                reader.next_cell().map_err(|e| e.to_string())
+            })?,
             Err(error) => return Err(SheetError::Damaged(error.to_string())),
         };
         // A sheet whose merge list cannot be read still gives its cells.
@@ -278,9 +282,10 @@ const REMEMBERED_COLUMNS: usize = 64;
 /// calamine's dense `Range` of a hostile sheet with cells at A1 and XFD1048576 would need 17·10⁹
 /// cells, while here it costs one empty row vector per row in between.
 fn stream_grid<'a>(
+    reserve: usize,
     mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, String>,
 ) -> Result<Grid, SheetError> {
-    let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+    let mut cells: Vec<(u32, u32, Cell)> = Vec::with_capacity(reserve);
     // Per column, the last non-ASCII raw text and where its cleaned cell went in `cells` (None when
     // it cleaned to nothing). Unit, commune and officer columns repeat one value down the sheet, and
     // cleaning non-ASCII text (legacy-encoding detection, NFC) is the costly part of reading.
@@ -349,6 +354,16 @@ fn stream_grid<'a>(
         rows[(row - first_row) as usize].push(col - first_col, value);
     }
     Ok(Grid::from_rows(first_row, first_col, rows))
+}
+
+/// The cells to reserve for a sheet, from the extent its `<dimension>` claims: the lists writers
+/// produce are dense, so this is about the cells to come, and growing a province's lists by doubling
+/// copied them several times. A hostile claim (the whole grid) reserves at most 2 million cells.
+fn reserve_hint(dimensions: calamine::Dimensions) -> usize {
+    const MAX_RESERVED_CELLS: u64 = 1 << 21;
+    let rows = u64::from(dimensions.end.0.saturating_sub(dimensions.start.0)) + 1;
+    let columns = u64::from(dimensions.end.1.saturating_sub(dimensions.start.1)) + 1;
+    rows.saturating_mul(columns).min(MAX_RESERVED_CELLS) as usize
 }
 
 fn to_cell_ref(data: &calamine::DataRef<'_>) -> Cell {
@@ -559,7 +574,7 @@ mod tests {
                 };
                 calamine::Cell::new(position, value)
             });
-        match stream_grid(|| Ok(stream.next())) {
+        match stream_grid(cells.len(), || Ok(stream.next())) {
             Ok(grid) => grid,
             Err(_) => panic!("a small sheet streams"),
         }

@@ -197,7 +197,9 @@ pub fn read_sheet(
     let last_with_id = header.last_data_row;
     let columns = FieldColumns::new(&header);
     let counted_columns: Vec<usize> = header.columns.values().copied().collect();
-    let mut rows = Vec::new();
+    // Sized once for the rows down to the last ID (a province's lists have 270,000 rows).
+    let mut rows =
+        Vec::with_capacity(last_with_id.map_or(0, |last| (last + 1).saturating_sub(first)));
     let mut texts = Texts::default();
     let mut values: Vec<u64> = vec![0; counted_columns.len()];
     let mut present = Vec::with_capacity(counted_columns.len());

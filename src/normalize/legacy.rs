@@ -144,12 +144,19 @@ const CP1252_HIGH: [char; 32] = [
 fn cp1252_byte(c: char) -> Option<u8> {
     match u8::try_from(u32::from(c)) {
         Ok(byte) => Some(byte),
+        // Every Unicode Vietnamese letter (ă đ ơ ư, U+1EA0 … U+1EF9) falls outside these ranges:
+        // a cell is found to be Unicode at its first such letter without searching the table.
+        Err(_) if !CP1252_HIGH_RANGES.iter().any(|range| range.contains(&c)) => None,
         Err(_) => CP1252_HIGH
             .iter()
             .position(|&h| h == c)
             .map(|i| 0x80 + i as u8),
     }
 }
+
+/// Where the characters of [`CP1252_HIGH`] above U+00FF lie (a test checks every one).
+const CP1252_HIGH_RANGES: [std::ops::RangeInclusive<char>; 2] =
+    ['\u{152}'..='\u{2DC}', '\u{2013}'..='\u{2122}'];
 
 /// Converts from the given encoding to Unicode NFC (precomposed) Vietnamese. Characters that are
 /// not part of a legacy letter are kept as they are.
@@ -403,6 +410,21 @@ fn vni_mark(row: usize, mark: u8) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_high_windows_1252_characters_lie_in_the_ranges_searched() {
+        use super::{CP1252_HIGH, CP1252_HIGH_RANGES, cp1252_byte};
+        for (index, c) in CP1252_HIGH.into_iter().enumerate() {
+            assert!(
+                u32::from(c) <= 0xFF || CP1252_HIGH_RANGES.iter().any(|r| r.contains(&c)),
+                "{c:?}"
+            );
+            assert_eq!(cp1252_byte(c), Some(0x80 + index as u8), "{c:?}");
+        }
+        for letter in ['ă', 'Đ', 'ơ', 'Ư', 'ạ', 'ỹ', 'Ĩ', 'ũ'] {
+            assert_eq!(cp1252_byte(letter), None, "{letter}");
+        }
+    }
+
     #[test]
     fn columns_are_classified_as_spec_11_13_says() {
         use super::{LegacyEncoding::*, detect_cells};
