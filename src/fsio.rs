@@ -272,4 +272,31 @@ mod tests {
         remove_stale_staging(dir.path());
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
     }
+
+    #[test]
+    fn more_files_than_writers_are_all_published_in_their_folders() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("2024-01-15");
+        let names: Vec<String> = (0..21)
+            .map(|n| format!("don-vi/f{}/{n}.txt", n % 3))
+            .collect();
+        let contents: Vec<Vec<u8>> = (0..21).map(|n| vec![b'a' + n as u8; 1000 + n]).collect();
+        let files: Vec<(&str, &[u8])> = names
+            .iter()
+            .zip(&contents)
+            .map(|(name, content)| (name.as_str(), content.as_slice()))
+            .collect();
+        publish_dir(&target, &files).expect("published");
+        for (name, content) in &files {
+            assert_eq!(
+                std::fs::read(target.join(name)).expect("file"),
+                *content,
+                "{name}"
+            );
+        }
+        // A file that cannot be written fails the publication and leaves no folder behind.
+        let clash = [("x", b"1".as_slice()), ("x/y", b"2".as_slice())];
+        assert!(publish_dir(&dir.path().join("other"), &clash).is_err());
+        assert!(!dir.path().join("other").exists());
+    }
 }
