@@ -88,7 +88,9 @@ fn tail_after_sheet_data(mut xml: impl Read, window: usize) -> Option<Vec<u8>> {
 /// `<sheetData/>` (any namespace prefix). An opening `<sheetData>` after them means the cells go on
 /// past `bytes`: none.
 fn last_sheet_data_tag(bytes: &[u8]) -> Option<usize> {
-    let name = memchr::memmem::rfind(bytes, b"sheetData")?;
+    // The forward search is vectorised and the reverse one is not (a province's assignment list:
+    // 0.043 s against 0.005 s); "sheetData" cannot overlap itself, so the last match is rfind's.
+    let name = memchr::memmem::find_iter(bytes, b"sheetData").last()?;
     let start = bytes[..name].iter().rposition(|&b| b == b'<')?;
     let closing = bytes.get(start + 1) == Some(&b'/');
     let after = &bytes[name + b"sheetData".len()..];
