@@ -59,6 +59,14 @@ impl Cell {
             Cell::Error => "#ERROR".to_string(),
         }
     }
+
+    /// [`Cell::display`], moving a text out instead of copying it.
+    pub fn into_display(self) -> String {
+        match self {
+            Cell::Text(text) => text,
+            other => other.display(),
+        }
+    }
 }
 
 /// One row's non-empty cells with their grid column, in column order. Memory follows the cells

@@ -337,11 +337,10 @@ fn read_row(
     let force = shared(Field::Force);
     let unit = shared(Field::Unit);
     let officer = shared(Field::Officer);
-    let text = |cell: Cell| match cell {
-        Cell::Text(text) => Some(text.into_boxed_str()),
-        other => Some(other.display())
+    let text = |cell: Cell| {
+        Some(cell.into_display())
             .filter(|t| !t.is_empty())
-            .map(String::into_boxed_str),
+            .map(String::into_boxed_str)
     };
     let fields = RowFields {
         name: text(columns.take(cells, Field::Name)),
@@ -421,10 +420,7 @@ fn parse_gender(text: &str) -> Option<Sex> {
 /// A phone number; a numeric cell lost its leading zero (Vietnamese numbers have 10 digits).
 fn phone_of(cell: Cell) -> Option<String> {
     let numeric = matches!(cell, Cell::Int(_) | Cell::Number(_));
-    let text = match cell {
-        Cell::Text(text) => text,
-        other => other.display(),
-    };
+    let text = cell.into_display();
     if numeric && text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) {
         return Some(format!("0{text}"));
     }

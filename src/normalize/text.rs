@@ -44,35 +44,17 @@ pub fn clean_cell_text(raw: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The common case of [`clean_cell_text`] in one pass, without allocating: true when the text is
-/// already clean (no leading, trailing, repeated or non-ASCII space) and every character is one that
-/// NFC keeps as it is whatever surrounds it. Those are the characters below U+0300 (ASCII, Latin-1
+/// The common case of [`clean_cell_text`], without allocating: true when the text is already
+/// collapsed ([`is_collapsed`]) and every character is one that NFC keeps as it is whatever
+/// surrounds it. Those are the characters below U+0300 (ASCII, Latin-1
 /// and Latin Extended A and B: `ă â đ ê ô ơ ư`) and Latin Extended Additional, U+1E00 to U+1EFF
 /// (`ạ ả ấ … ỹ`): all are precomposed starters whose NFC quick check is Yes (a test checks every one
 /// against `is_nfc_quick`), which covers Vietnamese text typed in Unicode. Any other character, a
 /// combining mark among them, sends the text through the full check.
 fn is_clean(text: &str) -> bool {
-    let mut previous_space = true;
-    for c in text.chars() {
-        let code = c as u32;
-        if code < 0x80 {
-            let space = matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r');
-            // A space is clean only as one ASCII space between two words.
-            if space && (previous_space || c != ' ') {
-                return false;
-            }
-            previous_space = space;
-        } else if code < 0x300 || (0x1E00..0x1F00).contains(&code) {
-            // U+0085 and U+00A0 are the spaces of this range.
-            if is_space_like(c) {
-                return false;
-            }
-            previous_space = false;
-        } else {
-            return false;
-        }
-    }
-    !previous_space || text.is_empty()
+    text.chars()
+        .all(|c| c < '\u{300}' || ('\u{1E00}'..'\u{1F00}').contains(&c))
+        && is_collapsed(text)
 }
 
 /// True when the text has no leading/trailing space and no run of spaces or non-ASCII spaces.
