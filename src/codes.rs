@@ -66,6 +66,8 @@ code_set! {
         /// An assignment or claim row whose force is neither in a force column nor given by its
         /// folder.
         UnknownForce = "unknown_force" => "Không xác định được lực lượng: ghi cột Lực lượng hoặc đặt tệp trong thư mục của lực lượng",
+        /// A report row whose "Đã kích hoạt" mark says neither yes nor no (SPEC §11.20).
+        UnclearMark = "unclear_mark" => "Cột Đã kích hoạt không cho biết công dân đã kích hoạt hay chưa: ghi x nếu đã kích hoạt, để trống nếu chưa",
     }
 }
 

@@ -291,14 +291,62 @@ fn check_aliases(
     Ok(resolved)
 }
 
-/// Turns serde/toml messages into Vietnamese for the common cases, keeping the original detail.
+/// Turns the TOML parser's and serde's messages into Vietnamese, wholly: a clerk reads the line
+/// number (given beside the message) and what to write there. The English text is never shown.
 fn translate_toml_error(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let key = rest.split(',').next().unwrap_or(rest);
-        let allowed = rest.split_once("expected ").map(|(_, a)| a).unwrap_or("");
+        let allowed = rest
+            .split_once("expected ")
+            .map(|(_, a)| a.trim_start_matches("one of ").trim())
+            .unwrap_or("");
         return format!("khóa {key} không được hỗ trợ; các khóa hợp lệ: {allowed}");
     }
-    format!("tệp cài đặt không đúng cú pháp TOML: {message}")
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("thiếu khóa bắt buộc {}", rest.trim());
+    }
+    if let Some(rest) = message.strip_prefix("duplicate key") {
+        let key = rest.split_whitespace().next().unwrap_or("");
+        return format!("khóa {key} được ghi hai lần; chỉ giữ một dòng").replace("  ", " ");
+    }
+    /// Fragments of the parser's messages → what to write instead.
+    const HINTS: [(&str, &str); 9] = [
+        (
+            "must be quoted",
+            "chữ phải đặt trong dấu nháy kép, ví dụ name = \"Công an\"",
+        ),
+        (
+            "invalid type",
+            "giá trị không đúng kiểu: chữ đặt trong dấu nháy kép, danh sách trong ngoặc vuông [ ], ngày dạng NNNN-TT-NN",
+        ),
+        (
+            "unclosed",
+            "thiếu dấu đóng: một dấu nháy kép \", ngoặc vuông ] hoặc ngoặc nhọn } chưa được đóng",
+        ),
+        ("expected `=`", "thiếu dấu = giữa tên khóa và giá trị"),
+        ("key with no value", "thiếu dấu = giữa tên khóa và giá trị"),
+        (
+            "invalid table header",
+            "tên bảng viết sai: dạng [aliases] hoặc [[forces]]",
+        ),
+        ("expected newline", "mỗi khóa phải nằm trên một dòng riêng"),
+        (
+            "invalid escape",
+            "dấu \\ trong chuỗi không hợp lệ: dùng / hoặc viết \\\\",
+        ),
+        (
+            "datetime",
+            "ngày giờ không hợp lệ: ngày dạng NNNN-TT-NN, giờ dạng \"HH:MM\"",
+        ),
+    ];
+    let hint = HINTS
+        .iter()
+        .find(|(fragment, _)| message.contains(fragment))
+        .map_or(
+            "kiểm tra dấu nháy kép quanh chữ, dấu = sau tên khóa và các ngoặc vuông",
+            |(_, hint)| hint,
+        );
+    format!("tệp cài đặt không đúng cú pháp TOML: {hint}")
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -333,6 +381,33 @@ mod tests {
         let error = parse(&text, "f.toml").expect_err("unknown key");
         assert_eq!(error.line, Some(1));
         assert!(error.message.contains("dedline"), "{}", error.message);
+    }
+
+    #[test]
+    fn parser_messages_are_wholly_vietnamese() {
+        // Regression (issue 29): the TOML parser's English reached the clerk.
+        for broken in [
+            "deadline = 2024-02-05\ndistrict = Tuần Giáo\n",
+            "deadline = 2024-02-05\ndistrict = \"Tuần Giáo\n",
+            "deadline = 2024-02-05\ncommunes = \"Ta Ma\"\n",
+            "deadline = 2024-02-05\ndistrict\n",
+            "deadline = 2024-02-05\n[[forces]\n",
+            "deadline = 2024-02-05\ndeadline = 2024-02-06\n",
+            "deadline = 2024-02-05\n[[forces]]\nname = \"Công an\"\n",
+            "deadline = 2024-02-05\nfoo = 1\n",
+        ] {
+            let error = parse(broken, "f.toml").expect_err(broken);
+            for english in [
+                "expected", "string", "invalid", "one of", "missing", "unknown", "value",
+            ] {
+                assert!(
+                    !error.message.contains(english),
+                    "{broken:?}: {}",
+                    error.message
+                );
+            }
+            assert!(error.line.is_some(), "{broken:?}");
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     let date = context
         .as_ref()
         .map_or_else(|| args.date.unwrap_or(now.date()), |c| c.as_of);
+    super::refuse_future_day(date, now)?;
     let stages = match &context {
         Some(context) if context.workspace.join("master").is_dir() => Some(known_before(context)?),
         _ => None,
@@ -58,12 +59,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         AliasTable::new(&c.settings.aliases)
     });
     let options = super::read_options();
-    let reports = pipeline::read_files(&args.files, &aliases, date.year(), &options);
+    let mut reports = pipeline::read_files(&args.files, &aliases, date.year(), &options);
+    for report in &mut reports {
+        report.void_activations_after(date);
+    }
     let mut problems = Vec::new();
     let mut clean_rows = 0;
     for (path, report) in args.files.iter().zip(&reports) {
         let folder = force_folder(path, &args.workspace);
-        let found = check_file(report, folder.as_deref(), checker.as_ref());
+        let found = check_file(report, date, folder.as_deref(), checker.as_ref());
         problems.extend(found.problems);
         clean_rows += found.clean_rows;
     }

@@ -215,6 +215,19 @@ pub(crate) fn resolve(workspace: &Path, date: Option<NaiveDate>) -> Result<Conte
     ))
 }
 
+/// Exit 2 for a day that has not come yet in Vietnam (SPEC §11.21): nothing can have been reported
+/// for it, and a day written for it would pass for a real one.
+pub(crate) fn refuse_future_day(day: NaiveDate, now: chrono::NaiveDateTime) -> Result<(), Failure> {
+    if day <= now.date() {
+        return Ok(());
+    }
+    Err(Failure::usage(anyhow::anyhow!(
+        "ngày {} chưa đến (hôm nay là {} theo giờ Việt Nam): chỉ tổng hợp, kiểm tra hoặc nhận báo cáo cho hôm nay hoặc ngày đã qua; bỏ --date hoặc sửa lại ngày",
+        day.format("%d/%m/%Y"),
+        now.date().format("%d/%m/%Y")
+    )))
+}
+
 /// Exit 3 when the workspace has no `master/` folder, saying how to make one.
 fn require_master(context: &Context) -> Result<(), Failure> {
     if context.workspace.join("master").is_dir() {
@@ -227,9 +240,13 @@ fn require_master(context: &Context) -> Result<(), Failure> {
     )))
 }
 
-/// Takes the workspace lock for a command that writes into it; exit 3 naming the holder.
-fn take_lock(context: &Context) -> Result<crate::fsio::WorkspaceLock, Failure> {
-    lock_waiting(context, context.knobs.lock_wait).map_err(|error| {
+/// Takes the workspace lock for a command that writes into it, waiting at most `wait` for another
+/// holder; exit 3 naming the holder.
+fn take_lock(
+    context: &Context,
+    wait: std::time::Duration,
+) -> Result<crate::fsio::WorkspaceLock, Failure> {
+    lock_waiting(context, wait).map_err(|error| {
         Failure::cannot_run(anyhow::anyhow!(
             "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
         ))

@@ -29,8 +29,9 @@ pub struct RunArgs {
 /// Runs the daily consolidation.
 pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let context = resolve(&args.workspace, args.date)?;
+    super::refuse_future_day(context.as_of, context.now)?;
     require_master(&context)?;
-    let _lock = take_lock(&context)?;
+    let _lock = take_lock(&context, context.knobs.lock_wait)?;
     let mut timings = Timings::start();
     let inputs = read_with_progress(&context, Days::ThroughAsOf, !args.quiet)?;
     timings.step("ingest");
@@ -74,6 +75,7 @@ pub(crate) fn consolidate(
     crate::fsio::remove_stale_staging(&context.workspace.join("out"));
     let stages =
         pipeline::compute(&context.settings, inputs, &mut timings).map_err(Failure::cannot_run)?;
+    require_citizens(context, &stages)?;
     let data = stages.data(&context.settings, context.as_of, context.provisional);
     let summary = summary::build(&data);
     let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
@@ -115,6 +117,30 @@ pub(crate) fn consolidate(
         out_dir,
         timings,
     })
+}
+
+/// Exit 3, nothing written, when the master list gave no citizen: every number of the day would
+/// be 0 of 0 and read as "done". Says what to put where, and which master files could not be read.
+fn require_citizens(context: &pipeline::Context, stages: &Stages) -> Result<(), Failure> {
+    if !stages.master.citizens.is_empty() {
+        return Ok(());
+    }
+    let unreadable: Vec<&str> = stages
+        .inputs
+        .files
+        .iter()
+        .filter(|file| file.path.starts_with("master/") && file.is_unreadable())
+        .map(|file| file.path.as_str())
+        .collect();
+    let why = if unreadable.is_empty() {
+        "không có dòng công dân nào đọc được".to_string()
+    } else {
+        format!("không đọc được tệp {}", unreadable.join(", "))
+    };
+    Err(Failure::cannot_run(anyhow::anyhow!(
+        "danh sách chưa kích hoạt trống ({why}): đặt tệp Excel danh sách công dân chưa kích hoạt tài khoản định danh điện tử mức 2 (do Công an huyện cấp, có cột Số định danh cá nhân) vào thư mục {} rồi chạy lại; chưa ghi kết quả nào",
+        context.workspace.join("master").display()
+    )))
 }
 
 /// How many files of each role were read (unreadable ones included).

@@ -15,9 +15,34 @@ pub fn run(
     quiet: bool,
 ) -> Result<ExitStatus, Failure> {
     let context = resolve(workspace, date)?;
-    require_master(&context)?;
-    let _lock = take_lock(&context)?;
-    let inputs = read_with_progress(&context, Days::BeforeAsOf, !quiet)?;
+    let made = write_forms(&context, context.knobs.lock_wait)?;
+    if !quiet {
+        eprintln!(
+            "Đã ghi {} biểu mẫu báo cáo của các đơn vị vào {}",
+            made.forms,
+            made.folder.display()
+        );
+    }
+    Ok(made.status)
+}
+
+/// What [`write_forms`] made.
+pub(crate) struct Forms {
+    pub forms: usize,
+    pub folder: std::path::PathBuf,
+    /// Exit 1 when some input files were unreadable.
+    pub status: ExitStatus,
+}
+
+/// Writes the day's forms (the command and the office page's button): under the workspace lock,
+/// waiting at most `wait` for another holder; `out/D/don-vi/` is published whole.
+pub(crate) fn write_forms(
+    context: &pipeline::Context,
+    wait: std::time::Duration,
+) -> Result<Forms, Failure> {
+    require_master(context)?;
+    let _lock = take_lock(context, wait)?;
+    let inputs = read_with_progress(context, Days::BeforeAsOf, false)?;
     let stages = pipeline::compute(&context.settings, inputs, &mut Timings::start())
         .map_err(Failure::cannot_run)?;
     let data = stages.data(&context.settings, context.as_of, false);
@@ -35,20 +60,17 @@ pub fn run(
     crate::fsio::publish_dir(&folder, &files)
         .with_context(|| format!("không ghi được {}", folder.display()))
         .map_err(Failure::cannot_run)?;
-    if !quiet {
-        eprintln!(
-            "Đã ghi {} biểu mẫu báo cáo của các đơn vị vào {}",
-            forms.len(),
-            folder.display()
-        );
-    }
     let unreadable = data
         .files
         .iter()
         .any(crate::ingest::FileReport::is_unreadable);
-    Ok(if unreadable {
-        ExitStatus::Partial
-    } else {
-        ExitStatus::Success
+    Ok(Forms {
+        forms: forms.len(),
+        folder,
+        status: if unreadable {
+            ExitStatus::Partial
+        } else {
+            ExitStatus::Success
+        },
     })
 }

@@ -56,11 +56,19 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// The separator with more occurrences on the first line; `,` on a tie.
+/// The separator with more occurrences on the first line, outside quoted cells (a header cell
+/// "Họ, chữ đệm và tên" in quotes holds commas); `,` on a tie.
 fn separator(text: &str) -> u8 {
     let first_line = text.lines().next().unwrap_or("");
-    let semicolons = first_line.matches(';').count();
-    let commas = first_line.matches(',').count();
+    let (mut semicolons, mut commas, mut quoted) = (0, 0, false);
+    for c in first_line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => semicolons += 1,
+            ',' if !quoted => commas += 1,
+            _ => {}
+        }
+    }
     if semicolons > commas { b';' } else { b',' }
 }
 
@@ -87,6 +95,15 @@ mod tests {
         let grid = parse("Họ và tên;Số CCCD\n\"Lò Văn; A\";011090012345\n").expect("valid csv");
         assert_eq!(grid.cell(1, 0), &Cell::Text("Lò Văn; A".into()));
         assert_eq!(grid.cell(1, 1), &Cell::Text("011090012345".into()));
+    }
+
+    #[test]
+    fn a_quoted_header_cell_with_commas_does_not_decide_the_separator() {
+        // Regression (issue 24): the ID card's label "Họ, chữ đệm và tên" quoted in a `;` file.
+        let text = "STT;\"Họ, chữ đệm, và tên\";Số căn cước\n1;Lò Văn A;011090012345\n";
+        let grid = parse(text).expect("valid csv");
+        assert_eq!(grid.cell(0, 1), &Cell::Text("Họ, chữ đệm, và tên".into()));
+        assert_eq!(grid.cell(1, 2), &Cell::Text("011090012345".into()));
     }
 
     #[test]

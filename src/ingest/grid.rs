@@ -174,7 +174,15 @@ pub struct Grid {
     pub fill_only: Vec<bool>,
     /// Cells that took their value from a merged cell above them.
     pub merge_filled: u64,
+    /// The filled cells of the first [`HEADER_AREA_ROWS`] grid rows, (row, column), sorted: a
+    /// header cell merged down over a sub-header row leaves a copy there that is not a sub-header
+    /// of its own (SPEC §11.17).
+    pub header_copies: Vec<(usize, usize)>,
 }
+
+/// How many rows from the top keep a record of their merge copies: the header is looked for in the
+/// first 30 Excel rows, and a grid may start a little lower.
+pub const HEADER_AREA_ROWS: usize = 64;
 
 /// A sheet whose merged regions would fill more cells than the budget allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,13 +274,24 @@ impl Grid {
                 if cells.get(col).is_empty() {
                     cells.set(col, value.clone());
                     self.merge_filled += 1;
+                    if row < HEADER_AREA_ROWS {
+                        self.header_copies.push((row, col));
+                    }
                 }
             }
         }
         if self.merge_filled > 0 {
             self.fill_only = own.into_iter().map(|has| !has).collect();
         }
+        self.header_copies.sort_unstable();
+        self.header_copies.dedup();
         Ok(())
+    }
+
+    /// True when the cell holds the copy of a merged cell above it rather than a value of its own.
+    /// Known for the header area only ([`HEADER_AREA_ROWS`]), which is where it is asked.
+    pub fn is_merge_copy(&self, row: usize, col: usize) -> bool {
+        self.header_copies.binary_search(&(row, col)).is_ok()
     }
 
     /// The widest row's width.

@@ -23,6 +23,11 @@ pub trait Vocabulary {
     fn anchor(&self) -> Self::Key;
     /// True when a row (or two combined) naming these keys is a header.
     fn is_header(&self, keys: &[Option<Self::Key>]) -> bool;
+    /// The key a sub-header cell names only because of the parent above it ("Nam" under "Năm
+    /// sinh"); none by default.
+    fn key_under(&self, _parent: Self::Key, _text: &str) -> Option<Self::Key> {
+        None
+    }
 }
 
 impl Vocabulary for AliasTable {
@@ -43,6 +48,10 @@ impl Vocabulary for AliasTable {
     /// At least two recognised cells, one of them the citizen ID (SPEC §4).
     fn is_header(&self, keys: &[Option<Field>]) -> bool {
         keys.iter().flatten().count() >= 2 && keys.contains(&Some(Field::Id))
+    }
+
+    fn key_under(&self, parent: Field, text: &str) -> Option<Field> {
+        self.field_under(parent, text)
     }
 }
 
@@ -85,12 +94,19 @@ fn matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> Vec<Opt
 
 /// Matches of a row that may only be a header row if it looks like one: every text cell names a
 /// key exactly or names none, and no cell is a number or a date. "Bản Phiêng" starts with the
-/// alias "Bản" but a row holding it is data, not a sub-header.
+/// alias "Bản" but a row holding it is data, not a sub-header. A cell that is the copy of a header
+/// cell merged down over this row is no cell of the row's own: it neither names a key nor stops
+/// the row from being a sub-header, whatever it says (SPEC §11.17).
 fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> Vec<Option<V::Key>> {
     let Some(cells) = grid.rows.get(row) else {
         return Vec::new();
     };
-    let header_like = cells.iter().all(|(_, cell)| match cell {
+    let own_cells = || {
+        cells
+            .iter()
+            .filter(|(col, _)| !grid.is_merge_copy(row, *col))
+    };
+    let header_like = own_cells().all(|(_, cell)| match cell {
         Cell::Empty => true,
         Cell::Text(text) => {
             vocabulary.key_of_exact(text).is_some() || vocabulary.key_of(text).is_none()
@@ -100,7 +116,39 @@ fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> V
     if !header_like {
         return Vec::new();
     }
-    keys_by_column(cells, |text| vocabulary.key_of_exact(text))
+    let mut keys = vec![None; cells.width()];
+    for (col, cell) in own_cells() {
+        keys[col] = cell
+            .as_text()
+            .and_then(|text| vocabulary.key_of_exact(text));
+    }
+    keys
+}
+
+/// Gives the unnamed cells of a sub-header row the keys their parent makes of them ("Nam" and
+/// "Nữ" under "Năm sinh", SPEC §11.19). A cell's parent is the header cell above it or, where that
+/// is empty, the nearest one to its left: a parent merged across holds its text in its first
+/// column only.
+fn name_under_parents<V: Vocabulary>(
+    grid: &Grid,
+    row: usize,
+    own: &[Option<V::Key>],
+    below: &mut [Option<V::Key>],
+    vocabulary: &V,
+) {
+    for (col, key) in below.iter_mut().enumerate() {
+        if key.is_some() || grid.is_merge_copy(row + 1, col) {
+            continue;
+        }
+        let Some(text) = grid.cell(row + 1, col).as_text() else {
+            continue;
+        };
+        let parent = (0..=col)
+            .rev()
+            .find(|&c| !grid.cell(row, c).is_empty())
+            .and_then(|c| own.get(c).copied().flatten());
+        *key = parent.and_then(|parent| vocabulary.key_under(parent, text));
+    }
 }
 
 /// Finds the header, or `None` when the first 30 rows have none. A row that is a header on its own
@@ -125,7 +173,8 @@ fn header_at<V: Vocabulary>(
 ) -> Option<Header<V::Key>> {
     let anchor = Some(vocabulary.anchor());
     let own = matches_of(grid, row, vocabulary);
-    let below = exact_matches_of(grid, row + 1, vocabulary);
+    let mut below = exact_matches_of(grid, row + 1, vocabulary);
+    name_under_parents(grid, row, &own, &mut below, vocabulary);
     let anchor_column = own
         .iter()
         .position(|m| *m == anchor)
@@ -141,14 +190,16 @@ fn header_at<V: Vocabulary>(
                 m.is_some() && (under.is_empty() || under == grid.cell(row - 1, col))
             })
         });
-    let anchor_free =
-        grid.cell(row + 1, anchor_column).is_empty() || below.get(anchor_column) == Some(&anchor);
+    let anchor_free = grid.cell(row + 1, anchor_column).is_empty()
+        || grid.is_merge_copy(row + 1, anchor_column)
+        || below.get(anchor_column) == Some(&anchor);
+    // A sub-header row names something the header row does not say in that column.
     let sub = Some(below).filter(|below| {
         anchor_free
             && below
                 .iter()
                 .enumerate()
-                .any(|(col, m)| m.is_some() && own.get(col).copied().flatten().is_none())
+                .any(|(col, m)| m.is_some() && own.get(col).copied().flatten() != *m)
     });
     if needs_sub && sub.is_none() {
         return None;
@@ -241,6 +292,7 @@ pub fn is_repeated_header(cells: &Row, header: &Header<Field>, aliases: &AliasTa
 
 #[cfg(test)]
 mod tests {
+    use super::super::grid::Merge;
     use super::*;
 
     fn grid(rows: &[&[&str]]) -> Grid {
@@ -367,6 +419,109 @@ mod tests {
         row.set(5, Cell::text("y"));
         let columns: Vec<usize> = row.iter().map(|(col, _)| col).collect();
         assert_eq!(columns, [0, 1, 5, 16_383], "kept in column order");
+    }
+
+    /// The police report of issue 24: STT, name, ID, address and note merged down over rows 1-2,
+    /// "Phân công phụ trách hướng dẫn" merged across the unit and officer sub-headers.
+    fn police_report(id_header: &str) -> Grid {
+        let mut g = grid(&[
+            &[
+                "STT",
+                "Họ và tên",
+                id_header,
+                "Địa chỉ",
+                "Phân công phụ trách hướng dẫn",
+                "",
+                "Ghi chú",
+            ],
+            &["", "", "", "", "Đơn vị phụ trách", "Người phụ trách", ""],
+            &[
+                "1",
+                "Lò Văn A",
+                "011090012345",
+                "Quài Tở",
+                "Công an xã",
+                "Lò Văn B",
+                "",
+            ],
+        ]);
+        let merges: Vec<Merge> = [0, 1, 2, 3, 6]
+            .into_iter()
+            .map(|col| Merge {
+                first: (0, col),
+                last: (1, col),
+            })
+            .collect();
+        g.fill_merges(&merges, 1000).expect("within budget");
+        g
+    }
+
+    #[test]
+    fn a_header_cell_merged_down_is_one_header_cell() {
+        // SPEC §11.17: the copies in row 2 (also of an ID header that only starts with an alias)
+        // never stop it from being the sub-header row.
+        for id_header in [
+            "Số định danh cá nhân",
+            "Số định danh công dân",
+            "Số định danh cá nhân (CCCD)",
+        ] {
+            let g = police_report(id_header);
+            assert!(g.is_merge_copy(1, 2) && !g.is_merge_copy(1, 4));
+            let header = find_header(&g, &AliasTable::default()).expect("header");
+            assert_eq!((header.top, header.bottom), (0, 1), "{id_header}");
+            let columns: Vec<(Field, usize)> =
+                header.columns.iter().map(|(f, c)| (*f, *c)).collect();
+            assert_eq!(
+                columns,
+                [
+                    (Field::Id, 2),
+                    (Field::Name, 1),
+                    (Field::Address, 3),
+                    (Field::Unit, 4),
+                    (Field::Officer, 5)
+                ],
+                "{id_header}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_in_two_columns_under_a_merged_parent_or_side_by_side() {
+        let merged = grid(&[
+            &["STT", "Họ và tên", "", "Số CCCD"],
+            &["", "Họ đệm", "Tên", ""],
+        ]);
+        let header = find_header(&merged, &AliasTable::default()).expect("header");
+        assert_eq!(header.bottom, 1);
+        assert_eq!(header.columns.get(&Field::Surname), Some(&1));
+        assert_eq!(header.columns.get(&Field::GivenName), Some(&2));
+        assert!(!header.columns.contains_key(&Field::Name));
+        let side = grid(&[&["STT", "Họ và chữ đệm", "Tên", "Số CCCD", "Tên đơn vị"]]);
+        let header = find_header(&side, &AliasTable::default()).expect("header");
+        assert_eq!(header.columns.get(&Field::Surname), Some(&1));
+        assert_eq!(header.columns.get(&Field::GivenName), Some(&2));
+        assert_eq!(header.columns.len(), 3, "Tên đơn vị names nothing");
+    }
+
+    #[test]
+    fn nam_and_nu_under_a_birth_year_parent() {
+        let g = grid(&[
+            &["STT", "Họ và tên", "Năm sinh", "", "Số định danh cá nhân"],
+            &["", "", "Nam", "Nữ", ""],
+        ]);
+        let header = find_header(&g, &AliasTable::default()).expect("header");
+        assert_eq!(header.bottom, 1);
+        assert_eq!(header.columns.get(&Field::DobMale), Some(&2));
+        assert_eq!(header.columns.get(&Field::DobFemale), Some(&3));
+        assert!(!header.columns.contains_key(&Field::Dob));
+        // Without the parent, "Nam" and "Nữ" name nothing.
+        let g = grid(&[
+            &["STT", "Họ và tên", "Ghi chú", "", "Số định danh cá nhân"],
+            &["", "", "Nam", "Nữ", ""],
+        ]);
+        let header = find_header(&g, &AliasTable::default()).expect("header");
+        assert_eq!(header.bottom, 0);
+        assert!(!header.columns.contains_key(&Field::DobMale));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub fn header_view(grid: &Grid, rows: usize) -> Cow<'_, Grid> {
         grid.rows.iter().take(rows).cloned().collect(),
     );
     view.fill_only = grid.fill_only.iter().take(rows).copied().collect();
+    view.header_copies.clone_from(&grid.header_copies);
     for row in &mut view.rows {
         convert_row(row);
     }

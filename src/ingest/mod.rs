@@ -9,6 +9,7 @@ pub mod grid;
 pub mod header;
 pub mod isolation;
 pub mod legacy_columns;
+pub mod mark;
 mod merges;
 pub mod sheet;
 pub mod workspace;
@@ -75,6 +76,38 @@ impl FileReport {
     /// True when the file could not be read at all.
     pub fn is_unreadable(&self) -> bool {
         self.error.is_some()
+    }
+
+    /// Read as a report of `day`: an activation date after it cannot be true, so it is left empty
+    /// and warned `bad_date` like any date that cannot be read (SPEC §11.21).
+    pub fn void_activations_after(&mut self, day: chrono::NaiveDate) {
+        let mut touched = Vec::new();
+        for row in &mut self.rows {
+            if row.fields.activated_on.is_none_or(|on| on <= day) {
+                continue;
+            }
+            row.fields.activated_on = None;
+            let Some(sheet) = self.sheets.get_mut(row.sheet_index as usize) else {
+                continue;
+            };
+            let column = sheet
+                .columns
+                .get(&aliases::Field::ActivatedOn)
+                .cloned()
+                .unwrap_or_default();
+            sheet.warnings.push(sheet::RowWarning {
+                row: row.row,
+                column,
+                code: crate::codes::WarningCode::BadDate,
+            });
+            touched.push(row.sheet_index as usize);
+        }
+        touched.dedup();
+        for index in touched {
+            if let Some(sheet) = self.sheets.get_mut(index) {
+                sheet.sort_warnings();
+            }
+        }
     }
 }
 

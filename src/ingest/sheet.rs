@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::aliases::{AliasTable, Field};
 use super::grid::{Cell, Grid, Row};
 use super::header::{Header, is_numbering_row, is_repeated_header, locate_header};
+use super::mark::{self, Mark};
 use crate::codes::{RejectReason, WarningCode};
 use crate::normalize::date::{self, DateValue, YearAlone};
 use crate::normalize::id::{self, CitizenId, NormalizedId, Sex};
@@ -149,6 +150,13 @@ impl FieldColumns {
         self.0[field as usize].map_or(&EMPTY, |col| cells.get(col))
     }
 
+    /// True when the name is split in two columns and there is no whole-name column (SPEC §11.18).
+    fn has_split_name(&self) -> bool {
+        self.0[Field::Name as usize].is_none()
+            && self.0[Field::Surname as usize].is_some()
+            && self.0[Field::GivenName as usize].is_some()
+    }
+
     /// Moves a row's cell in a field's column out of the row (empty when there is none).
     fn take(&self, cells: &mut Row, field: Field) -> Cell {
         self.0[field as usize].map_or(Cell::Empty, |col| cells.take(col))
@@ -208,16 +216,29 @@ pub fn read_sheet(
         static BLANK: Row = Row::new();
         let cells = grid.rows.get(r).unwrap_or(&BLANK);
         let skip = !grid.has_content(r)
-            || header
-                .columns
-                .get(&Field::Activated)
-                .is_some_and(|&col| !is_marked(cells.get(col)))
             || (r == first && is_numbering_row(cells))
             || last_with_id.is_none_or(|last| r > last)
             || is_repeated_header(cells, &header, context.aliases);
         if skip {
             report.skipped += 1;
             continue;
+        }
+        match mark_of(cells, &columns, context.is_1904) {
+            Mark::Yes => {}
+            Mark::No => {
+                report.skipped += 1;
+                continue;
+            }
+            Mark::Unclear => {
+                report.rejected += 1;
+                report.rejects.push(Reject {
+                    row: grid.excel_row(r),
+                    column: grid.column_letter(header.columns[&Field::Activated]),
+                    value: cells.get(header.columns[&Field::Activated]).display(),
+                    reason: RejectReason::UnclearMark,
+                });
+                continue;
+            }
         }
         // Which columns have a value, counted if the row is accepted: before its texts move out.
         present.clear();
@@ -249,11 +270,17 @@ pub fn read_sheet(
         }
     }
     report.values = header.columns.keys().copied().zip(values).collect();
-    let column_order = |column: &String| (column.len(), column.clone());
-    report
-        .warnings
-        .sort_by_key(|w| (w.row, column_order(&w.column)));
+    report.sort_warnings();
     (report, rows)
+}
+
+impl SheetReport {
+    /// Warnings in row order, then in the sheet's column order.
+    pub fn sort_warnings(&mut self) {
+        let column_order = |column: &String| (column.len(), column.clone());
+        self.warnings
+            .sort_by_key(|w| (w.row, column_order(&w.column)));
+    }
 }
 
 /// Where a row sits, for its rejects and warnings: column letters are spelled only when needed.
@@ -304,6 +331,20 @@ fn read_row(
             code,
         });
     };
+    // The date of birth is in its own column, or under the citizen's sex (SPEC §11.19): the one of
+    // "Nam" / "Nữ" that holds a value gives the date and the gender; both filled gives neither.
+    let (dob_field, sex_of_dob) = match (
+        cell(Field::DobMale).is_empty(),
+        cell(Field::DobFemale).is_empty(),
+    ) {
+        (false, true) => (Field::DobMale, Some(Sex::Male)),
+        (true, false) => (Field::DobFemale, Some(Sex::Female)),
+        (false, false) => {
+            warn(Field::DobFemale, WarningCode::BadDate);
+            (Field::Dob, None)
+        }
+        (true, true) => (Field::Dob, None),
+    };
     let mut date_of = |field: Field, year_alone: YearAlone| match read_date(
         cell(field),
         context.is_1904,
@@ -315,16 +356,19 @@ fn read_row(
             None
         }
     };
-    let dob = date_of(Field::Dob, YearAlone::Allowed);
+    let dob = date_of(dob_field, YearAlone::Allowed);
     let assigned_on = date_of(Field::AssignedOn, YearAlone::NotAllowed).and_then(DateValue::day);
     let activated_on = date_of(Field::ActivatedOn, YearAlone::NotAllowed).and_then(DateValue::day);
     let id = normalized.id;
     if dob.is_some_and(|dob| dob.year() != id.birth_year()) {
-        warn(Field::Dob, WarningCode::DobMismatch);
+        warn(dob_field, WarningCode::DobMismatch);
     }
-    let gender = cell(Field::Gender).as_text().and_then(parse_gender);
+    let (gender_field, gender) = match cell(Field::Gender).as_text().and_then(parse_gender) {
+        Some(sex) => (Field::Gender, Some(sex)),
+        None => (dob_field, sex_of_dob),
+    };
     if gender.is_some_and(|sex| sex != id.sex()) {
-        warn(Field::Gender, WarningCode::GenderMismatch);
+        warn(gender_field, WarningCode::GenderMismatch);
     }
     let mut shared = |field: Field| match cell(field) {
         Cell::Text(t) => Some(texts.share(field, t)),
@@ -342,8 +386,16 @@ fn read_row(
             .filter(|t| !t.is_empty())
             .map(String::into_boxed_str)
     };
+    let name = if columns.has_split_name() {
+        joined_name(
+            text(columns.take(cells, Field::Surname)),
+            text(columns.take(cells, Field::GivenName)),
+        )
+    } else {
+        text(columns.take(cells, Field::Name))
+    };
     let fields = RowFields {
-        name: text(columns.take(cells, Field::Name)),
+        name,
         dob,
         gender,
         commune,
@@ -364,17 +416,35 @@ fn read_row(
     })
 }
 
-/// A "Đã kích hoạt" mark: anything but blank, 0, "không", "chưa", "no" or FALSE.
-fn is_marked(cell: &Cell) -> bool {
-    match cell {
-        Cell::Empty | Cell::Bool(false) => false,
-        Cell::Int(0) => false,
-        Cell::Number(value) => *value != 0.0,
-        Cell::Text(text) => !matches!(
-            crate::normalize::text::fold(text).as_str(),
-            "" | "0" | "khong" | "chua" | "no" | "false"
-        ),
-        _ => true,
+/// What a row's "Đã kích hoạt" mark says (SPEC §11.20); yes for a sheet without a mark column. A
+/// blank mark beside a valid activation date is unclear: the clerk wrote a date and no mark.
+fn mark_of(cells: &Row, columns: &FieldColumns, is_1904: bool) -> Mark {
+    if columns.0[Field::Activated as usize].is_none() {
+        return Mark::Yes;
+    }
+    match mark::classify(columns.cell(cells, Field::Activated)) {
+        Mark::No if columns.cell(cells, Field::Activated).is_empty() => {
+            let dated = read_date(
+                columns.cell(cells, Field::ActivatedOn),
+                is_1904,
+                YearAlone::NotAllowed,
+            );
+            if matches!(dated, Ok(Some(_))) {
+                Mark::Unclear
+            } else {
+                Mark::No
+            }
+        }
+        mark => mark,
+    }
+}
+
+/// A name split in two columns: surname, a space, given name; either alone when the other is
+/// empty (SPEC §11.18). Both halves are already clean text, so the join is too.
+fn joined_name(surname: Option<Box<str>>, given_name: Option<Box<str>>) -> Option<Box<str>> {
+    match (surname, given_name) {
+        (Some(surname), Some(given)) => Some(format!("{surname} {given}").into_boxed_str()),
+        (half, None) | (None, half) => half,
     }
 }
 

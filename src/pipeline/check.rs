@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use super::Stages;
 use crate::assign::directory::{ForceMatcher, Naming, unit_key};
-use crate::codes::RejectReason;
+use crate::codes::{RejectReason, WarningCode};
+use crate::ingest::aliases::Field;
 use crate::ingest::{FileReport, InputRow};
 use crate::normalize::id::IdMap;
 use crate::settings::Settings;
@@ -27,6 +28,10 @@ pub enum ProblemKind {
     },
     /// The row's citizen ID is invalid.
     InvalidId { reason: RejectReason, value: String },
+    /// The row's "Đã kích hoạt" mark says neither yes nor no (SPEC §11.20): nothing is counted.
+    UnclearMark { value: String },
+    /// The activation date cannot be read or is after the report's day (SPEC §11.21).
+    BadDate { day: NaiveDate },
     /// The citizen is not on the master list.
     NotInMaster,
     /// The citizen was already counted on an earlier day.
@@ -43,9 +48,11 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// Every code, in the order they are documented.
-    pub const CODES: [&'static str; 6] = [
+    pub const CODES: [&'static str; 8] = [
         "unreadable_file",
         "invalid_id",
+        "unclear_mark",
+        "bad_date",
         "not_in_master",
         "already_counted",
         "assigned_elsewhere",
@@ -57,10 +64,12 @@ impl ProblemKind {
         match self {
             Self::UnreadableFile { .. } => Self::CODES[0],
             Self::InvalidId { .. } => Self::CODES[1],
-            Self::NotInMaster => Self::CODES[2],
-            Self::AlreadyCounted { .. } => Self::CODES[3],
-            Self::AssignedElsewhere { .. } => Self::CODES[4],
-            Self::DuplicateInFile { .. } => Self::CODES[5],
+            Self::UnclearMark { .. } => Self::CODES[2],
+            Self::BadDate { .. } => Self::CODES[3],
+            Self::NotInMaster => Self::CODES[4],
+            Self::AlreadyCounted { .. } => Self::CODES[5],
+            Self::AssignedElsewhere { .. } => Self::CODES[6],
+            Self::DuplicateInFile { .. } => Self::CODES[7],
         }
     }
 }
@@ -112,6 +121,15 @@ fn message(kind: &ProblemKind, column: Option<&str>) -> String {
             column.unwrap_or("-"),
             reason.explanation(),
             reason.code()
+        ),
+        ProblemKind::UnclearMark { value } => format!(
+            "cột {}: dấu «{value}» không cho biết công dân đã kích hoạt hay chưa: ghi x nếu đã kích hoạt, để trống nếu chưa (unclear_mark)",
+            column.unwrap_or("-"),
+        ),
+        ProblemKind::BadDate { day } => format!(
+            "cột {}: ngày kích hoạt không đọc được hoặc sau ngày báo cáo {}: sửa lại dạng ngày/tháng/năm hoặc để trống (bad_date)",
+            column.unwrap_or("-"),
+            day.format("%d/%m/%Y")
         ),
         ProblemKind::NotInMaster => "không có trong danh sách chưa kích hoạt (có thể đã kích hoạt từ trước hoặc nhập sai số)".to_string(),
         ProblemKind::AlreadyCounted { day } => format!(
@@ -218,6 +236,7 @@ pub struct FileCheck {
 /// workspace, each row against what the workspace knew.
 pub fn check_file(
     report: &FileReport,
+    day: NaiveDate,
     folder: Option<&str>,
     checker: Option<&Checker<'_>>,
 ) -> FileCheck {
@@ -233,13 +252,29 @@ pub fn check_file(
     }
     for sheet in &report.sheets {
         for reject in &sheet.rejects {
-            let kind = ProblemKind::InvalidId {
-                reason: reject.reason,
-                value: reject.value.clone(),
+            let kind = match reject.reason {
+                RejectReason::UnclearMark => ProblemKind::UnclearMark {
+                    value: reject.value.clone(),
+                },
+                reason => ProblemKind::InvalidId {
+                    reason,
+                    value: reject.value.clone(),
+                },
             };
             let column = Some(reject.column.clone());
             out.problems
                 .push(Problem::new(file, &sheet.name, reject.row, column, kind));
+        }
+    }
+    for sheet in &report.sheets {
+        let activation_column = sheet.columns.get(&Field::ActivatedOn);
+        for warning in &sheet.warnings {
+            if warning.code == WarningCode::BadDate && Some(&warning.column) == activation_column {
+                let kind = ProblemKind::BadDate { day };
+                let column = Some(warning.column.clone());
+                out.problems
+                    .push(Problem::new(file, &sheet.name, warning.row, column, kind));
+            }
         }
     }
     let mut seen: IdMap<u32> = IdMap::default();
@@ -286,6 +321,8 @@ mod tests {
                 reason: RejectReason::BadLength,
                 value: "0111".into(),
             },
+            ProblemKind::UnclearMark { value: "o".into() },
+            ProblemKind::BadDate { day },
             ProblemKind::NotInMaster,
             ProblemKind::AlreadyCounted { day },
             ProblemKind::AssignedElsewhere {
@@ -297,7 +334,7 @@ mod tests {
         ];
         let codes: Vec<&str> = kinds.iter().map(ProblemKind::code).collect();
         assert_eq!(codes, ProblemKind::CODES);
-        let problem = Problem::new("a.xlsx", "DS", 9, None, kinds[4].clone());
+        let problem = Problem::new("a.xlsx", "DS", 9, None, kinds[6].clone());
         assert_eq!(
             problem.line(),
             "a.xlsx [DS] dòng 9: không được phân công cho đơn vị này: đã giao cho Đoàn xã Ta Ma (Đoàn Thanh niên), cán bộ Lò Văn Tú"
@@ -305,7 +342,7 @@ mod tests {
         let json = serde_json::to_value(&problem).expect("json");
         assert_eq!(json["code"], "assigned_elsewhere");
         assert_eq!(json["officer"], "Lò Văn Tú");
-        let counted = Problem::new("a.xlsx", "DS", 9, None, kinds[3].clone());
+        let counted = Problem::new("a.xlsx", "DS", 9, None, kinds[5].clone());
         let json = serde_json::to_value(&counted).expect("json");
         assert_eq!(json["day"], "2024-01-12");
         assert!(counted.message.contains("12/01/2024"));

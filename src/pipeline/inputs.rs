@@ -92,13 +92,16 @@ pub fn read_inputs(
         .with_max_len(1)
         .map(|&(_, index)| {
             let source = lists[index];
-            let report = read_file(
+            let mut report = read_file(
                 &source.path,
                 &source.relative,
                 &aliases,
                 as_of.year(),
                 options,
             );
+            if let Role::Report { date, .. } = source.role {
+                report.void_activations_after(date);
+            }
             on_file();
             (index, report)
         })

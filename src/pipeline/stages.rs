@@ -335,7 +335,13 @@ fn add_name_mismatches(
         let Some(sheet) = files[file].sheets.get_mut(row.position.sheet as usize) else {
             continue;
         };
-        let column = sheet.columns.get(&Field::Name).cloned().unwrap_or_default();
+        // A name split in two columns (SPEC §11.18) is named by its surname column.
+        let column = sheet
+            .columns
+            .get(&Field::Name)
+            .or_else(|| sheet.columns.get(&Field::Surname))
+            .cloned()
+            .unwrap_or_default();
         sheet.warnings.push(RowWarning {
             row: row.position.row,
             column,

@@ -47,6 +47,9 @@ pub struct Claim {
     pub credited_unit: Option<usize>,
     /// For repeats: the day the ID was counted.
     pub counted_on: Option<NaiveDate>,
+    /// The name the report gave, kept only for a citizen not on the master list, whose name
+    /// nothing else knows (the workbooks' "Báo cáo bất thường").
+    pub reported_name: Option<Box<str>>,
 }
 
 /// Claims in processing order, and the rows rejected here.
@@ -94,7 +97,7 @@ pub fn classify(
             .map_or(rows.len(), |n| day_start + n);
         let day = resolve_day(
             &rows[day_start..day_end],
-            naming,
+            (naming, master),
             &forces,
             (units, &mut unit_cache),
             &mut outcome.rejects,
@@ -116,7 +119,7 @@ pub fn classify(
 /// Gives each row of one day its reporting unit; rows without a force are rejected.
 fn resolve_day<'r>(
     rows: &'r [ClaimRow],
-    naming: &Naming<'_>,
+    (naming, master): (&Naming<'_>, &Master),
     forces: &ForceMatcher,
     (units, unit_cache): (&mut Units, &mut UnitCache<'r>),
     rejects: &mut Vec<StageReject>,
@@ -148,6 +151,7 @@ fn resolve_day<'r>(
             outside_assignment: false,
             credited_unit: None,
             counted_on: None,
+            reported_name: fields.name.clone().filter(|_| !master.contains(id)),
         });
     }
     claims

@@ -20,6 +20,46 @@ impl Status {
     }
 }
 
+crate::code_set! {
+    /// A status as a reader sees it (workbooks, the picture, the page): the [`Status`], except
+    /// that where nothing was asked (target 0) it reads "Không giao" in a neutral colour, not a
+    /// green "Hoàn thành" a reader would take for finished work (issue 29). `summary.json` keeps
+    /// the SPEC's `status`.
+    pub enum Shown {
+        Done = "done" => "Hoàn thành",
+        OnTrack = "on_track" => "Đúng tiến độ",
+        Behind = "behind" => "Chậm tiến độ",
+        NotAsked = "not_asked" => "Không giao",
+    }
+}
+
+impl Shown {
+    /// How a status with its target is shown.
+    pub fn of(status: Status, target: u64) -> Self {
+        match status {
+            _ if target == 0 => Self::NotAsked,
+            Status::Done => Self::Done,
+            Status::OnTrack => Self::OnTrack,
+            Status::Behind => Self::Behind,
+        }
+    }
+
+    /// The Vietnamese label.
+    pub fn label(self) -> &'static str {
+        self.explanation()
+    }
+
+    /// (fill, stroke) colours of the workbooks and the picture.
+    pub fn colours(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Done => ("#C6EFCE", "#2E7D32"),
+            Self::OnTrack => ("#FFEB9C", "#B7950B"),
+            Self::Behind => ("#FFC7CE", "#C00000"),
+            Self::NotAsked => ("#EDEDED", "#7F7F7F"),
+        }
+    }
+}
+
 /// The counts an entity's progress is computed from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {

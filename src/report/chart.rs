@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 
 use super::RunData;
 use super::message::{percent, thousands};
-use crate::reconcile::metrics::Status;
+use crate::reconcile::metrics::Shown;
 
 /// The picture's width in pixels.
 pub const WIDTH: u32 = 1200;
@@ -39,14 +39,6 @@ const BAR_FULL: f64 = 700.0;
 /// borders so a bar reads on a phone).
 const ACTIVATED: &str = "#1F4E79";
 const PLAN: &str = "#C00000";
-
-fn status_colours(status: Status) -> (&'static str, &'static str) {
-    match status {
-        Status::Done => ("#C6EFCE", "#2E7D32"),
-        Status::OnTrack => ("#FFEB9C", "#B7950B"),
-        Status::Behind => ("#FFC7CE", "#C00000"),
-    }
-}
 
 /// Text for SVG: `&`, `<` and `>` escaped.
 fn escape(text: &str) -> String {
@@ -247,16 +239,26 @@ fn curve(out: &mut String, data: &RunData<'_>) {
         out,
         r##"<line x1="{deadline_x:.1}" y1="{top}" x2="{deadline_x:.1}" y2="{bottom}" stroke="{PLAN}" stroke-width="1" stroke-dasharray="3 3"/>"##
     );
+    // The label stands where the plan line never is: right of the deadline's line, inside the
+    // plot (the plan ends at the deadline), or, when the deadline is the plot's last day, in the
+    // band above the plot, right-aligned on the line (the title is at the left of that band).
     let label = format!("Hạn {}", deadline.format("%d/%m/%Y"));
-    let anchor = if deadline_x > right - 80.0 {
-        "end"
+    let label_width = 8.5 * label.chars().count() as f64;
+    let (label_x, label_y, anchor) = if deadline_x + 6.0 + label_width <= right {
+        // Below the legend when the deadline is near the plot's left edge.
+        let below_legend = deadline_x < left + 240.0;
+        (
+            deadline_x + 6.0,
+            top + if below_legend { 66.0 } else { 16.0 },
+            "start",
+        )
     } else {
-        "middle"
+        (deadline_x, top - 14.0, "end")
     };
     text(
         out,
-        deadline_x,
-        top + 16.0,
+        label_x,
+        label_y,
         Font::new(14, anchor, true, PLAN),
         &label,
     );
@@ -308,7 +310,7 @@ fn bars(out: &mut String, data: &RunData<'_>) {
         PLOT.0,
         BARS_TOP - 24.0,
         Font::new(16, "start", true, "#000000"),
-        "Tỷ lệ kích hoạt theo xã, thị trấn (màu theo tình trạng: xanh hoàn thành, vàng đúng tiến độ, đỏ chậm tiến độ)",
+        "Tỷ lệ kích hoạt theo xã, thị trấn (xanh: hoàn thành, vàng: đúng tiến độ, đỏ: chậm, xám: không giao)",
     );
     for (index, group) in data.progress.by_commune.iter().enumerate() {
         let Some(commune) = group.commune else {
@@ -325,7 +327,7 @@ fn bars(out: &mut String, data: &RunData<'_>) {
             name,
         );
         let share = m.percent.unwrap_or(0.0).clamp(0.0, 1.0);
-        let (fill, stroke) = status_colours(m.status);
+        let (fill, stroke) = Shown::of(m.status, m.target).colours();
         let _ = write!(
             out,
             r##"<rect x="{BAR_LEFT}" y="{:.1}" width="{BAR_FULL}" height="{:.1}" fill="#F2F2F2"/><rect x="{BAR_LEFT}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>"##,

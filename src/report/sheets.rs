@@ -48,7 +48,9 @@ fn metric_cells(m: &Metrics) -> Vec<Value<'static>> {
         },
         Value::Decimal(m.pace_7d),
         Value::Date(m.projected_finish),
-        m.status.label().into(),
+        crate::reconcile::metrics::Shown::of(m.status, m.target)
+            .label()
+            .into(),
     ]
 }
 
@@ -355,6 +357,7 @@ pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 
 /// Trùng phân công: every losing candidate, with the winner and the deciding rule.
 pub fn conflicts<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+    let places = Places::new(data.files);
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
@@ -390,15 +393,7 @@ pub fn conflicts<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         row.extend(assignee(data, Some(&conflict.winner)));
         row.extend(assignee(data, Some(&conflict.loser)));
         row.push(conflict.rule.explanation().into());
-        row.push(
-            format!(
-                "{} [{}] dòng {}",
-                conflict.loser.position.path,
-                conflict.loser.position.sheet + 1,
-                conflict.loser.position.row
-            )
-            .into(),
-        );
+        row.push(places.of(&conflict.loser.position).into());
         table.rows.push(row);
     }
     table
@@ -435,8 +430,34 @@ pub fn unassigned<'a>(data: &RunData<'a>) -> Table<'a> {
     table
 }
 
+/// Where a row came from, as a reader finds it: "file [sheet name] dòng N".
+struct Places<'a> {
+    sheets: std::collections::HashMap<&'a str, &'a [crate::ingest::SheetReport]>,
+}
+
+impl<'a> Places<'a> {
+    fn new(files: &'a [crate::ingest::FileReport]) -> Self {
+        let sheets = files
+            .iter()
+            .map(|file| (file.path.as_str(), file.sheets.as_slice()))
+            .collect();
+        Self { sheets }
+    }
+
+    /// The sheet is named by its name (by its number only where the name is not known).
+    fn of(&self, position: &crate::ingest::Position) -> String {
+        let sheet = self
+            .sheets
+            .get(&*position.path)
+            .and_then(|sheets| sheets.get(position.sheet as usize))
+            .map_or_else(|| (position.sheet + 1).to_string(), |s| s.name.clone());
+        format!("{} [{}] dòng {}", position.path, sheet, position.row)
+    }
+}
+
 /// Ngoài danh sách: assigned IDs that are not in the master list.
 pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+    let places = Places::new(data.files);
     let headers = vec![
         "STT",
         "Số định danh cá nhân",
@@ -464,15 +485,7 @@ pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> 
             Value::Id(id.to_string().into()),
         ];
         row.extend(assignee(data, Some(winner)));
-        row.push(
-            format!(
-                "{} [{}] dòng {}",
-                winner.position.path,
-                winner.position.sheet + 1,
-                winner.position.row
-            )
-            .into(),
-        );
+        row.push(places.of(&winner.position).into());
         table.rows.push(row);
     }
     table
@@ -481,6 +494,7 @@ pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> 
 /// Báo cáo bất thường: claims not counted, and counted claims outside the assignment. A force sees
 /// the claims on its own citizens and its units' claims on citizens not assigned to another force.
 pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+    let places = Places::new(data.files);
     let headers = vec![
         "STT",
         "Ngày báo cáo",
@@ -528,20 +542,19 @@ pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
             Value::Count(index as u64 + 1),
             Value::Date(Some(claim.date)),
             Value::Id(claim.id.to_string().into()),
-            Value::text_or_empty(data.master.get(claim.id).and_then(|c| c.name.as_deref())),
+            Value::text_or_empty(
+                data.master
+                    .get(claim.id)
+                    .and_then(|c| c.name.as_deref())
+                    .or(claim.reported_name.as_deref()),
+            ),
             data.units.list[claim.unit].name.as_str().into(),
             note.into(),
             winner.map_or(Value::Empty, |w| {
                 data.units.list[w.unit].name.as_str().into()
             }),
             Value::Date(claim.counted_on),
-            format!(
-                "{} [{}] dòng {}",
-                claim.position.path,
-                claim.position.sheet + 1,
-                claim.position.row
-            )
-            .into(),
+            places.of(&claim.position).into(),
         ]);
     }
     table

@@ -616,18 +616,13 @@ fn add_highlight(
     };
     match highlight {
         Highlight::Status => {
-            use crate::reconcile::metrics::Status;
-            for (status, colour) in [
-                (Status::Done, "#C6EFCE"),
-                (Status::OnTrack, "#FFEB9C"),
-                (Status::Behind, "#FFC7CE"),
-            ] {
+            for shown in crate::reconcile::metrics::Shown::ALL {
                 sheet.add_conditional_format(
                     first,
                     col,
                     last,
                     col,
-                    &text_rule(status.label(), colour),
+                    &text_rule(shown.label(), shown.colours().0),
                 )?;
             }
         }

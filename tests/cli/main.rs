@@ -11,6 +11,7 @@ mod hostile;
 mod init;
 mod inspect;
 mod layouts;
+mod lists;
 mod outputs;
 mod run;
 mod serve;

@@ -666,3 +666,123 @@ fn off_loopback_every_request_needs_the_token() {
         .expect("serve");
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// A page's HTML: its status and text.
+fn page(server: &Server, path: &str) -> (u16, String) {
+    let mut answer = agent().get(server.url(path)).call().expect("get");
+    let status = answer.status().as_u16();
+    (status, answer.body_mut().read_to_string().expect("html"))
+}
+
+#[test]
+fn the_page_says_what_it_does_not_know_yet() {
+    // Issue 29: errors in the page's frame, a future day refused, the forms from a button, new
+    // files waiting, the intake on today's folder, a new workspace's guide.
+    let dir = workspace_copy("fixtures/tuan-giao");
+    let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
+    let http = agent();
+
+    for (path, status, says) in [
+        ("/?date=xyz", 400, "Yêu cầu không hợp lệ"),
+        ("/khong-co", 404, "Không có trang /khong-co"),
+    ] {
+        let (got, html) = page(&server, path);
+        assert_eq!(got, status, "{path}");
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path}: {html}");
+        assert!(
+            html.contains(says) && html.contains("Về trang Tiến độ"),
+            "{path}: {html}"
+        );
+    }
+    let (status, json) = {
+        let mut answer = http.get(server.url("/api/khong-co")).call().expect("get");
+        let status = answer.status().as_u16();
+        (
+            status,
+            answer.body_mut().read_json::<Value>().expect("json"),
+        )
+    };
+    assert_eq!(status, 404);
+    assert!(
+        json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Không có trang"))
+    );
+
+    // A day that has not come: nothing stored.
+    let tomorrow = (vneid_recon::today_in_vietnam() + chrono::Days::new(1)).to_string();
+    let clean = format!("Họ và tên;Số định danh cá nhân;Lực lượng\nLò Văn An;{A};Đoàn TN\n");
+    let (status, answer) = post_reports(&server, &tomorrow, &[], &[("a.csv", clean.as_bytes())]);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("chưa đến")),
+        "{answer}"
+    );
+    assert!(!dir.path().join("reports").join(&tomorrow).exists());
+
+    // The intake opens on today's folder and says so in words, whatever day the dashboard shows.
+    let (_, html) = page(&server, "/?date=2024-01-15");
+    assert!(
+        html.contains("href=\"/nhan-bao-cao\""),
+        "no past day in the intake link"
+    );
+    let (_, html) = page(&server, "/nhan-bao-cao");
+    let today = vneid_recon::today_in_vietnam()
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(html.contains(&format!("{today} (hôm nay)")), "{html}");
+
+    // The units' forms from a button.
+    let form = format!("csrf={}&date=2024-01-15", csrf(&server));
+    let made = http
+        .post(server.url("/phieu"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.as_bytes())
+        .expect("forms");
+    assert_eq!(made.status().as_u16(), 303);
+    let location = made.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert_eq!(location, "/?date=2024-01-15&forms=66");
+    assert_eq!(
+        files_under(&dir.path().join("out/2024-01-15/don-vi")).len(),
+        66
+    );
+
+    // After the run, a report file received later is waiting.
+    let ran = http
+        .post(server.url("/api/run?date=2024-01-15"))
+        .header("X-CSRF-Token", &csrf(&server))
+        .send_empty()
+        .expect("run");
+    assert_eq!(ran.status().as_u16(), 200);
+    let (_, html) = page(&server, "/?date=2024-01-15");
+    assert!(!html.contains("tệp mới chưa tổng hợp"), "nothing waits yet");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let late = dir.path().join("reports/2024-01-15/cong-an/den-muon.csv");
+    std::fs::write(&late, clean.as_bytes()).expect("late file");
+    let (_, html) = page(&server, "/?date=2024-01-15");
+    assert!(html.contains("1 tệp mới chưa tổng hợp"), "{html}");
+
+    // A new workspace: a guide instead of numbers.
+    let fresh = tempfile::tempdir().expect("temp dir");
+    assert!(
+        super::support::cli()
+            .arg("init")
+            .arg(fresh.path())
+            .output()
+            .expect("init")
+            .status
+            .success()
+    );
+    let server = Server::start(fresh.path(), &["--listen", "127.0.0.1:0"]);
+    let (status, html) = page(&server, "/");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Bắt đầu sử dụng") && html.contains("master"),
+        "{html}"
+    );
+}

@@ -47,6 +47,49 @@ fn count_files(folder: &Path) -> usize {
         .sum()
 }
 
+/// Report files a day's result has not seen: those under `reports/D'/` for every `D' ≤ date`
+/// (a day's result is cumulative) changed after the day's `summary.json` was written. 0 when the
+/// day has not been run.
+pub fn waiting_files(workspace: &Path, date: NaiveDate) -> usize {
+    let Some(ran_at) = std::fs::metadata(summary_path(workspace, date))
+        .and_then(|m| m.modified())
+        .ok()
+    else {
+        return 0;
+    };
+    let reports = workspace.join("reports");
+    dated_folders(&reports)
+        .into_iter()
+        .filter(|day| *day <= date)
+        .map(|day| files_changed_after(&reports.join(day.to_string()), ran_at))
+        .sum()
+}
+
+fn files_changed_after(folder: &Path, moment: std::time::SystemTime) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with(['.', '~']))
+        .map(|e| match e.file_type() {
+            Ok(kind) if kind.is_dir() => files_changed_after(&e.path(), moment),
+            Ok(_) => usize::from(
+                e.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|changed| changed > moment),
+            ),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// True when `master/` holds at least one file a run could read: without one, the page shows how
+/// to begin instead of empty numbers.
+pub fn has_master_files(workspace: &Path) -> bool {
+    count_files(&workspace.join("master")) > 0
+}
+
 /// Every day with reports or results, latest first.
 pub fn days(workspace: &Path) -> Vec<Day> {
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();

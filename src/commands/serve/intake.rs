@@ -152,6 +152,7 @@ pub fn receive(
         .pop()
         .unwrap_or_else(|| unreadable_placeholder(&name));
         report.path = name.clone();
+        report.void_activations_after(context.as_of);
         let file = Incoming {
             name,
             bytes: &bytes,
@@ -196,7 +197,7 @@ impl Incoming<'_> {
     ) -> std::io::Result<Received> {
         let report = self.report;
         if let (Some(_), Some(explanation)) = (report.error, &report.message) {
-            let problems = check_file(report, None, None).problems;
+            let problems = check_file(report, context.as_of, None, None).problems;
             return Ok(Received::refused(
                 self.name,
                 format!("Không nhận: {explanation}."),
@@ -208,7 +209,7 @@ impl Incoming<'_> {
             .or_else(|| force_of_name(&self.name, settings))
             .or(answer);
         let folder = force.map(|f| settings.forces[f].id.as_str());
-        let found = check_file(report, folder, checker);
+        let found = check_file(report, context.as_of, folder, checker);
         let mut received = Received {
             name: self.name.clone(),
             stored_as: None,

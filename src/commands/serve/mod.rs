@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(dashboard))
         .route("/nhan-bao-cao", get(intake_page).post(intake_post))
         .route("/chay", post(run_post))
+        .route("/phieu", post(forms_post))
         .route("/tai/{date}/{*path}", get(download))
         .route("/static/{name}", get(asset))
         .route("/api/days", get(api_days))
@@ -167,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/run", post(api_run))
         .route("/api/run/status", get(api_run_status))
         .route("/api/csrf", get(api_csrf))
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -189,19 +191,47 @@ impl Problem {
         }
     }
 
+    /// A command's failure: a usage or settings error is the request's or the settings' fault
+    /// (400), anything else the server's (500).
     fn from_failure(failure: &Failure) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{failure:#}"))
+        let status = match failure.status() {
+            super::ExitStatus::Usage => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self::new(status, format!("{failure:#}"))
     }
 }
 
 impl IntoResponse for Problem {
+    /// A page in the office page's frame, in Vietnamese (`/api` answers JSON: [`json_problem`]).
     fn into_response(self) -> Response {
+        let title = match self.status {
+            StatusCode::NOT_FOUND => "Không có trang này",
+            StatusCode::FORBIDDEN => "Không được phép",
+            status if status.is_client_error() => "Yêu cầu không hợp lệ",
+            _ => "Có lỗi khi xử lý",
+        };
         (
             self.status,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            self.message,
+            Html(pages::problem(title, &self.message).into_string()),
         )
             .into_response()
+    }
+}
+
+/// Any other path: a page saying so, or JSON under `/api`.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    let problem = Problem::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "Không có trang {}: chọn “Tiến độ” hoặc “Nhận báo cáo” ở đầu trang.",
+            uri.path()
+        ),
+    );
+    if uri.path().starts_with("/api/") {
+        json_problem(problem)
+    } else {
+        problem.into_response()
     }
 }
 
@@ -255,6 +285,8 @@ struct DayQuery {
     ran: Option<u8>,
     /// A run was refused: another held the lock.
     busy: Option<u8>,
+    /// The units' forms were just made: how many.
+    forms: Option<usize>,
 }
 
 async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>) -> Response {
@@ -287,6 +319,9 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>)
             csrf: &state.csrf,
             ran: query.ran,
             busy: query.busy.is_some(),
+            waiting: days::waiting_files(&state.workspace, date),
+            has_master: days::has_master_files(&state.workspace),
+            forms_made: query.forms,
         });
         Ok(markup.into_string())
     };
@@ -303,9 +338,12 @@ async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery
             Some(text) => parse_day(text)?,
             None => crate::today_in_vietnam(),
         };
+        let now = crate::vietnam_now();
         Ok(pages::intake(&pages::Intake {
             settings: &settings,
             date,
+            today: now.date(),
+            after_cutoff: now.time() >= settings.district_cutoff,
             csrf: &state.csrf,
             force: None,
             results: &[],
@@ -381,6 +419,7 @@ async fn receive(
     form: UploadForm,
 ) -> Result<Vec<intake::Received>, Problem> {
     let workspace = state.workspace.clone();
+    super::refuse_future_day(date, crate::vietnam_now()).map_err(|f| Problem::from_failure(&f))?;
     tokio::task::spawn_blocking(move || -> Result<Vec<intake::Received>, Problem> {
         let context = resolve(&workspace, Some(date)).map_err(|f| Problem::from_failure(&f))?;
         let known = if workspace.join("master").is_dir() {
@@ -420,10 +459,13 @@ async fn intake_post(
             .is_empty()
             .then_some("Chưa chọn tệp nào: bấm vào ô chọn tệp hoặc kéo thả tệp vào.");
         let results = receive(&state, date, form).await?;
+        let now = crate::vietnam_now();
         Ok::<_, Problem>(
             pages::intake(&pages::Intake {
                 settings: &settings,
                 date,
+                today: now.date(),
+                after_cutoff: now.time() >= settings.district_cutoff,
                 csrf: &state.csrf,
                 force: force.as_deref(),
                 results: &results,
@@ -509,6 +551,7 @@ async fn consolidate(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> 
 fn run_blocking(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
     let problem = |failure: Failure| Problem::from_failure(&failure);
     let context = resolve(&state.workspace, Some(date)).map_err(problem)?;
+    super::refuse_future_day(context.as_of, context.now).map_err(problem)?;
     require_master(&context).map_err(problem)?;
     let _lock = match super::lock_waiting(&context, std::time::Duration::ZERO) {
         Ok(lock) => lock,
@@ -552,6 +595,34 @@ async fn run_post(
             Ran::Done { status, .. } => format!("/?date={date}&ran={}", status as u8),
             Ran::Busy(_) => format!("/?date={date}&busy=1"),
         })
+    };
+    match answer.await {
+        Ok(location) => Redirect::to(&location).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// Makes the units' forms of a day (what `split` does), under the workspace lock, one at a time.
+async fn forms_post(
+    State(state): State<AppState>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    Form(form): Form<RunForm>,
+) -> Response {
+    let answer = async {
+        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        let date = chosen_day(&state, form.date.as_deref())?;
+        let Ok(_running) = state.running.try_lock() else {
+            return Ok(format!("/?date={date}&busy=1"));
+        };
+        let workspace = state.workspace.clone();
+        let made = tokio::task::spawn_blocking(move || {
+            let context = resolve(&workspace, Some(date))?;
+            super::split::write_forms(&context, std::time::Duration::ZERO)
+        })
+        .await
+        .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
+        .map_err(|failure| Problem::from_failure(&failure))?;
+        Ok::<_, Problem>(format!("/?date={date}&forms={}", made.forms))
     };
     match answer.await {
         Ok(location) => Redirect::to(&location).into_response(),

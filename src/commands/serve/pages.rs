@@ -8,7 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::days::{Cell, Day, DaySummary, Unit};
 use super::intake::{Outcome, Received};
-use crate::reconcile::metrics::Status;
+use crate::reconcile::metrics::{Shown, Status};
 use crate::report::message::{percent, thousands};
 use crate::settings::Settings;
 
@@ -21,6 +21,54 @@ pub enum Tab {
 
 fn day_text(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
+}
+
+/// A day in words for a clerk: "thứ Hai, 07/12/2026 (hôm nay)".
+pub fn day_in_words(day: NaiveDate, today: NaiveDate) -> String {
+    use chrono::Datelike;
+    let weekday = match day.weekday() {
+        chrono::Weekday::Mon => "thứ Hai",
+        chrono::Weekday::Tue => "thứ Ba",
+        chrono::Weekday::Wed => "thứ Tư",
+        chrono::Weekday::Thu => "thứ Năm",
+        chrono::Weekday::Fri => "thứ Sáu",
+        chrono::Weekday::Sat => "thứ Bảy",
+        chrono::Weekday::Sun => "Chủ nhật",
+    };
+    let relative = match (today - day).num_days() {
+        0 => " (hôm nay)".to_string(),
+        1 => " (hôm qua)".to_string(),
+        n if n > 1 => format!(" ({n} ngày trước)"),
+        _ => " (ngày chưa đến)".to_string(),
+    };
+    format!("{weekday}, {}{relative}", day_text(day))
+}
+
+/// A page for a request that could not be answered, in the page's frame (the settings may be what
+/// is broken, so it needs none of them).
+pub fn problem(title: &str, message: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                header.bar {
+                    div.brand { strong { "Đề án 06 · Kích hoạt định danh điện tử mức 2" } }
+                    nav { a href="/" { "Tiến độ" } a href="/nhan-bao-cao" { "Nhận báo cáo" } }
+                }
+                main {
+                    h1 { (title) }
+                    p.notice.st-behind #problem { (message) }
+                    p { a href="/" { "Về trang Tiến độ" } }
+                }
+            }
+        }
+    }
 }
 
 /// The page frame: title bar, the two tabs, the content, the promise in the footer.
@@ -48,7 +96,9 @@ fn layout(settings: &Settings, tab: Tab, date: NaiveDate, title: &str, body: Mar
                     }
                     nav {
                         a href={ "/?date=" (date) } class=[(tab == Tab::Progress).then_some("active")] { "Tiến độ" }
-                        a href={ "/nhan-bao-cao?date=" (date) } class=[(tab == Tab::Intake).then_some("active")] { "Nhận báo cáo" }
+                        // The intake opens on today's reports, not on the day being looked at:
+                        // a clerk's upload must not land in a past day's folder (issue 29).
+                        a href="/nhan-bao-cao" class=[(tab == Tab::Intake).then_some("active")] { "Nhận báo cáo" }
                     }
                 }
                 main { (body) }
@@ -61,17 +111,23 @@ fn layout(settings: &Settings, tab: Tab, date: NaiveDate, title: &str, body: Mar
     }
 }
 
-fn status_class(code: &str) -> &'static str {
-    match code {
-        "done" => "st-done",
-        "on_track" => "st-on-track",
-        "behind" => "st-behind",
-        _ => "",
+/// How a summary's status is shown: "Không giao" where the target is 0 (issue 29).
+fn shown(code: &str, target: u64) -> Option<Shown> {
+    Status::from_code(code).map(|status| Shown::of(status, target))
+}
+
+fn status_class(code: &str, target: u64) -> &'static str {
+    match shown(code, target) {
+        Some(Shown::Done) => "st-done",
+        Some(Shown::OnTrack) => "st-on-track",
+        Some(Shown::Behind) => "st-behind",
+        Some(Shown::NotAsked) => "st-not-asked",
+        None => "",
     }
 }
 
-fn status_label(code: &str) -> &'static str {
-    Status::from_code(code).map_or("", Status::label)
+fn status_label(code: &str, target: u64) -> &'static str {
+    shown(code, target).map_or("", Shown::label)
 }
 
 /// The dashboard's input: everything read from the workspace for one day.
@@ -88,6 +144,12 @@ pub struct Dashboard<'a> {
     pub ran: Option<u8>,
     /// A run refused because another holds the lock.
     pub busy: bool,
+    /// Report files changed since the day's result was made.
+    pub waiting: usize,
+    /// `master/` holds a file: without one the page shows how to begin.
+    pub has_master: bool,
+    /// The forms of `split` were just made from the page: how many.
+    pub forms_made: Option<usize>,
 }
 
 /// Tiến độ: the chosen day's progress.
@@ -111,15 +173,40 @@ pub fn dashboard(page: &Dashboard<'_>) -> Markup {
                 @if code == 1 { " Có tệp không đọc được: xem danh sách bên dưới." }
             }
         }
-        @match page.summary {
-            None => {
+        @if let Some(count) = page.forms_made {
+            p.notice.st-done #forms-made { "Đã tạo " (count) " phiếu báo cáo cho các đơn vị: tải về ở mục “Tải về” bên dưới." }
+        }
+        @if page.waiting > 0 {
+            p.notice.st-on-track #waiting {
+                strong { (page.waiting) " tệp mới chưa tổng hợp" }
+                ": báo cáo đã nhận sau lần chạy tổng hợp này chưa có trong số liệu bên dưới. Bấm “Chạy tổng hợp ngày " (day_text(page.date)) "” để cập nhật."
+            }
+        }
+        @match (page.summary, page.has_master) {
+            (None, false) => { (first_use(page.settings)) }
+            (None, true) => {
                 h1 { "Tiến độ ngày " (day_text(page.date)) }
                 p.empty { "Ngày này chưa chạy tổng hợp. Bấm “Chạy tổng hợp” khi đã nhận đủ báo cáo." }
             }
-            Some(summary) => { (progress(page, summary)) }
+            (Some(summary), _) => { (progress(page, summary)) }
         }
     };
     layout(page.settings, Tab::Progress, page.date, "Tiến độ", body)
+}
+
+/// A new workspace: what to put where before the first run, instead of numbers of nothing.
+fn first_use(settings: &Settings) -> Markup {
+    html! {
+        section #first-use {
+            h1 { "Bắt đầu sử dụng" }
+            p { "Thư mục làm việc chưa có danh sách công dân chưa kích hoạt, nên chưa có gì để tổng hợp. Ba bước:" }
+            ol {
+                li { "Chép tệp Excel danh sách công dân chưa kích hoạt tài khoản định danh điện tử mức 2 (do Công an huyện cấp, có cột “Số định danh cá nhân”) vào thư mục " code { "master" } " của thư mục làm việc." }
+                li { "Chép các tệp phân công của từng lực lượng vào " code { "assignments/<lực lượng>" } " (" @for (i, force) in settings.forces.iter().enumerate() { @if i > 0 { ", " } code { (force.id) } } ")." }
+                li { "Nhận báo cáo hằng ngày ở mục “Nhận báo cáo”, rồi bấm “Chạy tổng hợp”." }
+            }
+        }
+    }
 }
 
 fn day_picker(action: &str, date: NaiveDate, days: &[Day]) -> Markup {
@@ -150,10 +237,10 @@ fn progress(page: &Dashboard<'_>, summary: &DaySummary) -> Markup {
             @if summary.provisional { " " span.badge.provisional title="Chạy trước giờ chốt: số liệu còn thay đổi" { "TẠM TÍNH" } }
         }
         div.cards {
-            div.card.(status_class(&t.status)) #district-total {
+            div.card.(status_class(&t.status, t.target)) #district-total {
                 span.label { "Đã kích hoạt / chỉ tiêu" }
                 span.value { span #district-activated { (thousands(t.activated)) } " / " (thousands(t.target)) }
-                span.sub { (percent(t.percent)) " · " (status_label(&t.status)) }
+                span.sub { (percent(t.percent)) " · " (status_label(&t.status, t.target)) }
             }
             div.card { span.label { "Kích hoạt trong ngày" } span.value { "+" (thousands(t.activated_today)) } span.sub { "7 ngày qua: " (format!("{:.1}", t.pace_7d).replace('.', ",")) "/ngày" } }
             div.card { span.label { "Còn lại" } span.value { (thousands(t.remaining)) } span.sub { "cần " (thousands(t.required_per_day)) "/ngày" } }
@@ -189,7 +276,7 @@ fn cell_markup(cell: Option<&Cell>) -> Markup {
     match cell {
         None => html! { td.na { "-" } },
         Some(cell) => html! {
-            td.(status_class(&cell.status)) title=(status_label(&cell.status)) {
+            td.(status_class(&cell.status, cell.target)) title=(status_label(&cell.status, cell.target)) {
                 (thousands(cell.activated)) "/" (thousands(cell.target))
                 br; small { (percent(cell.percent)) }
             }
@@ -204,7 +291,7 @@ fn commune_table(settings: &Settings, summary: &DaySummary) -> Markup {
         section {
             h2 { "Theo xã và lực lượng" }
             p.legend {
-                span.swatch.st-done {} "Hoàn thành " span.swatch.st-on-track {} "Đúng tiến độ " span.swatch.st-behind {} "Chậm tiến độ"
+                span.swatch.st-done {} "Hoàn thành " span.swatch.st-on-track {} "Đúng tiến độ " span.swatch.st-behind {} "Chậm tiến độ " span.swatch.st-not-asked {} "Không giao"
                 " · mỗi ô: đã kích hoạt/chỉ tiêu, tỉ lệ"
             }
             div.scroll {
@@ -225,7 +312,7 @@ fn commune_table(settings: &Settings, summary: &DaySummary) -> Markup {
                         tr {
                             th scope="row" { "Toàn huyện" }
                             @for force in forces { (cell_markup(summary.by_force.iter().find(|c| c.force == force.id))) }
-                            td.(status_class(&summary.totals.status)) {
+                            td.(status_class(&summary.totals.status, summary.totals.target)) {
                                 (thousands(summary.totals.activated)) "/" (thousands(summary.totals.target))
                                 br; small { (percent(summary.totals.percent)) }
                             }
@@ -345,7 +432,12 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
                 }
             }
             @if !page.outputs.iter().any(|n| n.starts_with("don-vi/")) {
-                p.empty { "Chưa có phiếu đơn vị cho ngày này (tạo bằng lệnh: vneid-recon split --date " (page.date) ")." }
+                form method="post" action="/phieu" #forms-form {
+                    input type="hidden" name="csrf" value=(page.csrf);
+                    input type="hidden" name="date" value=(page.date);
+                    span.empty { "Chưa có phiếu đơn vị cho ngày này. " }
+                    button type="submit" { "Tạo phiếu báo cáo cho các đơn vị" }
+                }
             }
             @if let Some(chat) = page.chat {
                 h3 { label for="chat" { "Tin nhắn cho nhóm" } }
@@ -360,6 +452,9 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
 pub struct Intake<'a> {
     pub settings: &'a Settings,
     pub date: NaiveDate,
+    /// Today in Vietnam, and whether the district's cutoff (20:00) has passed.
+    pub today: NaiveDate,
+    pub after_cutoff: bool,
     pub csrf: &'a str,
     /// The force chosen on the form.
     pub force: Option<&'a str>,
@@ -377,6 +472,12 @@ pub fn intake(page: &Intake<'_>) -> Markup {
         .any(|r| r.outcome == Outcome::NeedsForce);
     let body = html! {
         h1 { "Nhận báo cáo ngày " (day_text(page.date)) }
+        p.notice.(if page.date == page.today { "st-done" } else { "st-on-track" }) #stores-into {
+            "Tệp gửi lên được lưu vào báo cáo ngày " strong { (day_in_words(page.date, page.today)) } "."
+            @if page.date == page.today && page.after_cutoff {
+                " Đã quá " (page.settings.district_cutoff.format("%H:%M")) ": nếu đã chạy tổng hợp hôm nay, bấm chạy lại để tính các tệp này."
+            }
+        }
         p { "Chọn hoặc kéo thả các tệp báo cáo (.xlsx, .xls, .ods, .csv …) của đơn vị. Mỗi tệp được kiểm tra ngay theo danh sách chưa kích hoạt và phân công, rồi lưu vào thư mục báo cáo của ngày." }
         form method="post" action="/nhan-bao-cao" enctype="multipart/form-data" #upload-form {
             input type="hidden" name="csrf" value=(page.csrf);
