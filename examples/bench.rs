@@ -200,7 +200,10 @@ fn child(command: Vec<String>) -> anyhow::Result<()> {
     let cli = vneid_recon::cli::Cli::parse_from(
         std::iter::once("vneid-recon".to_string()).chain(command),
     );
-    let status = vneid_recon::commands::dispatch(cli.command);
+    let command = cli
+        .command
+        .ok_or_else(|| anyhow::anyhow!("the timed child needs a command"))?;
+    let status = vneid_recon::commands::dispatch(command);
     eprintln!("peak_rss_kb {}", peak_rss_kb().unwrap_or(0));
     match status {
         Ok(vneid_recon::commands::ExitStatus::Success) => Ok(()),

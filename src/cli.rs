@@ -20,11 +20,24 @@ const VERSION: &str = concat!(
 /// officer, and writes progress against the deadline. Exit codes: 0 done; 1 done but some input
 /// files were unreadable (or checked files have errors); 2 usage or settings error, nothing
 /// written; 3 could not run (workspace missing, output not writable, lock held), nothing written.
+///
+/// With no command (a double click on vneid-recon.exe, or a folder dropped on it): opens the office
+/// page on 127.0.0.1:8686 for the workspace given, else the one remembered from the last start,
+/// else a new one made with `init` (Documents\vneid-recon on Windows, ~/vneid-recon elsewhere),
+/// and opens the browser on it.
 #[derive(Debug, Parser)]
-#[command(name = "vneid-recon", version = VERSION, propagate_version = true)]
+#[command(
+    name = "vneid-recon",
+    version = VERSION,
+    propagate_version = true,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Without a command: the workspace to open the office page on (remembered for next time).
+    #[arg(value_name = "WORKSPACE")]
+    pub open: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

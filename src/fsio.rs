@@ -101,15 +101,76 @@ pub fn publish_dir_keeping(
         }
     }
     let staged = staging.keep();
-    if target.exists() {
-        let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs_err::rename(target, &retired)?;
-        fs_err::rename(&staged, target)?;
-        fs_err::remove_dir_all(&retired)?;
-    } else {
-        fs_err::rename(&staged, target)?;
+    let published = replace_dir(&staged, target, parent, &name);
+    if published.is_err() {
+        let _ = std::fs::remove_dir_all(&staged);
     }
+    published
+}
+
+/// How long a folder held by another program (a workbook open in Excel, an antivirus scan) is
+/// waited for before the publication gives up.
+const HELD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Puts `staged` in the place of `target`: the previous folder is renamed aside, the new one into
+/// place, the old one removed. On Windows a folder cannot be renamed while a program holds one of
+/// its files open without sharing (Excel does): the rename is retried for [`HELD_WAIT`], then the
+/// publication fails naming the open file, and the previous folder stays whole where it was.
+fn replace_dir(staged: &Path, target: &Path, parent: &Path, name: &str) -> std::io::Result<()> {
+    if !target.exists() {
+        return retrying(|| std::fs::rename(staged, target));
+    }
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if let Err(error) = retrying(|| std::fs::rename(target, &retired)) {
+        return Err(match open_file_in(target) {
+            Some(open) => std::io::Error::other(format!(
+                "tệp {} đang được mở trong chương trình khác (thường là Excel): đóng tệp đó rồi chạy lại; kết quả cũ trong {} vẫn giữ nguyên",
+                open.display(),
+                target.display()
+            )),
+            None => error,
+        });
+    }
+    if let Err(error) = retrying(|| std::fs::rename(staged, target)) {
+        // Put the previous folder back: the day is never left without its results.
+        let _ = std::fs::rename(&retired, target);
+        return Err(error);
+    }
+    // The old folder is gone from its place: a file in it still open only delays its removal.
+    let _ = std::fs::remove_dir_all(&retired);
     Ok(())
+}
+
+/// Runs a rename again while it fails (for at most [`HELD_WAIT`]), as a file held open for a
+/// moment makes it fail on Windows.
+fn retrying(mut rename: impl FnMut() -> std::io::Result<()>) -> std::io::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match rename() {
+            Ok(()) => return Ok(()),
+            Err(error) if started.elapsed() >= HELD_WAIT || !cfg!(windows) => return Err(error),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
+        }
+    }
+}
+
+/// A file under `folder` that cannot be opened for writing (held by another program).
+fn open_file_in(folder: &Path) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(folder).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(open) = open_file_in(&path) {
+                return Some(open);
+            }
+        } else if std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .is_err()
+        {
+            return Some(path);
+        }
+    }
+    None
 }
 
 /// Copies a folder tree (the previous output's kept entries), keeping owner-only permissions.
@@ -136,15 +197,27 @@ pub struct LockHolder {
     pub started: String,
 }
 
-/// A held workspace lock; released when dropped.
+/// The file a lock's holder keeps locked by the operating system for the run's length.
+const HELD_FILE: &str = ".vneid-recon.lock.held";
+
+/// A held workspace lock; released when dropped. `.vneid-recon.lock` says who holds it (created
+/// only if absent, so one run at a time gets it); beside it, `.vneid-recon.lock.held` is held
+/// locked by the operating system (`flock` on Unix, `LockFileEx` on Windows) while the run lives,
+/// so a run that was killed leaves a lock nobody holds, which the next run takes over on every
+/// system. The two are separate because Windows refuses to read a file another process has locked.
 #[derive(Debug)]
 pub struct WorkspaceLock {
     path: std::path::PathBuf,
+    held: std::path::PathBuf,
+    /// Open and locked until the lock is dropped (after both files are removed).
+    _held_file: std::fs::File,
 }
 
 impl Drop for WorkspaceLock {
     fn drop(&mut self) {
+        // Removed while still locked: nobody can take the lock over half-released.
         let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::remove_file(&self.held);
     }
 }
 
@@ -157,14 +230,15 @@ pub enum LockError {
     Held(LockHolder),
 }
 
-/// Takes the workspace lock, waiting up to `wait` for another run to finish. A lock whose process
-/// is gone (a killed run) is taken over.
+/// Takes the workspace lock, waiting up to `wait` for another run to finish. A lock that no process
+/// holds (a killed run) is taken over.
 pub fn lock_workspace(
     workspace: &Path,
     started: &str,
     wait: std::time::Duration,
 ) -> Result<WorkspaceLock, LockError> {
     let path = workspace.join(LOCK_FILE);
+    let held = workspace.join(HELD_FILE);
     let deadline = std::time::Instant::now() + wait;
     loop {
         match std::fs::OpenOptions::new()
@@ -173,22 +247,35 @@ pub fn lock_workspace(
             .open(&path)
         {
             Ok(mut file) => {
+                let held_file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&held)?;
+                if held_file.try_lock().is_err() {
+                    // A run taking over the same stale lock at this very moment: let it.
+                    let _ = std::fs::remove_file(&path);
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    continue;
+                }
                 writeln!(file, "{} {started}", std::process::id())?;
-                return Ok(WorkspaceLock { path });
+                file.flush()?;
+                return Ok(WorkspaceLock {
+                    path,
+                    held,
+                    _held_file: held_file,
+                });
             }
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = read_holder(&path);
-                match holder {
-                    Some(holder) if process_alive(holder.pid) => {
+                match holder_of(&path, &held) {
+                    Some(holder) => {
                         if std::time::Instant::now() >= deadline {
                             return Err(LockError::Held(holder));
                         }
                         std::thread::sleep(std::time::Duration::from_millis(200));
                     }
-                    // Stale (its process is gone) or unreadable: take it over.
-                    _ => {
-                        let _ = std::fs::remove_file(&path);
-                    }
+                    // Nobody holds it (released meanwhile, or left by a killed run): again.
+                    None => {}
                 }
             }
             Err(error) => return Err(error.into()),
@@ -196,28 +283,36 @@ pub fn lock_workspace(
     }
 }
 
-fn read_holder(path: &Path) -> Option<LockHolder> {
+/// Who holds the lock, or `None` when nobody does (a lock left by a killed run is removed). A lock
+/// made a moment ago whose holder has not locked yet counts as held.
+fn holder_of(path: &Path, held: &Path) -> Option<LockHolder> {
     let text = std::fs::read_to_string(path).ok()?;
+    let holder = parse_holder(&text).unwrap_or(LockHolder {
+        pid: 0,
+        started: "?".to_string(),
+    });
+    let locked = std::fs::OpenOptions::new()
+        .write(true)
+        .open(held)
+        .is_ok_and(|file| matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock)));
+    let young = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|modified| modified.elapsed().ok())
+        .is_some_and(|age| age < std::time::Duration::from_secs(5));
+    if locked || young {
+        return Some(holder);
+    }
+    let _ = std::fs::remove_file(path);
+    None
+}
+
+fn parse_holder(text: &str) -> Option<LockHolder> {
     let (pid, started) = text.trim().split_once(' ')?;
     Some(LockHolder {
         pid: pid.parse().ok()?,
         started: started.to_string(),
     })
-}
-
-/// Whether a process is running. Linux answers through /proc; elsewhere a lock is assumed live.
-fn process_alive(pid: u32) -> bool {
-    let proc_root = Path::new("/proc");
-    if !proc_root.join("self").exists() {
-        return true;
-    }
-    match std::fs::read_to_string(proc_root.join(pid.to_string()).join("stat")) {
-        // A zombie (state Z) has ended: its lock is stale.
-        Ok(stat) => !stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
 }
 
 /// Removes staging folders left in `folder` by a run that was killed before it published.
@@ -248,7 +343,15 @@ mod tests {
     #[test]
     fn a_stale_lock_is_taken_over_and_a_live_one_is_not() {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join(LOCK_FILE), "4000000 2024-01-15T20:00:00").expect("write");
+        // Left by a killed run: its file says who, but nobody holds it any more.
+        let stale = dir.path().join(LOCK_FILE);
+        std::fs::write(&stale, "4000000 2024-01-15T20:00:00").expect("write");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .and_then(|file| file.set_modified(old))
+            .expect("aged");
         let lock = lock_workspace(dir.path(), "now", std::time::Duration::ZERO)
             .expect("stale lock taken over");
         let error =
@@ -258,6 +361,7 @@ mod tests {
         );
         drop(lock);
         assert!(!dir.path().join(LOCK_FILE).exists(), "released on drop");
+        assert!(!dir.path().join(HELD_FILE).exists(), "released on drop");
     }
 
     #[test]

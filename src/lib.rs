@@ -15,6 +15,7 @@ pub mod fsio;
 pub mod ingest;
 pub mod normalize;
 pub mod pipeline;
+pub mod platform;
 pub mod reconcile;
 pub mod report;
 pub mod settings;

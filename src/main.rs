@@ -17,7 +17,11 @@ fn main() -> ExitCode {
         }
     }));
     let cli = Cli::parse();
-    let status = match commands::dispatch(cli.command) {
+    let outcome = match cli.command {
+        Some(command) => commands::dispatch(command),
+        None => commands::open(cli.open),
+    };
+    let status = match outcome {
         Ok(status) => status,
         Err(failure) => {
             eprintln!("vneid-recon: {failure:#}");

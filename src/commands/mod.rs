@@ -118,6 +118,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             workspace,
             listen,
             token,
+            open_browser: false,
         }),
         Command::Split {
             workspace,
@@ -164,6 +165,26 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             Ok(ExitStatus::Success)
         }
     }
+}
+
+/// No command (a double click): the office page on the workspace given, remembered or new, and the
+/// browser opened on it.
+pub fn open(given: Option<std::path::PathBuf>) -> Result<ExitStatus, Failure> {
+    let workspace = given
+        .or_else(crate::platform::remembered_workspace)
+        .unwrap_or_else(crate::platform::default_workspace);
+    if !workspace.join(SETTINGS_FILE).exists() {
+        init::run(&workspace)?;
+    }
+    if let Err(error) = crate::platform::remember_workspace(&workspace) {
+        eprintln!("Lưu ý: không ghi nhớ được thư mục làm việc cho lần sau ({error}).");
+    }
+    serve::run(&serve::ServeArgs {
+        workspace,
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8686)),
+        token: None,
+        open_browser: true,
+    })
 }
 
 /// A path as one shell word: quoted when it holds anything but plain characters.

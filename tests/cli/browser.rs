@@ -249,3 +249,60 @@ fn a_clerk_uploads_runs_and_reads_the_total_in_chromium() {
     assert!(driver.text("#commune-table").contains("Tỏa Tình"));
     driver.screenshot(&shots.join("tien-do.png"));
 }
+
+#[test]
+fn the_page_shows_a_new_workspace_files_waiting_and_errors_in_chromium() {
+    // Issue 29: what the page does not know yet, seen in a real browser.
+    if !browser_available() {
+        eprintln!("skipped: Chromium and ChromeDriver are not installed");
+        return;
+    }
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("office-page");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let driver = Driver::start();
+
+    // A new workspace: the guide, not numbers of nothing.
+    let fresh = tempfile::tempdir().expect("temp dir");
+    let init = super::support::cli()
+        .arg("init")
+        .arg(fresh.path())
+        .output()
+        .expect("init");
+    assert!(init.status.success());
+    let server = Server::start(fresh.path(), &["--listen", "127.0.0.1:0"]);
+    driver.open(&server.url("/"));
+    let guide = driver.text("#first-use");
+    assert!(
+        guide.contains("Bắt đầu sử dụng") && guide.contains("master"),
+        "{guide}"
+    );
+    driver.screenshot(&shots.join("bat-dau.png"));
+    drop(server);
+
+    // A day run, then a report received later: the page says the numbers wait for a run.
+    let dir = workspace_copy("fixtures/tuan-giao");
+    let ran = super::support::cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(ran.status.code(), Some(0));
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(
+        dir.path().join("reports/2024-01-15/cong-an/bo-sung.csv"),
+        "Họ và tên;Số định danh cá nhân;Lực lượng\nCà Thị Lạ;011095000099;Công an\n",
+    )
+    .expect("late report");
+    let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);
+    driver.open(&server.url("/?date=2024-01-15"));
+    let waiting = driver.text("#waiting");
+    assert!(waiting.contains("1 tệp mới chưa tổng hợp"), "{waiting}");
+    driver.screenshot(&shots.join("tep-moi.png"));
+
+    // A day that is not a date: a page in the page's frame, in Vietnamese.
+    driver.open(&server.url("/?date=xyz"));
+    let problem = driver.text("#problem");
+    assert!(problem.contains("xyz"), "{problem}");
+    assert_eq!(driver.text("h1"), "Yêu cầu không hợp lệ");
+    driver.screenshot(&shots.join("loi.png"));
+}

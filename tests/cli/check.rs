@@ -120,13 +120,11 @@ fn a_file_alone_is_checked_without_a_workspace() {
 #[test]
 fn a_second_run_waits_then_exits_3_naming_the_holder() {
     let dir = workspace();
-    let mut holder = std::process::Command::new("sleep")
-        .arg("30")
-        .spawn()
-        .expect("a live process");
-    std::fs::write(
-        dir.path().join(".vneid-recon.lock"),
-        format!("{} 2024-01-15T20:00:01\n", holder.id()),
+    // A live holder, as a cron run holds it: this test process, through the same lock.
+    let holder = vneid_recon::fsio::lock_workspace(
+        dir.path(),
+        "2024-01-15T20:00:01",
+        std::time::Duration::ZERO,
     )
     .expect("lock");
     let output = cli()
@@ -135,14 +133,23 @@ fn a_second_run_waits_then_exits_3_naming_the_holder() {
         .arg(dir.path())
         .output()
         .expect("run");
-    let _ = holder.kill();
-    let _ = holder.wait();
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains(&holder.id().to_string()) && stderr.contains("2024-01-15T20:00:01"),
+        stderr.contains(&std::process::id().to_string()) && stderr.contains("2024-01-15T20:00:01"),
         "{stderr}"
     );
+    // The holder was killed: its lock file stays, saying who, but nobody holds it any more.
+    drop(holder);
+    let lock_file = dir.path().join(".vneid-recon.lock");
+    std::fs::write(&lock_file, "4000000 2024-01-15T20:00:01\n").expect("stale lock");
+    std::fs::File::options()
+        .write(true)
+        .open(&lock_file)
+        .and_then(|f| {
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        })
+        .expect("aged");
     assert!(
         !dir.path().join("out/2024-01-15").exists(),
         "nothing written"

@@ -16,4 +16,5 @@ mod outputs;
 mod run;
 mod serve;
 mod support;
+mod windows;
 mod workbooks;

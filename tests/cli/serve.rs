@@ -538,10 +538,11 @@ fn the_page_runs_shows_and_serves_the_day() {
 #[test]
 fn a_run_while_another_holds_the_lock_is_told_it_is_running() {
     let dir = small_workspace();
-    // A live holder (this test process), as a cron run would leave it.
-    std::fs::write(
-        dir.path().join(".vneid-recon.lock"),
-        format!("{} 2024-01-15T20:00:00", std::process::id()),
+    // A live holder (this test process), as a cron run holds it.
+    let _holder = vneid_recon::fsio::lock_workspace(
+        dir.path(),
+        "2024-01-15T20:00:00",
+        std::time::Duration::ZERO,
     )
     .expect("lock");
     let server = Server::start(dir.path(), &["--listen", "127.0.0.1:0"]);

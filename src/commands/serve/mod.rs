@@ -39,6 +39,9 @@ pub struct ServeArgs {
     pub workspace: PathBuf,
     pub listen: SocketAddr,
     pub token: Option<String>,
+    /// Open the browser on the page once it listens (a double click); when the address is taken
+    /// by a page already running, open the browser on that one instead.
+    pub open_browser: bool,
 }
 
 /// A request may carry up to this many bytes (several files of at most 20 MB each).
@@ -110,16 +113,27 @@ pub fn run(args: &ServeArgs) -> Result<ExitStatus, Failure> {
         .build()
         .map_err(Failure::cannot_run)?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .map_err(|error| {
-                Failure::cannot_run(anyhow::anyhow!(
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(listener) => listener,
+            Err(error) if args.open_browser && error.kind() == std::io::ErrorKind::AddrInUse => {
+                // Started twice: the page is already there.
+                let url = format!("http://{}/", args.listen);
+                println!("Trang văn phòng đã đang chạy: {url}");
+                crate::platform::open_browser(&url);
+                return Ok(());
+            }
+            Err(error) => {
+                return Err(Failure::cannot_run(anyhow::anyhow!(
                     "không mở được cổng {}: {error}; chọn cổng khác bằng --listen",
                     args.listen
-                ))
-            })?;
+                )));
+            }
+        };
         let address = listener.local_addr().map_err(Failure::cannot_run)?;
         announce(&settings, address, state.token.as_deref());
+        if args.open_browser && !crate::platform::open_browser(&format!("http://{address}/")) {
+            println!("Mở trình duyệt và vào địa chỉ trên.");
+        }
         axum::serve(listener, router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
