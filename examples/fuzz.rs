@@ -177,10 +177,11 @@ fn collect(dir: &Path, extensions: &[&str], seeds: &mut Vec<Vec<u8>>) -> anyhow:
 fn mutate(seeds: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
     let seed = &seeds[rng.below(seeds.len())];
     let zipped = seed.starts_with(b"PK\x03\x04");
-    if zipped && rng.below(3) > 0 {
-        if let Some(mutant) = mutate_inside_zip(seed, seeds, rng) {
-            return mutant;
-        }
+    if zipped
+        && rng.below(3) > 0
+        && let Some(mutant) = mutate_inside_zip(seed, seeds, rng)
+    {
+        return mutant;
     }
     mutate_bytes(seed, seeds, rng)
 }

@@ -267,15 +267,12 @@ pub fn lock_workspace(
                 });
             }
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                match holder_of(&path, &held) {
-                    Some(holder) => {
-                        if std::time::Instant::now() >= deadline {
-                            return Err(LockError::Held(holder));
-                        }
-                        std::thread::sleep(std::time::Duration::from_millis(200));
+                // Nobody holds it (released meanwhile, or left by a killed run): again at once.
+                if let Some(holder) = holder_of(&path, &held) {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(LockError::Held(holder));
                     }
-                    // Nobody holds it (released meanwhile, or left by a killed run): again.
-                    None => {}
+                    std::thread::sleep(std::time::Duration::from_millis(200));
                 }
             }
             Err(error) => return Err(error.into()),

@@ -49,10 +49,11 @@ impl ForceMatcher {
     pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
         // Consecutive rows of a list repeat the same texts: compare with the last ones before
         // building a key.
-        if let Some(((last_column, last_folder), found)) = &*self.last.borrow() {
-            if last_column.as_deref() == column && last_folder.as_deref() == folder {
-                return *found;
-            }
+        if let Some(((last_column, last_folder), found)) = &*self.last.borrow()
+            && last_column.as_deref() == column
+            && last_folder.as_deref() == folder
+        {
+            return *found;
         }
         let key = (column.map(str::to_string), folder.map(str::to_string));
         let memo = self.memo.borrow().get(&key).copied();
@@ -155,10 +156,10 @@ pub struct Officers {
 impl Officers {
     /// The id of the officer this text names (texts with the same [`officer_key`] share an id).
     pub fn intern(&mut self, text: &str) -> u32 {
-        if let Some((last, id)) = &self.last {
-            if last == text {
-                return *id;
-            }
+        if let Some((last, id)) = &self.last
+            && last == text
+        {
+            return *id;
         }
         let id = match self.by_text.get(text) {
             Some(&id) => id,
@@ -202,10 +203,10 @@ impl<'r> UnitCache<'r> {
         commune_column: Option<&'r str>,
     ) -> (usize, Option<usize>) {
         let key = (force, unit_column, commune_column);
-        if let Some((last, found)) = &self.last {
-            if *last == key {
-                return *found;
-            }
+        if let Some((last, found)) = &self.last
+            && *last == key
+        {
+            return *found;
         }
         let found = *self.seen.entry(key).or_insert_with(|| {
             let (name, commune) = naming.unit_of(force, unit_column, commune_column);
@@ -249,13 +250,12 @@ impl<'a> Naming<'a> {
         unit_column: Option<&str>,
         commune_column: Option<&str>,
     ) -> (String, Option<usize>) {
-        if let Some(((last_force, last_unit, last_commune), found)) = &*self.last.borrow() {
-            if *last_force == force
-                && last_unit.as_deref() == unit_column
-                && last_commune.as_deref() == commune_column
-            {
-                return found.clone();
-            }
+        if let Some(((last_force, last_unit, last_commune), found)) = &*self.last.borrow()
+            && *last_force == force
+            && last_unit.as_deref() == unit_column
+            && last_commune.as_deref() == commune_column
+        {
+            return found.clone();
         }
         let key = (
             force,

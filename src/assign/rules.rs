@@ -75,10 +75,10 @@ pub fn deciding_rule(
     if winner.is_override != loser.is_override {
         return Rule::Override;
     }
-    if let Some(commune) = citizen_commune {
-        if (winner.commune == Some(commune)) != (loser.commune == Some(commune)) {
-            return Rule::Local;
-        }
+    if let Some(commune) = citizen_commune
+        && (winner.commune == Some(commune)) != (loser.commune == Some(commune))
+    {
+        return Rule::Local;
     }
     if winner.force_rank != loser.force_rank {
         return Rule::ForcePriority;

@@ -179,9 +179,16 @@ pub fn open(given: Option<std::path::PathBuf>) -> Result<ExitStatus, Failure> {
     if let Err(error) = crate::platform::remember_workspace(&workspace) {
         eprintln!("Lưu ý: không ghi nhớ được thư mục làm việc cho lần sau ({error}).");
     }
+    // Loopback only: a double click never opens the page to the network. `VNEID_LISTEN` moves the
+    // port (tests, a machine where 8686 is taken).
+    let listen = std::env::var("VNEID_LISTEN")
+        .ok()
+        .and_then(|text| text.parse::<std::net::SocketAddr>().ok())
+        .filter(|address| address.ip().is_loopback())
+        .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 8686)));
     serve::run(&serve::ServeArgs {
         workspace,
-        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8686)),
+        listen,
         token: None,
         open_browser: true,
     })

@@ -35,10 +35,10 @@ pub fn commune_phrase(name: &str) -> String {
 pub fn commune_key(name: &str) -> String {
     let folded = fold(name);
     for prefix in PREFIXES {
-        if let Some(rest) = folded.strip_prefix(prefix) {
-            if let Some(rest) = rest.strip_prefix(' ') {
-                return rest.to_string();
-            }
+        if let Some(rest) = folded.strip_prefix(prefix)
+            && let Some(rest) = rest.strip_prefix(' ')
+        {
+            return rest.to_string();
         }
     }
     folded

@@ -83,7 +83,7 @@ impl CitizenId {
 
     /// Male when the century digit is even.
     pub fn sex(self) -> Sex {
-        if self.century_digit() % 2 == 0 {
+        if self.century_digit().is_multiple_of(2) {
             Sex::Male
         } else {
             Sex::Female

@@ -787,3 +787,72 @@ fn the_page_says_what_it_does_not_know_yet() {
         "{html}"
     );
 }
+
+/// `vneid-recon [FOLDER]` with no command, as a double click starts it: the page's first line.
+fn open_page(folder: Option<&Path>, config: &Path) -> (Child, String) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vneid-recon"))
+        .args(folder)
+        .env("VNEID_CONFIG_DIR", config)
+        .env("VNEID_NO_BROWSER", "1")
+        .env("VNEID_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    // `init` may speak first; the page's address line follows.
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).expect("a line");
+        assert!(read > 0, "no address in {seen:?}");
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            return (child, url.to_string());
+        }
+        seen.push_str(&line);
+    }
+}
+
+#[test]
+fn a_double_click_opens_the_page_on_a_new_then_remembered_workspace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config");
+    let folder = dir.path().join("Công an huyện");
+    // A folder given (dropped on the .exe): made a workspace with init, remembered.
+    let (mut first, url) = open_page(Some(&folder), &config);
+    let html = agent()
+        .get(&url)
+        .call()
+        .expect("page")
+        .body_mut()
+        .read_to_string()
+        .expect("html");
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(folder.join("vneid-recon.toml").is_file(), "init made it");
+    assert!(html.contains("Bắt đầu sử dụng"), "{html}");
+    let remembered =
+        std::fs::read_to_string(config.join("thu-muc-lam-viec.txt")).expect("remembered");
+    assert_eq!(Path::new(remembered.trim()), folder);
+    // No folder the next time: the remembered one.
+    std::fs::write(
+        folder.join("master/ds.csv"),
+        format!("Họ và tên;Số định danh cá nhân;Xã\nLò Văn An;{A};Ta Ma\n"),
+    )
+    .expect("master");
+    let (mut second, url) = open_page(None, &config);
+    let html = agent()
+        .get(&url)
+        .call()
+        .expect("page")
+        .body_mut()
+        .read_to_string()
+        .expect("html");
+    let _ = second.kill();
+    let _ = second.wait();
+    assert!(
+        !html.contains("Bắt đầu sử dụng"),
+        "the same workspace, now with a master list"
+    );
+    assert!(html.contains("Tuần Giáo"), "{html}");
+}

@@ -118,7 +118,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitStatus, Failure> {
             Err(error) if args.open_browser && error.kind() == std::io::ErrorKind::AddrInUse => {
                 // Started twice: the page is already there.
                 let url = format!("http://{}/", args.listen);
-                println!("Trang văn phòng đã đang chạy: {url}");
+                say(&format!("Trang văn phòng đã đang chạy: {url}"));
                 crate::platform::open_browser(&url);
                 return Ok(());
             }
@@ -132,7 +132,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitStatus, Failure> {
         let address = listener.local_addr().map_err(Failure::cannot_run)?;
         announce(&settings, address, state.token.as_deref());
         if args.open_browser && !crate::platform::open_browser(&format!("http://{address}/")) {
-            println!("Mở trình duyệt và vào địa chỉ trên.");
+            say("Mở trình duyệt và vào địa chỉ trên.");
         }
         axum::serve(listener, router(state))
             .with_graceful_shutdown(async {
@@ -142,6 +142,15 @@ pub fn run(args: &ServeArgs) -> Result<ExitStatus, Failure> {
             .map_err(Failure::cannot_run)
     })?;
     Ok(ExitStatus::Success)
+}
+
+/// A line on standard output, written without panicking when nobody reads it any more (the
+/// window was closed, or a test read only the address).
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// The address to open, on standard output (tests and scripts read its first line). Written
