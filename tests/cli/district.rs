@@ -58,7 +58,7 @@ fn pick_all(list: &Value, keys: &[&str]) -> Vec<Value> {
 pub fn run_fixture(out: &std::path::Path) -> Value {
     // Copy the workspace so the test never writes into the repository.
     let source = repo().join("fixtures/tuan-giao");
-    copy_dir(&source, out);
+    super::support::copy_tree(&source, out);
     let output = cli()
         .args(["run", "--quiet", "--json", "--date", "2024-01-15", "-w"])
         .arg(out)
@@ -71,21 +71,6 @@ pub fn run_fixture(out: &std::path::Path) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("summary JSON on stdout")
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            if entry.file_name() != "out" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]
