@@ -215,28 +215,15 @@ pub fn read_sheet(
         report.read += 1;
         static BLANK: Row = Row::new();
         let cells = grid.rows.get(r).unwrap_or(&BLANK);
-        let skip = !grid.has_content(r)
-            || (r == first && is_numbering_row(cells))
-            || last_with_id.is_none_or(|last| r > last)
-            || is_repeated_header(cells, &header, context.aliases);
-        if skip {
-            report.skipped += 1;
-            continue;
-        }
-        match mark_of(cells, &columns, context.is_1904) {
-            Mark::Yes => {}
-            Mark::No => {
+        match class_before_reading(grid, r, first, &header, &columns, context) {
+            Before::Read => {}
+            Before::Skip => {
                 report.skipped += 1;
                 continue;
             }
-            Mark::Unclear => {
+            Before::Reject(reject) => {
                 report.rejected += 1;
-                report.rejects.push(Reject {
-                    row: grid.excel_row(r),
-                    column: grid.column_letter(header.columns[&Field::Activated]),
-                    value: cells.get(header.columns[&Field::Activated]).display(),
-                    reason: RejectReason::UnclearMark,
-                });
+                report.rejects.push(reject);
                 continue;
             }
         }
@@ -283,6 +270,54 @@ impl SheetReport {
     }
 }
 
+/// A row's class before its fields are read.
+enum Before {
+    /// Blank, the numbering row, the footer, a repeated header, or a mark that says no.
+    Skip,
+    /// A mark that says neither yes nor no (SPEC §11.20).
+    Reject(Reject),
+    /// A row to read.
+    Read,
+}
+
+/// Decides the classes that need no field of the row, in the README's order.
+fn class_before_reading(
+    grid: &Grid,
+    r: usize,
+    first: usize,
+    header: &Header,
+    columns: &FieldColumns,
+    context: &SheetContext<'_>,
+) -> Before {
+    static BLANK: Row = Row::new();
+    let cells = grid.rows.get(r).unwrap_or(&BLANK);
+    let skip = !grid.has_content(r)
+        || (r == first && is_numbering_row(cells))
+        || header.last_data_row.is_none_or(|last| r > last)
+        || is_repeated_header(cells, header, context.aliases);
+    if skip {
+        return Before::Skip;
+    }
+    match mark_of(cells, columns, context.is_1904) {
+        Mark::Yes => Before::Read,
+        Mark::No => Before::Skip,
+        Mark::Unclear => {
+            // Only a sheet with a mark column has unclear marks.
+            let col = header
+                .columns
+                .get(&Field::Activated)
+                .copied()
+                .unwrap_or_default();
+            Before::Reject(Reject {
+                row: grid.excel_row(r),
+                column: grid.column_letter(col),
+                value: cells.get(col).display(),
+                reason: RejectReason::UnclearMark,
+            })
+        }
+    }
+}
+
 /// Where a row sits, for its rejects and warnings: column letters are spelled only when needed.
 struct RowPlace<'a> {
     excel_row: u32,
@@ -323,7 +358,7 @@ fn read_row(
     if normalized.padded {
         report.ids_padded += 1;
     }
-    let cell = |field: Field| columns.cell(cells, field);
+    let id = normalized.id;
     let mut warn = |field: Field, code: WarningCode| {
         report.warnings.push(RowWarning {
             row: excel_row,
@@ -331,8 +366,60 @@ fn read_row(
             code,
         });
     };
-    // The date of birth is in its own column, or under the citizen's sex (SPEC §11.19): the one of
-    // "Nam" / "Nữ" that holds a value gives the date and the gender; both filled gives neither.
+    let dates = read_dates(cells, columns, context.is_1904, id, &mut warn);
+    let mut shared = |field: Field| match columns.cell(cells, field) {
+        Cell::Text(t) => Some(texts.share(field, t)),
+        other => Some(other.display())
+            .filter(|t| !t.is_empty())
+            .map(|t| texts.share(field, &t)),
+    };
+    let commune = shared(Field::Commune);
+    let village = shared(Field::Village);
+    let force = shared(Field::Force);
+    let unit = shared(Field::Unit);
+    let officer = shared(Field::Officer);
+    let fields = RowFields {
+        name: name_of(cells, columns),
+        dob: dates.dob,
+        gender: dates.gender,
+        commune,
+        village,
+        address: boxed_text(columns.take(cells, Field::Address)),
+        phone: phone_of(columns.take(cells, Field::Phone)).map(String::into_boxed_str),
+        force,
+        unit,
+        officer,
+        assigned_on: dates.assigned_on,
+        activated_on: dates.activated_on,
+    };
+    Ok(InputRow {
+        sheet_index: 0,
+        row: excel_row,
+        id,
+        fields,
+    })
+}
+
+/// A row's dates and gender, checked against its ID.
+struct RowDates {
+    dob: Option<DateValue>,
+    gender: Option<Sex>,
+    assigned_on: Option<NaiveDate>,
+    activated_on: Option<NaiveDate>,
+}
+
+/// Reads the dates of a row (a cell that is not a valid day-first date is `bad_date`) and its
+/// gender, and warns where they disagree with the ID. The date of birth is in its own column, or
+/// under the citizen's sex (SPEC §11.19): the one of "Nam" / "Nữ" that holds a value gives the date
+/// and the gender; both filled give neither, and the female cell is `bad_date`.
+fn read_dates(
+    cells: &Row,
+    columns: &FieldColumns,
+    is_1904: bool,
+    id: CitizenId,
+    warn: &mut impl FnMut(Field, WarningCode),
+) -> RowDates {
+    let cell = |field: Field| columns.cell(cells, field);
     let (dob_field, sex_of_dob) = match (
         cell(Field::DobMale).is_empty(),
         cell(Field::DobFemale).is_empty(),
@@ -345,21 +432,17 @@ fn read_row(
         }
         (true, true) => (Field::Dob, None),
     };
-    let mut date_of = |field: Field, year_alone: YearAlone| match read_date(
-        cell(field),
-        context.is_1904,
-        year_alone,
-    ) {
-        Ok(value) => value,
-        Err(()) => {
-            warn(field, WarningCode::BadDate);
-            None
-        }
-    };
+    let mut date_of =
+        |field: Field, year_alone: YearAlone| match read_date(cell(field), is_1904, year_alone) {
+            Ok(value) => value,
+            Err(()) => {
+                warn(field, WarningCode::BadDate);
+                None
+            }
+        };
     let dob = date_of(dob_field, YearAlone::Allowed);
     let assigned_on = date_of(Field::AssignedOn, YearAlone::NotAllowed).and_then(DateValue::day);
     let activated_on = date_of(Field::ActivatedOn, YearAlone::NotAllowed).and_then(DateValue::day);
-    let id = normalized.id;
     if dob.is_some_and(|dob| dob.year() != id.birth_year()) {
         warn(dob_field, WarningCode::DobMismatch);
     }
@@ -370,50 +453,31 @@ fn read_row(
     if gender.is_some_and(|sex| sex != id.sex()) {
         warn(gender_field, WarningCode::GenderMismatch);
     }
-    let mut shared = |field: Field| match cell(field) {
-        Cell::Text(t) => Some(texts.share(field, t)),
-        other => Some(other.display())
-            .filter(|t| !t.is_empty())
-            .map(|t| texts.share(field, &t)),
-    };
-    let commune = shared(Field::Commune);
-    let village = shared(Field::Village);
-    let force = shared(Field::Force);
-    let unit = shared(Field::Unit);
-    let officer = shared(Field::Officer);
-    let text = |cell: Cell| {
-        Some(cell.into_display())
-            .filter(|t| !t.is_empty())
-            .map(String::into_boxed_str)
-    };
-    let name = if columns.has_split_name() {
-        joined_name(
-            text(columns.take(cells, Field::Surname)),
-            text(columns.take(cells, Field::GivenName)),
-        )
-    } else {
-        text(columns.take(cells, Field::Name))
-    };
-    let fields = RowFields {
-        name,
+    RowDates {
         dob,
         gender,
-        commune,
-        village,
-        address: text(columns.take(cells, Field::Address)),
-        phone: phone_of(columns.take(cells, Field::Phone)).map(String::into_boxed_str),
-        force,
-        unit,
-        officer,
         assigned_on,
         activated_on,
-    };
-    Ok(InputRow {
-        sheet_index: 0,
-        row: excel_row,
-        id,
-        fields,
-    })
+    }
+}
+
+/// A cell's text, moved out of the row; `None` when empty.
+fn boxed_text(cell: Cell) -> Option<Box<str>> {
+    Some(cell.into_display())
+        .filter(|t| !t.is_empty())
+        .map(String::into_boxed_str)
+}
+
+/// The row's name: its name column, or its surname and given-name columns joined (SPEC §11.18).
+fn name_of(cells: &mut Row, columns: &FieldColumns) -> Option<Box<str>> {
+    if columns.has_split_name() {
+        joined_name(
+            boxed_text(columns.take(cells, Field::Surname)),
+            boxed_text(columns.take(cells, Field::GivenName)),
+        )
+    } else {
+        boxed_text(columns.take(cells, Field::Name))
+    }
 }
 
 /// What a row's "Đã kích hoạt" mark says (SPEC §11.20); yes for a sheet without a mark column. A
