@@ -802,14 +802,23 @@ fn open_page(folder: Option<&Path>, config: &Path) -> (Child, String) {
     // `init` may speak first; the page's address line follows.
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut seen = String::new();
-    loop {
+    let url = loop {
         let mut line = String::new();
-        let read = reader.read_line(&mut line).expect("a line");
-        assert!(read > 0, "no address in {seen:?}");
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break None;
+        }
         if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-            return (child, url.to_string());
+            break Some(url.to_string());
         }
         seen.push_str(&line);
+    };
+    match url {
+        Some(url) => (child, url),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no address in {seen:?}")
+        }
     }
 }
 
