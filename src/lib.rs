@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod platform;
 pub mod reconcile;
 pub mod report;
+pub mod serve;
 pub mod settings;
 
 /// mimalloc instead of the system allocator, for every binary built on this library (the tool, the

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::{ExitStatus, Failure, read_with_progress, resolve};
+use super::{ExitStatus, Failure, resolve};
 use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
 use crate::pipeline::check::{Checker, Problem, check_file};
-use crate::pipeline::{self, Context, Days, Stages, Timings};
+use crate::pipeline::{self, jobs};
 use crate::settings::SETTINGS_FILE;
 
 /// Flags of `check`.
@@ -46,9 +46,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     let date = context
         .as_ref()
         .map_or_else(|| args.date.unwrap_or(now.date()), |c| c.as_of);
-    super::refuse_future_day(date, now)?;
+    jobs::refuse_future_day(date, now)?;
     let stages = match &context {
-        Some(context) if context.workspace.join("master").is_dir() => Some(known_before(context)?),
+        Some(context) if context.workspace.join("master").is_dir() => {
+            Some(jobs::known_before(context)?)
+        }
         _ => None,
     };
     let checker = context
@@ -58,7 +60,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     let aliases = context.as_ref().map_or_else(AliasTable::default, |c| {
         AliasTable::new(&c.settings.aliases)
     });
-    let options = super::read_options();
+    let options = context.as_ref().map_or_else(
+        || super::knobs_from_env().read_options,
+        |c| c.knobs.read_options.clone(),
+    );
     let mut reports = pipeline::read_files(&args.files, &aliases, date.year(), &options);
     for report in &mut reports {
         report.void_activations_after(date);
@@ -96,12 +101,6 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Partial
     })
-}
-
-/// What the workspace knew before the day being checked.
-pub(super) fn known_before(context: &Context) -> Result<Stages, Failure> {
-    let inputs = read_with_progress(context, Days::BeforeAsOf, false)?;
-    pipeline::compute(&context.settings, inputs, &mut Timings::start()).map_err(Failure::cannot_run)
 }
 
 fn print_problems(

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::{ExitStatus, Failure, load_settings, read_options};
+use super::{ExitStatus, Failure};
 use crate::ingest::aliases::AliasTable;
 use crate::ingest::{FileReport, SheetReport};
+use crate::pipeline::jobs::load_settings;
 use crate::settings::SETTINGS_FILE;
 
 #[derive(Serialize)]
@@ -32,7 +33,7 @@ pub fn run(
         None => AliasTable::default(),
     };
     let as_of_year = date.unwrap_or_else(crate::today_in_vietnam).year();
-    let options = read_options();
+    let options = super::knobs_from_env().read_options;
     let reports = crate::pipeline::read_files(files, &aliases, as_of_year, &options);
     if json {
         let text = serde_json::to_string_pretty(&InspectOutput { files: &reports })

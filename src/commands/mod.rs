@@ -15,8 +15,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::cli::Command;
-use crate::pipeline::{Context, Days, Inputs, Knobs, Timings};
-use crate::settings::{self, SETTINGS_FILE, Settings};
+use crate::pipeline::{Context, Days, Inputs, JobError, Knobs, Timings, jobs};
+use crate::settings::{self, SETTINGS_FILE};
 
 /// The exit codes of SPEC §8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             workspace,
             listen,
             token,
-        } => serve::run(&serve::ServeArgs {
+        } => serve::run(&serve::ServeFlags {
             workspace,
             listen,
             token,
@@ -186,7 +186,7 @@ pub fn open(given: Option<std::path::PathBuf>) -> Result<ExitStatus, Failure> {
         .and_then(|text| text.parse::<std::net::SocketAddr>().ok())
         .filter(|address| address.ip().is_loopback())
         .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 8686)));
-    serve::run(&serve::ServeArgs {
+    serve::run(&serve::ServeFlags {
         workspace,
         listen,
         token: None,
@@ -206,91 +206,41 @@ fn shell_word(text: &str) -> String {
     }
 }
 
-/// Loads `DIR/vneid-recon.toml`; a missing file is exit 3 with what to create, a bad one exit 2.
-pub fn load_settings(workspace: &Path) -> Result<Settings, Failure> {
-    let path = workspace.join(SETTINGS_FILE);
-    if !workspace.is_dir() {
-        return Err(Failure::cannot_run(anyhow::anyhow!(
-            "không thấy thư mục làm việc {}; tạo mới bằng: vneid-recon init {}",
-            workspace.display(),
-            workspace.display()
-        )));
-    }
-    let text = match fs_err::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Failure::cannot_run(anyhow::anyhow!(
-                "thiếu tệp cài đặt {}; tạo mới bằng: vneid-recon init {}",
-                path.display(),
-                workspace.display()
-            )));
+impl From<JobError> for Failure {
+    /// A job's error, as the exit code of SPEC §8: settings and refused days 2, the rest 3.
+    fn from(error: JobError) -> Self {
+        match error {
+            JobError::Settings(error) => Self::usage(error),
+            JobError::Busy(error) | JobError::CannotRun(error) => Self::cannot_run(error),
         }
-        Err(error) => return Err(Failure::cannot_run(error)),
-    };
-    settings::parse(&text, &path.display().to_string()).map_err(Failure::usage)
+    }
+}
+
+/// The environment's settings, read once at the command's edge.
+pub fn knobs_from_env() -> Knobs {
+    let seconds = std::env::var("VNEID_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    Knobs {
+        lock_wait: std::time::Duration::from_secs(seconds),
+        timings: std::env::var_os("VNEID_TIMINGS").is_some(),
+        // OLE2 files are probed in a child process of this same binary.
+        read_options: crate::ingest::ReadOptions {
+            probe_exe: std::env::current_exe().ok(),
+        },
+    }
 }
 
 /// The invocation's context: the workspace's settings, the date (default today in Vietnam), now,
 /// and the environment knobs, read once here.
 pub(crate) fn resolve(workspace: &Path, date: Option<NaiveDate>) -> Result<Context, Failure> {
-    let settings = load_settings(workspace)?;
-    Ok(Context::new(
-        workspace.to_path_buf(),
-        settings,
+    Ok(jobs::resolve(
+        workspace,
         date,
         crate::vietnam_now(),
-        Knobs::from_env(),
-    ))
-}
-
-/// Exit 2 for a day that has not come yet in Vietnam (SPEC §11.21): nothing can have been reported
-/// for it, and a day written for it would pass for a real one.
-pub(crate) fn refuse_future_day(day: NaiveDate, now: chrono::NaiveDateTime) -> Result<(), Failure> {
-    if day <= now.date() {
-        return Ok(());
-    }
-    Err(Failure::usage(anyhow::anyhow!(
-        "ngày {} chưa đến (hôm nay là {} theo giờ Việt Nam): chỉ tổng hợp, kiểm tra hoặc nhận báo cáo cho hôm nay hoặc ngày đã qua; bỏ --date hoặc sửa lại ngày",
-        day.format("%d/%m/%Y"),
-        now.date().format("%d/%m/%Y")
-    )))
-}
-
-/// Exit 3 when the workspace has no `master/` folder, saying how to make one.
-fn require_master(context: &Context) -> Result<(), Failure> {
-    if context.workspace.join("master").is_dir() {
-        return Ok(());
-    }
-    Err(Failure::cannot_run(anyhow::anyhow!(
-        "thiếu thư mục {}/master (danh sách chưa kích hoạt của Công an); tạo bằng: vneid-recon init {}",
-        context.workspace.display(),
-        context.workspace.display()
-    )))
-}
-
-/// Takes the workspace lock for a command that writes into it, waiting at most `wait` for another
-/// holder; exit 3 naming the holder.
-fn take_lock(
-    context: &Context,
-    wait: std::time::Duration,
-) -> Result<crate::fsio::WorkspaceLock, Failure> {
-    lock_waiting(context, wait).map_err(|error| {
-        Failure::cannot_run(anyhow::anyhow!(
-            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
-        ))
-    })
-}
-
-/// The workspace lock (the one cron's `run` takes), waiting at most `wait` for another holder.
-fn lock_waiting(
-    context: &Context,
-    wait: std::time::Duration,
-) -> Result<crate::fsio::WorkspaceLock, crate::fsio::LockError> {
-    crate::fsio::lock_workspace(
-        &context.workspace,
-        &context.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        wait,
-    )
+        knobs_from_env(),
+    )?)
 }
 
 /// Discovers and reads the workspace's inputs, with a progress bar over the files when standard
@@ -308,43 +258,16 @@ fn read_with_progress(context: &Context, days: Days, progress: bool) -> Result<I
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let inputs = read_workspace(context, days, |total| bar.set_length(total as u64), &|| {
+    let inputs = jobs::read_workspace(context, days, |total| bar.set_length(total as u64), &|| {
         bar.inc(1)
     });
     bar.finish_and_clear();
-    inputs
-}
-
-/// Discovers and reads the workspace's inputs, telling `on_total` how many lists there are and
-/// calling `on_file` after each (the terminal's bar, the office page's progress).
-fn read_workspace(
-    context: &Context,
-    days: Days,
-    on_total: impl FnOnce(usize),
-    on_file: &(dyn Fn() + Sync),
-) -> Result<Inputs, Failure> {
-    let discovery = crate::pipeline::discover_inputs(&context.workspace, context.as_of, days)
-        .map_err(Failure::cannot_run)?;
-    on_total(crate::pipeline::list_count(&discovery));
-    Ok(crate::pipeline::read_inputs(
-        discovery,
-        &context.settings,
-        context.as_of,
-        &read_options(),
-        on_file,
-    ))
+    Ok(inputs?)
 }
 
 /// Stage durations on standard error (`VNEID_TIMINGS`, read by the benchmark).
 fn print_timings(timings: &Timings) {
     for (name, seconds) in &timings.steps {
         eprintln!("timing {name} {seconds:.3}");
-    }
-}
-
-/// Options for reading files from this binary: OLE2 files are probed in a child process.
-pub fn read_options() -> crate::ingest::ReadOptions {
-    crate::ingest::ReadOptions {
-        probe_exe: std::env::current_exe().ok(),
     }
 }

@@ -3,14 +3,11 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use super::{
-    ExitStatus, Failure, print_timings, read_with_progress, require_master, resolve, take_lock,
-};
-use crate::ingest::workspace::Role;
-use crate::pipeline::{self, Days, Stages, Timings};
+use super::{ExitStatus, Failure, print_timings, read_with_progress, resolve};
+use crate::pipeline::jobs::{self, RoleCounts};
+use crate::pipeline::{Days, Timings};
 use crate::report::summary;
 
 /// Flags of `run`.
@@ -29,13 +26,13 @@ pub struct RunArgs {
 /// Runs the daily consolidation.
 pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let context = resolve(&args.workspace, args.date)?;
-    super::refuse_future_day(context.as_of, context.now)?;
-    require_master(&context)?;
-    let _lock = take_lock(&context, context.knobs.lock_wait)?;
+    jobs::refuse_future_day(context.as_of, context.now)?;
+    jobs::require_master(&context)?;
+    let _lock = jobs::lock(&context, context.knobs.lock_wait)?;
     let mut timings = Timings::start();
     let inputs = read_with_progress(&context, Days::ThroughAsOf, !args.quiet)?;
     timings.step("ingest");
-    let done = consolidate(&context, inputs, args.parquet, timings)?;
+    let done = jobs::consolidate(&context, inputs, args.parquet, timings)?;
     if context.knobs.timings {
         print_timings(&done.timings);
     }
@@ -48,125 +45,11 @@ pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     if args.json {
         print!("{}", done.json);
     }
-    Ok(done.status)
-}
-
-/// What a consolidation wrote and found.
-pub(crate) struct Consolidated {
-    pub summary: summary::Summary,
-    /// `summary.json`'s text.
-    pub json: String,
-    /// 0, or 1 when some input files were unreadable.
-    pub status: ExitStatus,
-    pub out_dir: std::path::PathBuf,
-    roles: RoleCounts,
-    timings: Timings,
-}
-
-/// The consolidation after the inputs are read, shared by `run` and the office page: the caller
-/// holds the workspace lock and has timed the read. Computes, builds every output and publishes
-/// `out/D/` whole.
-pub(crate) fn consolidate(
-    context: &pipeline::Context,
-    inputs: pipeline::Inputs,
-    parquet: bool,
-    mut timings: Timings,
-) -> Result<Consolidated, Failure> {
-    crate::fsio::remove_stale_staging(&context.workspace.join("out"));
-    let stages =
-        pipeline::compute(&context.settings, inputs, &mut timings).map_err(Failure::cannot_run)?;
-    require_citizens(context, &stages)?;
-    let data = stages.data(&context.settings, context.as_of, context.provisional);
-    let summary = summary::build(&data);
-    let json = summary::to_json(&summary).map_err(Failure::cannot_run)?;
-    // The Parquet tables are built beside the workbooks, on whichever core is free.
-    let (outputs, tables) = rayon::join(
-        || crate::report::all_outputs(&data, json.clone()),
-        || parquet.then(|| crate::report::parquet::tables(&data)),
-    );
-    let mut outputs = outputs.map_err(Failure::cannot_run)?;
-    if let Some(tables) = tables {
-        let tables = tables
-            .context("không ghi được các bảng Parquet")
-            .map_err(Failure::cannot_run)?;
-        outputs.extend(tables);
-    }
-    timings.step("report");
-    let out_dir = context.out_dir();
-    let files: Vec<(&str, &[u8])> = outputs
-        .iter()
-        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
-        .collect();
-    crate::fsio::publish_dir_keeping(&out_dir, &files, &["don-vi"])
-        .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
-        .map_err(Failure::cannot_run)?;
-    timings.step("write");
-    let status = if summary.unreadable_files.is_empty() {
-        ExitStatus::Success
-    } else {
+    Ok(if done.some_unreadable {
         ExitStatus::Partial
-    };
-    let roles = inputs_by_role(&stages);
-    drop(data);
-    pipeline::drop_aside(stages);
-    Ok(Consolidated {
-        roles,
-        summary,
-        json,
-        status,
-        out_dir,
-        timings,
-    })
-}
-
-/// Exit 3, nothing written, when the master list gave no citizen: every number of the day would
-/// be 0 of 0 and read as "done". Says what to put where, and which master files could not be read.
-fn require_citizens(context: &pipeline::Context, stages: &Stages) -> Result<(), Failure> {
-    if !stages.master.citizens.is_empty() {
-        return Ok(());
-    }
-    let unreadable: Vec<&str> = stages
-        .inputs
-        .files
-        .iter()
-        .filter(|file| file.path.starts_with("master/") && file.is_unreadable())
-        .map(|file| file.path.as_str())
-        .collect();
-    let why = if unreadable.is_empty() {
-        "không có dòng công dân nào đọc được".to_string()
     } else {
-        format!("không đọc được tệp {}", unreadable.join(", "))
-    };
-    Err(Failure::cannot_run(anyhow::anyhow!(
-        "danh sách chưa kích hoạt trống ({why}): đặt tệp Excel danh sách công dân chưa kích hoạt tài khoản định danh điện tử mức 2 (do Công an huyện cấp, có cột Số định danh cá nhân) vào thư mục {} rồi chạy lại; chưa ghi kết quả nào",
-        context.workspace.join("master").display()
-    )))
-}
-
-/// How many files of each role were read (unreadable ones included).
-#[derive(Debug, Default)]
-struct RoleCounts {
-    master: usize,
-    assignments: usize,
-    reports: usize,
-    report_days: usize,
-    targets: bool,
-}
-
-fn inputs_by_role(stages: &Stages) -> RoleCounts {
-    let mut counts = RoleCounts {
-        report_days: stages.inputs.discovery.report_dates.len(),
-        ..RoleCounts::default()
-    };
-    for source in &stages.inputs.discovery.sources {
-        match source.role {
-            Role::Master => counts.master += 1,
-            Role::Assignment { .. } => counts.assignments += 1,
-            Role::Report { .. } => counts.reports += 1,
-            Role::Targets => counts.targets = true,
-        }
-    }
-    counts
+        ExitStatus::Success
+    })
 }
 
 /// What `run` prints: a few lines (files read by role, each unreadable file with its reason, rows

@@ -22,7 +22,7 @@ use super::isolation::{
 };
 
 /// How to read files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadOptions {
     /// The executable to run the isolated OLE2 probe with (`vneid-recon __probe FILE`); `None` reads
     /// OLE2 files in-process (tests of the library without the binary).

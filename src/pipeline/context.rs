@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::settings::Settings;
 
-/// Settings from the environment, read once.
+/// Settings from the environment, read once by the command layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Knobs {
     /// How long a command waits for another one holding the workspace lock: 10 s, or
@@ -17,20 +17,8 @@ pub struct Knobs {
     pub lock_wait: Duration,
     /// Print stage durations to standard error (`VNEID_TIMINGS`, read by the benchmark).
     pub timings: bool,
-}
-
-impl Knobs {
-    /// The knobs as the environment sets them.
-    pub fn from_env() -> Self {
-        let seconds = std::env::var("VNEID_LOCK_WAIT")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(10);
-        Self {
-            lock_wait: Duration::from_secs(seconds),
-            timings: std::env::var_os("VNEID_TIMINGS").is_some(),
-        }
-    }
+    /// How files are read (the executable that probes OLE2 files in a child process).
+    pub read_options: crate::ingest::ReadOptions,
 }
 
 impl Default for Knobs {
@@ -38,6 +26,7 @@ impl Default for Knobs {
         Self {
             lock_wait: Duration::from_secs(10),
             timings: false,
+            read_options: crate::ingest::ReadOptions::default(),
         }
     }
 }

@@ -1,16 +1,18 @@
 //! The daily job as a library: a resolved [`Context`] → [`discover_inputs`] → [`read_inputs`] →
 //! [`compute`] → the typed
 //! [`Stages`] every output is written from, and the clerk's [`check`] rules. `run`, `check`,
-//! `split` and the office page call it; nothing in it prints or reads the clock or the environment
-//! (the command resolves those once, into the context).
+//! `split` and the office page call it through its [`jobs`]; nothing in it prints or reads the clock
+//! or the environment (the command resolves those once, into the context).
 
 pub mod check;
 mod context;
 mod inputs;
+pub mod jobs;
 mod stages;
 
 pub use context::{Context, Knobs, cutoff_passed};
 pub use inputs::{Days, Inputs, Targets, discover_inputs, list_count, read_files, read_inputs};
+pub use jobs::JobError;
 pub use stages::{Stages, Timings, compute, drop_aside};
 
 /// What stops the pipeline (a data problem never does: it is a row in a report).

@@ -147,7 +147,7 @@ pub fn receive(
             std::slice::from_ref(&copy),
             &aliases,
             context.as_of.year(),
-            &super::super::read_options(),
+            &context.knobs.read_options,
         )
         .pop()
         .unwrap_or_else(|| unreadable_placeholder(&name));

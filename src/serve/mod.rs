@@ -1,5 +1,5 @@
-//! `vneid-recon serve`: the district office's page (issue 13). A local web application in
-//! Vietnamese over the same pipeline as the commands: Tiến độ (a day's progress, from the
+//! The district office's page (`vneid-recon serve`, issue 13): a thin web layer over the
+//! pipeline's [`jobs`], beside the command layer. A local web application in Vietnamese: Tiến độ (a day's progress, from the
 //! `out/D/` a run wrote), Nhận báo cáo (files checked with the `check` rules and stored in
 //! `reports/D/<force>/`), Chạy tổng hợp (the `run` consolidation, under the same workspace lock as
 //! cron), and the JSON API under `/api` the page itself uses.
@@ -28,20 +28,20 @@ use axum::{Extension, Form, Json};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{ExitStatus, Failure, load_settings, require_master, resolve};
-use crate::pipeline::{Days, Timings};
+use crate::pipeline::jobs::{self, JobError};
+use crate::pipeline::{Context, Days, Knobs, Timings};
 use guard::PostProven;
 use intake::{MAX_UPLOAD_BYTES, Upload};
 
-/// Flags of `serve`.
+/// What the page is started with (the command layer resolves it from its flags).
 #[derive(Debug, Clone)]
 pub struct ServeArgs {
     pub workspace: PathBuf,
     pub listen: SocketAddr,
+    /// The access token every request must carry; `None` on loopback only.
     pub token: Option<String>,
-    /// Open the browser on the page once it listens (a double click); when the address is taken
-    /// by a page already running, open the browser on that one instead.
-    pub open_browser: bool,
+    /// The environment's settings, read once by the command layer.
+    pub knobs: Knobs,
 }
 
 /// A request may carry up to this many bytes (several files of at most 20 MB each).
@@ -53,6 +53,7 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     workspace: PathBuf,
+    knobs: Knobs,
     /// Required on every request when set.
     token: Option<String>,
     /// The same-origin token every POST carries.
@@ -62,6 +63,18 @@ pub struct Shared {
     /// Held while this server runs a consolidation.
     running: tokio::sync::Mutex<()>,
     progress: RunProgress,
+}
+
+impl AppState {
+    /// A request's context for a day: the workspace's settings as they are now.
+    fn context(&self, date: NaiveDate) -> Result<Context, JobError> {
+        jobs::resolve(
+            &self.workspace,
+            Some(date),
+            crate::vietnam_now(),
+            self.knobs.clone(),
+        )
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -79,101 +92,58 @@ struct RunProgress {
     total: AtomicUsize,
 }
 
-/// Runs the page until Ctrl-C.
-pub fn run(args: &ServeArgs) -> Result<ExitStatus, Failure> {
-    let settings = load_settings(&args.workspace)?;
+/// Runs the page until Ctrl-C. `on_listening` is told the settings, the address listened on and
+/// the token once the page answers (the command layer prints them and may open the browser).
+pub fn serve(
+    args: &ServeArgs,
+    on_listening: impl FnOnce(&crate::settings::Settings, SocketAddr, Option<&str>),
+) -> Result<(), JobError> {
+    let settings = jobs::load_settings(&args.workspace)?;
     let loopback = guard::is_loopback(&args.listen);
     let token = match &args.token {
-        Some(token) if token.trim().len() < 16 => {
-            return Err(Failure::usage(anyhow::anyhow!(
-                "--token phải dài ít nhất 16 ký tự (để trống thì máy tự tạo một mã)"
-            )));
-        }
         Some(token) => Some(token.trim().to_string()),
         None if loopback => None,
         None => Some(guard::random_secret()),
     };
     let csrf = guard::random_secret();
     if csrf.is_empty() || token.as_deref() == Some("") {
-        return Err(Failure::cannot_run(anyhow::anyhow!(
+        return Err(JobError::CannotRun(anyhow::anyhow!(
             "không lấy được số ngẫu nhiên của hệ điều hành để tạo mã truy cập"
         )));
     }
     let state = AppState(Arc::new(Shared {
         workspace: args.workspace.clone(),
+        knobs: args.knobs.clone(),
         token,
         csrf,
         loopback,
         running: tokio::sync::Mutex::new(()),
         progress: RunProgress::default(),
     }));
+    let cannot_run = |error: std::io::Error| JobError::CannotRun(error.into());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(Failure::cannot_run)?;
+        .map_err(cannot_run)?;
     runtime.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(args.listen).await {
-            Ok(listener) => listener,
-            Err(error) if args.open_browser && error.kind() == std::io::ErrorKind::AddrInUse => {
-                // Started twice: the page is already there.
-                let url = format!("http://{}/", args.listen);
-                say(&format!("Trang văn phòng đã đang chạy: {url}"));
-                crate::platform::open_browser(&url);
-                return Ok(());
-            }
-            Err(error) => {
-                return Err(Failure::cannot_run(anyhow::anyhow!(
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|error| {
+                JobError::CannotRun(anyhow::anyhow!(
                     "không mở được cổng {}: {error}; chọn cổng khác bằng --listen",
                     args.listen
-                )));
-            }
-        };
-        let address = listener.local_addr().map_err(Failure::cannot_run)?;
-        announce(&settings, address, state.token.as_deref());
-        if args.open_browser && !crate::platform::open_browser(&format!("http://{address}/")) {
-            say("Mở trình duyệt và vào địa chỉ trên.");
-        }
+                ))
+            })?;
+        let address = listener.local_addr().map_err(cannot_run)?;
+        on_listening(&settings, address, state.token.as_deref());
         axum::serve(listener, router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(Failure::cannot_run)
-    })?;
-    Ok(ExitStatus::Success)
-}
-
-/// A line on standard output, written without panicking when nobody reads it any more (the
-/// window was closed, or a test read only the address).
-fn say(line: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
-
-/// The address to open, on standard output (tests and scripts read its first line). Written
-/// without panicking when nobody reads standard output any more.
-fn announce(settings: &crate::settings::Settings, address: SocketAddr, token: Option<&str>) {
-    use std::io::Write;
-    let place = if settings.district.is_empty() {
-        &settings.agency
-    } else {
-        &settings.district
-    };
-    let mut out = std::io::stdout().lock();
-    let _ = match token {
-        None => writeln!(out, "Trang văn phòng ({place}): http://{address}/"),
-        Some(token) => writeln!(
-            out,
-            "Trang văn phòng ({place}): http://{address}/?token={token}\n\
-             Mã truy cập: {token} — chỉ đưa cho người trong cơ quan; máy khác trong mạng mở đường dẫn trên (thay {} bằng địa chỉ máy này)",
-            address.ip()
-        ),
-    };
-    let _ = writeln!(out, "Dừng bằng Ctrl-C.");
-    let _ = out.flush();
+            .map_err(cannot_run)
+    })
 }
 
 /// Every route.
@@ -214,14 +184,15 @@ impl Problem {
         }
     }
 
-    /// A command's failure: a usage or settings error is the request's or the settings' fault
-    /// (400), anything else the server's (500).
-    fn from_failure(failure: &Failure) -> Self {
-        let status = match failure.status() {
-            super::ExitStatus::Usage => StatusCode::BAD_REQUEST,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+    /// A job's error: the settings or the request's fault (400), another run holding the
+    /// workspace (409), anything else the server's (500).
+    fn from_job(error: JobError) -> Self {
+        let status = match &error {
+            JobError::Settings(_) => StatusCode::BAD_REQUEST,
+            JobError::Busy(_) => StatusCode::CONFLICT,
+            JobError::CannotRun(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Self::new(status, format!("{failure:#}"))
+        Self::new(status, error.to_string())
     }
 }
 
@@ -287,7 +258,7 @@ fn chosen_day(state: &AppState, text: Option<&str>) -> Result<NaiveDate, Problem
 }
 
 fn settings(state: &AppState) -> Result<crate::settings::Settings, Problem> {
-    load_settings(&state.workspace).map_err(|failure| Problem::from_failure(&failure))
+    jobs::load_settings(&state.workspace).map_err(Problem::from_job)
 }
 
 fn require_post_proof(proven: bool, field: Option<&str>, state: &AppState) -> Result<(), Problem> {
@@ -442,11 +413,11 @@ async fn receive(
     form: UploadForm,
 ) -> Result<Vec<intake::Received>, Problem> {
     let workspace = state.workspace.clone();
-    super::refuse_future_day(date, crate::vietnam_now()).map_err(|f| Problem::from_failure(&f))?;
+    jobs::refuse_future_day(date, crate::vietnam_now()).map_err(Problem::from_job)?;
+    let context = state.context(date).map_err(Problem::from_job)?;
     tokio::task::spawn_blocking(move || -> Result<Vec<intake::Received>, Problem> {
-        let context = resolve(&workspace, Some(date)).map_err(|f| Problem::from_failure(&f))?;
         let known = if workspace.join("master").is_dir() {
-            Some(super::check::known_before(&context).map_err(|f| Problem::from_failure(&f))?)
+            Some(jobs::known_before(&context).map_err(Problem::from_job)?)
         } else {
             None
         };
@@ -547,7 +518,8 @@ async fn api_reports(
 /// What a consolidation started from the page gave.
 enum Ran {
     Done {
-        status: ExitStatus,
+        /// 0, or 1 when some input files were unreadable (as `run` exits).
+        exit_code: u8,
         json: String,
     },
     /// Another run holds the lock (this server's or cron's).
@@ -572,18 +544,18 @@ async fn consolidate(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> 
 }
 
 fn run_blocking(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
-    let problem = |failure: Failure| Problem::from_failure(&failure);
-    let context = resolve(&state.workspace, Some(date)).map_err(problem)?;
-    super::refuse_future_day(context.as_of, context.now).map_err(problem)?;
-    require_master(&context).map_err(problem)?;
-    let _lock = match super::lock_waiting(&context, std::time::Duration::ZERO) {
+    let context = state.context(date).map_err(Problem::from_job)?;
+    jobs::refuse_future_day(context.as_of, context.now).map_err(Problem::from_job)?;
+    jobs::require_master(&context).map_err(Problem::from_job)?;
+    let _lock = match jobs::lock(&context, std::time::Duration::ZERO) {
         Ok(lock) => lock,
-        Err(error) => return Ok(Ran::Busy(format!("đang chạy: {error}"))),
+        Err(JobError::Busy(error)) => return Ok(Ran::Busy(format!("đang chạy: {error}"))),
+        Err(error) => return Err(Problem::from_job(error)),
     };
     let mut timings = Timings::start();
     let progress = &state.progress;
     progress.read.store(0, Ordering::SeqCst);
-    let inputs = super::read_workspace(
+    let inputs = jobs::read_workspace(
         &context,
         Days::ThroughAsOf,
         |total| progress.total.store(total, Ordering::SeqCst),
@@ -591,11 +563,11 @@ fn run_blocking(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
             progress.read.fetch_add(1, Ordering::SeqCst);
         },
     )
-    .map_err(problem)?;
+    .map_err(Problem::from_job)?;
     timings.step("ingest");
-    let done = super::run::consolidate(&context, inputs, false, timings).map_err(problem)?;
+    let done = jobs::consolidate(&context, inputs, false, timings).map_err(Problem::from_job)?;
     Ok(Ran::Done {
-        status: done.status,
+        exit_code: u8::from(done.some_unreadable),
         json: done.json,
     })
 }
@@ -615,7 +587,7 @@ async fn run_post(
         require_post_proof(proven, form.csrf.as_deref(), &state)?;
         let date = chosen_day(&state, form.date.as_deref())?;
         Ok::<_, Problem>(match consolidate(&state, date).await? {
-            Ran::Done { status, .. } => format!("/?date={date}&ran={}", status as u8),
+            Ran::Done { exit_code, .. } => format!("/?date={date}&ran={exit_code}"),
             Ran::Busy(_) => format!("/?date={date}&busy=1"),
         })
     };
@@ -637,14 +609,13 @@ async fn forms_post(
         let Ok(_running) = state.running.try_lock() else {
             return Ok(format!("/?date={date}&busy=1"));
         };
-        let workspace = state.workspace.clone();
+        let context = state.context(date).map_err(Problem::from_job)?;
         let made = tokio::task::spawn_blocking(move || {
-            let context = resolve(&workspace, Some(date))?;
-            super::split::write_forms(&context, std::time::Duration::ZERO)
+            jobs::write_forms(&context, std::time::Duration::ZERO)
         })
         .await
         .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
-        .map_err(|failure| Problem::from_failure(&failure))?;
+        .map_err(Problem::from_job)?;
         Ok::<_, Problem>(format!("/?date={date}&forms={}", made.forms))
     };
     match answer.await {
@@ -664,15 +635,15 @@ async fn api_run(
         consolidate(&state, date).await
     };
     match answer.await {
-        Ok(Ran::Done { status, json }) => {
+        Ok(Ran::Done { exit_code, json }) => {
             let summary: serde_json::Value =
                 serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
-            Json(serde_json::json!({ "exit_code": status as u8, "summary": summary }))
-                .into_response()
+            Json(serde_json::json!({ "exit_code": exit_code, "summary": summary })).into_response()
         }
+        // `run` exits 3 when another run holds the workspace.
         Ok(Ran::Busy(message)) => (
             StatusCode::CONFLICT,
-            Json(serde_json::json!({ "exit_code": ExitStatus::CannotRun as u8, "error": message })),
+            Json(serde_json::json!({ "exit_code": 3, "error": message })),
         )
             .into_response(),
         Err(problem) => json_problem(problem),
@@ -775,8 +746,8 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-const APP_CSS: &str = include_str!("../../../assets/web/app.css");
-const APP_JS: &str = include_str!("../../../assets/web/app.js");
+const APP_CSS: &str = include_str!("../../assets/web/app.css");
+const APP_JS: &str = include_str!("../../assets/web/app.js");
 
 /// The embedded style sheet, script and fonts.
 async fn asset(Path(name): Path<String>) -> Response {
