@@ -5,6 +5,7 @@
 pub mod directory;
 pub mod master;
 pub mod rules;
+pub mod sender;
 
 use chrono::NaiveDate;
 use polars::prelude::*;

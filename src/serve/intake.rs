@@ -8,7 +8,6 @@
 //! already taken by other content gets ` (2)`, ` (3)`, …; the same content, by SHA-256, anywhere in
 //! the day's folder is "already received"); every write is atomic and inside the workspace.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Datelike;
@@ -16,9 +15,9 @@ use serde::Serialize;
 
 use super::guard::{numbered_name, plain_file_name};
 use crate::assign::directory::{ForceMatcher, Naming};
+use crate::assign::sender;
 use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
-use crate::normalize::text::fold;
 use crate::pipeline::check::{Checker, Problem, check_file};
 use crate::pipeline::{Context, Stages};
 
@@ -205,8 +204,8 @@ impl Incoming<'_> {
             ));
         }
         let settings = &context.settings;
-        let force = force_of_content(report, forces, settings)
-            .or_else(|| force_of_name(&self.name, settings))
+        let force = sender::force_of_content(report, forces, settings)
+            .or_else(|| sender::force_of_name(&self.name, settings))
             .or(answer);
         let folder = force.map(|f| settings.forces[f].id.as_str());
         let found = check_file(report, context.as_of, folder, checker);
@@ -214,7 +213,7 @@ impl Incoming<'_> {
             name: self.name.clone(),
             stored_as: None,
             force: folder.map(str::to_string),
-            unit: force.and_then(|f| unit_of_content(report, f, naming)),
+            unit: force.and_then(|f| sender::unit_of_content(report, f, naming)),
             accepted: report.rows.len() as u64,
             clean_rows: found.clean_rows,
             outcome: Outcome::NeedsForce,
@@ -295,76 +294,6 @@ fn with_extension(name: &str, extension: &str) -> String {
         }
         _ => format!("{name}.{extension}"),
     }
-}
-
-/// The force the rows name: their force column, else a unit column starting with a force's unit
-/// label ("Đoàn xã Ta Ma"); the most frequent wins (ties to the first force).
-fn force_of_content(
-    report: &FileReport,
-    forces: &ForceMatcher,
-    settings: &crate::settings::Settings,
-) -> Option<usize> {
-    let labels: Vec<String> = settings
-        .forces
-        .iter()
-        .map(|f| fold(&f.unit_label))
-        .collect();
-    let mut votes = vec![0usize; settings.forces.len()];
-    for row in &report.rows {
-        let by_column = forces.resolve(row.fields.force.as_deref(), None);
-        let by_unit = || {
-            let unit = fold(row.fields.unit.as_deref()?);
-            labels
-                .iter()
-                .position(|label| !label.is_empty() && starts_with_words(&unit, label))
-        };
-        if let Some(force) = by_column.or_else(by_unit) {
-            votes[force] += 1;
-        }
-    }
-    most_voted(&votes)
-}
-
-/// The force a file name starts with: its id (`cong-an-xa-….xlsx`) or its unit label
-/// (`doan-thi-tran-….xlsx`).
-fn force_of_name(name: &str, settings: &crate::settings::Settings) -> Option<usize> {
-    let key = fold(name);
-    settings.forces.iter().position(|force| {
-        [fold(&force.id), fold(&force.unit_label)]
-            .iter()
-            .any(|prefix| !prefix.is_empty() && starts_with_words(&key, prefix))
-    })
-}
-
-fn starts_with_words(text: &str, prefix: &str) -> bool {
-    text == prefix || text.starts_with(&format!("{prefix} "))
-}
-
-fn most_voted(votes: &[usize]) -> Option<usize> {
-    let best = *votes.iter().max()?;
-    (best > 0)
-        .then(|| votes.iter().position(|&v| v == best))
-        .flatten()
-}
-
-/// The unit most rows name, as `run` names it.
-fn unit_of_content(report: &FileReport, force: usize, naming: &Naming<'_>) -> Option<String> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for row in &report.rows {
-        let (unit, _) = naming.unit_of(
-            force,
-            row.fields.unit.as_deref(),
-            row.fields.commune.as_deref(),
-        );
-        if !unit.trim().is_empty() {
-            *counts.entry(unit).or_default() += 1;
-        }
-    }
-    let best = counts.values().copied().max()?;
-    counts
-        .into_iter()
-        .find(|(_, n)| *n == best)
-        .map(|(unit, _)| unit)
 }
 
 /// The files already in a day's report folder, by SHA-256.
@@ -475,13 +404,5 @@ mod tests {
             DayFiles::read(dir.path()).with_content(&crate::ingest::hex_sha256(b"two")),
             Some(second)
         );
-    }
-
-    #[test]
-    fn the_most_named_force_wins() {
-        assert_eq!(most_voted(&[0, 3, 3, 1]), Some(1));
-        assert_eq!(most_voted(&[0, 0]), None);
-        assert!(starts_with_words("doan xa ta ma", "doan"));
-        assert!(!starts_with_words("doanh nghiep", "doan"));
     }
 }
