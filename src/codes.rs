@@ -5,8 +5,8 @@
 //! use them.
 
 /// Declares a code set: `Variant = "code" => "Vietnamese explanation",` per line. Generates the
-/// enum (`Copy`, ordered as written), `ALL`, `code()`, `explanation()`, `from_code()` and a
-/// `Serialize` that writes the code.
+/// enum (`Copy`, ordered as written), `ALL`, `code()`, `explanation()`, `from_code()`, a
+/// `Serialize` that writes the code and a `Deserialize` that reads it back.
 #[macro_export]
 macro_rules! code_set {
     (
@@ -48,6 +48,16 @@ macro_rules! code_set {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            /// A code read back (the page reads `summary.json`): one of the set's codes.
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_code(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown code {code:?}"))
+                })
             }
         }
     };

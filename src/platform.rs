@@ -55,6 +55,16 @@ pub fn default_workspace() -> PathBuf {
         .join("vneid-recon")
 }
 
+/// Limits this process's address space to `bytes` (the OLE2 probe's child), best effort: on Unix
+/// through `setrlimit`; on Windows not at all (that needs a job object, which safe Rust cannot
+/// make): there the probe still isolates a reader's crash, and its time limit still holds.
+pub fn limit_own_memory(bytes: u64) {
+    #[cfg(unix)]
+    let _ = rlimit::setrlimit(rlimit::Resource::AS, bytes, bytes);
+    #[cfg(not(unix))]
+    let _ = bytes;
+}
+
 /// Opens an address in the user's browser; false when no way to do so was found. Skipped when
 /// `VNEID_NO_BROWSER` is set (tests, servers without a desktop).
 pub fn open_browser(url: &str) -> bool {

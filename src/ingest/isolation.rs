@@ -148,7 +148,7 @@ pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
 /// prints `ok` or `<code> <detail>`. Returns the text to print.
 pub fn run_probe(path: &Path) -> String {
     // Best effort: where the limit cannot be set, the probe still isolates crashes.
-    let _ = rlimit::setrlimit(rlimit::Resource::AS, PROBE_MEMORY_LIMIT, PROBE_MEMORY_LIMIT);
+    crate::platform::limit_own_memory(PROBE_MEMORY_LIMIT);
     match super::file::read_workbook(path, &super::file::ReadOptions::default()) {
         Ok(_) => "ok".to_string(),
         Err(error) => format!("{} {}", error.code.code(), error.detail.replace('\n', " ")),

@@ -2,7 +2,7 @@
 //! commune, district), exact and in one place.
 
 use chrono::{Duration, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 crate::code_set! {
     /// done / on track / behind (SPEC §6).
@@ -10,6 +10,13 @@ crate::code_set! {
         Done = "done" => "Hoàn thành",
         OnTrack = "on_track" => "Đúng tiến độ",
         Behind = "behind" => "Chậm tiến độ",
+    }
+}
+
+/// What a summary written without a status reads as.
+impl Default for Status {
+    fn default() -> Self {
+        Self::Behind
     }
 }
 
@@ -85,7 +92,8 @@ impl std::ops::Add for Counts {
 }
 
 /// Progress as of a date against the deadline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Metrics {
     pub target: u64,
     pub assigned: u64,

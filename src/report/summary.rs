@@ -1,24 +1,27 @@
 //! `summary.json` (SPEC §7): counts only, no personal data, keys in a stable order (the spec's keys
 //! first, in its order; this tool's extra keys after them), lists sorted by force order, then
-//! commune order (unknown last), then unit name.
+//! commune order (unknown last), then unit name. One type is written by `run` and read back by the
+//! office page; reading is lenient (a key missing in a file written by an older version reads as
+//! empty).
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::reconcile::metrics::{Metrics, Status};
 
 /// The whole file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     pub as_of: NaiveDate,
     pub deadline: NaiveDate,
     pub provisional: bool,
     pub totals: Totals,
     pub claims: ClaimCounts,
-    pub rejected_rows: BTreeMap<&'static str, u64>,
-    pub warnings: BTreeMap<&'static str, u64>,
+    pub rejected_rows: BTreeMap<String, u64>,
+    pub warnings: BTreeMap<String, u64>,
     pub by_force_commune: Vec<ForceCommuneEntry>,
     pub units: Vec<UnitEntry>,
     pub inputs: Vec<InputEntry>,
@@ -28,14 +31,15 @@ pub struct Summary {
     pub province: String,
     pub by_force: Vec<ForceEntry>,
     pub by_commune: Vec<CommuneEntry>,
-    pub conflicts_by_rule: BTreeMap<&'static str, u64>,
+    pub conflicts_by_rule: BTreeMap<String, u64>,
     pub report_days: Vec<NaiveDate>,
     pub skipped_report_folders: Vec<String>,
-    pub tool_version: &'static str,
+    pub tool_version: String,
 }
 
 /// District totals (SPEC §11.8).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Totals {
     pub master: u64,
     pub assigned: u64,
@@ -58,7 +62,8 @@ pub struct Totals {
 }
 
 /// Claim classes, cumulative to the as-of date (SPEC §11.2).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClaimCounts {
     pub counted: u64,
     pub unknown: u64,
@@ -68,7 +73,8 @@ pub struct ClaimCounts {
 }
 
 /// One force × commune cell.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ForceCommuneEntry {
     pub force: String,
     pub commune: String,
@@ -85,7 +91,8 @@ pub struct ForceCommuneEntry {
 }
 
 /// One unit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UnitEntry {
     pub force: String,
     pub unit: String,
@@ -106,7 +113,8 @@ pub struct UnitEntry {
 }
 
 /// One force.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ForceEntry {
     pub force: String,
     #[serde(flatten)]
@@ -114,7 +122,8 @@ pub struct ForceEntry {
 }
 
 /// One commune.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CommuneEntry {
     pub commune: String,
     #[serde(flatten)]
@@ -122,7 +131,8 @@ pub struct CommuneEntry {
 }
 
 /// One sheet of one input file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InputEntry {
     pub path: String,
     pub sheet: String,
@@ -134,12 +144,13 @@ pub struct InputEntry {
 }
 
 /// A file that could not be read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UnreadableEntry {
     pub path: String,
     /// The stable code (`encrypted`, `damaged`, `not_spreadsheet`, `unsupported_format`,
     /// `reader_crashed`, `no_header`).
-    pub reason: &'static str,
+    pub reason: String,
     /// What a clerk is told, in Vietnamese.
     pub message: String,
 }
@@ -202,17 +213,19 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
         }
         claims.outside_assignment += u64::from(claim.outside_assignment);
     }
-    let mut rejected_rows: BTreeMap<&'static str, u64> = crate::codes::RejectReason::ALL
+    let mut rejected_rows: BTreeMap<String, u64> = crate::codes::RejectReason::ALL
         .iter()
-        .map(|r| (r.code(), 0))
+        .map(|r| (r.code().to_string(), 0))
         .collect();
-    let mut warnings: BTreeMap<&'static str, u64> = crate::codes::WarningCode::ALL
+    let mut warnings: BTreeMap<String, u64> = crate::codes::WarningCode::ALL
         .iter()
-        .map(|w| (w.code(), 0))
+        .map(|w| (w.code().to_string(), 0))
         .collect();
     for sheet in inputs.files.iter().flat_map(|f| &f.sheets) {
         for reject in &sheet.rejects {
-            *rejected_rows.entry(reject.reason.code()).or_insert(0) += 1;
+            *rejected_rows
+                .entry(reject.reason.code().to_string())
+                .or_insert(0) += 1;
         }
         // Counted per accepted row (SPEC §11.11): two bad dates on one row are one bad_date.
         let per_row: std::collections::BTreeSet<(u32, &'static str)> = sheet
@@ -221,12 +234,14 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
             .map(|w| (w.row, w.code.code()))
             .collect();
         for (_, code) in per_row {
-            *warnings.entry(code).or_insert(0) += 1;
+            *warnings.entry(code.to_string()).or_insert(0) += 1;
         }
     }
-    let mut conflicts_by_rule: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut conflicts_by_rule: BTreeMap<String, u64> = BTreeMap::new();
     for conflict in &inputs.assignments.conflicts {
-        *conflicts_by_rule.entry(conflict.rule.code()).or_insert(0) += 1;
+        *conflicts_by_rule
+            .entry(conflict.rule.code().to_string())
+            .or_insert(0) += 1;
     }
     let progress = inputs.progress;
     let totals = Totals::new(
@@ -253,7 +268,7 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
             .filter_map(|f| {
                 Some(UnreadableEntry {
                     path: f.path.clone(),
-                    reason: f.error?,
+                    reason: f.error?.to_string(),
                     message: f.message.clone().unwrap_or_default(),
                 })
             })
@@ -281,7 +296,7 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
         conflicts_by_rule,
         report_days: inputs.discovery.report_dates.clone(),
         skipped_report_folders: inputs.discovery.undated_report_folders.clone(),
-        tool_version: env!("CARGO_PKG_VERSION"),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
     }
 }
 

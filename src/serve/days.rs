@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One day of the workspace (`GET /api/days`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -123,84 +123,6 @@ pub fn summary_path(workspace: &Path, date: NaiveDate) -> std::path::PathBuf {
         .join("out")
         .join(date.to_string())
         .join("summary.json")
-}
-
-/// The fields of `summary.json` the dashboard shows; anything missing reads as empty. A read-side
-/// mirror of [`crate::report::summary::Summary`] (whose codes are `&'static str` and cannot be
-/// deserialised), lenient so a summary written by an older version still shows.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct DaySummary {
-    pub as_of: Option<NaiveDate>,
-    pub deadline: Option<NaiveDate>,
-    pub provisional: bool,
-    pub district: String,
-    pub province: String,
-    pub totals: Totals,
-    pub by_force_commune: Vec<Cell>,
-    pub by_commune: Vec<Cell>,
-    pub by_force: Vec<Cell>,
-    pub units: Vec<Unit>,
-    pub unreadable_files: Vec<Unreadable>,
-    pub rejected_rows: BTreeMap<String, u64>,
-}
-
-/// District totals.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Totals {
-    pub master: u64,
-    pub assigned: u64,
-    pub unassigned: u64,
-    pub conflicts: u64,
-    pub target: u64,
-    pub activated: u64,
-    pub activated_today: u64,
-    pub remaining: u64,
-    pub percent: Option<f64>,
-    pub days_left: i64,
-    pub overdue_days: i64,
-    pub required_per_day: u64,
-    pub pace_7d: f64,
-    pub projected_finish: Option<NaiveDate>,
-    pub status: String,
-}
-
-/// A force × commune cell, a commune or a force.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Cell {
-    pub force: String,
-    pub commune: String,
-    pub target: u64,
-    pub activated: u64,
-    pub activated_today: u64,
-    pub percent: Option<f64>,
-    pub status: String,
-}
-
-/// A unit.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Unit {
-    pub force: String,
-    pub unit: String,
-    pub commune: String,
-    pub target: u64,
-    pub activated: u64,
-    pub activated_today: u64,
-    pub remaining: u64,
-    pub reported_today: bool,
-    pub zero_days: u64,
-    pub status: String,
-}
-
-/// An unreadable input.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Unreadable {
-    pub path: String,
-    pub message: String,
 }
 
 /// The day's `summary.json` text, if the day was run.

@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use crate::pipeline::jobs::{self, JobError};
 use crate::pipeline::{Context, Days, Knobs, Timings};
+use crate::report::summary::Summary;
 use guard::PostProven;
 use intake::{MAX_UPLOAD_BYTES, Upload};
 
@@ -290,7 +291,7 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>)
         let all_days = days::days(&state.workspace);
         let text = days::summary_text(&state.workspace, date);
         let summary = match &text {
-            Some(text) => Some(serde_json::from_str::<days::DaySummary>(text).map_err(|e| {
+            Some(text) => Some(serde_json::from_str::<Summary>(text).map_err(|e| {
                 Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     format!("summary.json hỏng: {e}"),

@@ -6,10 +6,11 @@
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::days::{Cell, Day, DaySummary, Unit};
+use super::days::Day;
 use super::intake::{Outcome, Received};
 use crate::reconcile::metrics::{Shown, Status};
 use crate::report::message::{percent, thousands};
+use crate::report::summary::{Summary, UnitEntry};
 use crate::settings::Settings;
 
 /// Which tab is shown.
@@ -111,31 +112,29 @@ fn layout(settings: &Settings, tab: Tab, date: NaiveDate, title: &str, body: Mar
     }
 }
 
-/// How a summary's status is shown: "Không giao" where the target is 0 (issue 29).
-fn shown(code: &str, target: u64) -> Option<Shown> {
-    Status::from_code(code).map(|status| Shown::of(status, target))
-}
-
-fn status_class(code: &str, target: u64) -> &'static str {
-    match shown(code, target) {
-        Some(Shown::Done) => "st-done",
-        Some(Shown::OnTrack) => "st-on-track",
-        Some(Shown::Behind) => "st-behind",
-        Some(Shown::NotAsked) => "st-not-asked",
-        None => "",
+/// The page's class of a status as shown: "Không giao" where the target is 0 (issue 29).
+fn status_class(status: Status, target: u64) -> &'static str {
+    match Shown::of(status, target) {
+        Shown::Done => "st-done",
+        Shown::OnTrack => "st-on-track",
+        Shown::Behind => "st-behind",
+        Shown::NotAsked => "st-not-asked",
     }
 }
 
-fn status_label(code: &str, target: u64) -> &'static str {
-    shown(code, target).map_or("", Shown::label)
+fn status_label(status: Status, target: u64) -> &'static str {
+    Shown::of(status, target).label()
 }
+
+/// What a progress cell shows: activated, target, percent, status.
+type CellFigures = (u64, u64, Option<f64>, Status);
 
 /// The dashboard's input: everything read from the workspace for one day.
 pub struct Dashboard<'a> {
     pub settings: &'a Settings,
     pub date: NaiveDate,
     pub days: &'a [Day],
-    pub summary: Option<&'a DaySummary>,
+    pub summary: Option<&'a Summary>,
     pub chart_svg: Option<&'a str>,
     pub chat: Option<&'a str>,
     pub outputs: &'a [String],
@@ -229,7 +228,7 @@ fn day_picker(action: &str, date: NaiveDate, days: &[Day]) -> Markup {
     }
 }
 
-fn progress(page: &Dashboard<'_>, summary: &DaySummary) -> Markup {
+fn progress(page: &Dashboard<'_>, summary: &Summary) -> Markup {
     let t = &summary.totals;
     html! {
         h1 {
@@ -237,19 +236,19 @@ fn progress(page: &Dashboard<'_>, summary: &DaySummary) -> Markup {
             @if summary.provisional { " " span.badge.provisional title="Chạy trước giờ chốt: số liệu còn thay đổi" { "TẠM TÍNH" } }
         }
         div.cards {
-            div.card.(status_class(&t.status, t.target)) #district-total {
+            div.card.(status_class(t.status, t.target)) #district-total {
                 span.label { "Đã kích hoạt / chỉ tiêu" }
                 span.value { span #district-activated { (thousands(t.activated)) } " / " (thousands(t.target)) }
-                span.sub { (percent(t.percent)) " · " (status_label(&t.status, t.target)) }
+                span.sub { (percent(t.percent)) " · " (status_label(t.status, t.target)) }
             }
             div.card { span.label { "Kích hoạt trong ngày" } span.value { "+" (thousands(t.activated_today)) } span.sub { "7 ngày qua: " (format!("{:.1}", t.pace_7d).replace('.', ",")) "/ngày" } }
             div.card { span.label { "Còn lại" } span.value { (thousands(t.remaining)) } span.sub { "cần " (thousands(t.required_per_day)) "/ngày" } }
             div.card {
                 @if t.overdue_days > 0 {
-                    span.label { "Hạn " (summary.deadline.map(day_text).unwrap_or_default()) }
+                    span.label { "Hạn " (day_text(summary.deadline)) }
                     span.value { "Quá hạn " (t.overdue_days) " ngày" }
                 } @else {
-                    span.label { "Còn đến hạn " (summary.deadline.map(day_text).unwrap_or_default()) }
+                    span.label { "Còn đến hạn " (day_text(summary.deadline)) }
                     span.value { (t.days_left) " ngày" }
                 }
                 span.sub { "Dự kiến xong: " (t.projected_finish.map(day_text).unwrap_or_else(|| "-".into())) }
@@ -272,19 +271,19 @@ fn progress(page: &Dashboard<'_>, summary: &DaySummary) -> Markup {
     }
 }
 
-fn cell_markup(cell: Option<&Cell>) -> Markup {
+fn cell_markup(cell: Option<CellFigures>) -> Markup {
     match cell {
         None => html! { td.na { "-" } },
-        Some(cell) => html! {
-            td.(status_class(&cell.status, cell.target)) title=(status_label(&cell.status, cell.target)) {
-                (thousands(cell.activated)) "/" (thousands(cell.target))
-                br; small { (percent(cell.percent)) }
+        Some((activated, target, share, status)) => html! {
+            td.(status_class(status, target)) title=(status_label(status, target)) {
+                (thousands(activated)) "/" (thousands(target))
+                br; small { (percent(share)) }
             }
         },
     }
 }
 
-fn commune_table(settings: &Settings, summary: &DaySummary) -> Markup {
+fn commune_table(settings: &Settings, summary: &Summary) -> Markup {
     // summary.json names forces by id; the page shows their names.
     let forces = &settings.forces;
     html! {
@@ -302,17 +301,17 @@ fn commune_table(settings: &Settings, summary: &DaySummary) -> Markup {
                             tr {
                                 th scope="row" { (commune_label(&commune.commune)) }
                                 @for force in forces {
-                                    (cell_markup(summary.by_force_commune.iter().find(|c| c.commune == commune.commune && c.force == force.id)))
+                                    (cell_markup(summary.by_force_commune.iter().find(|c| c.commune == commune.commune && c.force == force.id).map(|c| (c.activated, c.target, c.percent, c.status))))
                                 }
-                                (cell_markup(Some(commune)))
+                                (cell_markup(Some((commune.metrics.activated, commune.metrics.target, commune.metrics.percent, commune.metrics.status))))
                             }
                         }
                     }
                     tfoot {
                         tr {
                             th scope="row" { "Toàn huyện" }
-                            @for force in forces { (cell_markup(summary.by_force.iter().find(|c| c.force == force.id))) }
-                            td.(status_class(&summary.totals.status, summary.totals.target)) {
+                            @for force in forces { (cell_markup(summary.by_force.iter().find(|c| c.force == force.id).map(|c| (c.metrics.activated, c.metrics.target, c.metrics.percent, c.metrics.status)))) }
+                            td.(status_class(summary.totals.status, summary.totals.target)) {
                                 (thousands(summary.totals.activated)) "/" (thousands(summary.totals.target))
                                 br; small { (percent(summary.totals.percent)) }
                             }
@@ -341,7 +340,7 @@ fn force_name<'a>(settings: &'a Settings, id: &'a str) -> &'a str {
         .map_or(id, |f| f.name.as_str())
 }
 
-fn unit_rows(settings: &Settings, units: &[&Unit], zero_days: bool) -> Markup {
+fn unit_rows(settings: &Settings, units: &[&UnitEntry], zero_days: bool) -> Markup {
     html! {
         div.scroll {
             table.list {
@@ -361,8 +360,8 @@ fn unit_rows(settings: &Settings, units: &[&Unit], zero_days: bool) -> Markup {
     }
 }
 
-fn units_without_report(settings: &Settings, units: &[Unit]) -> Markup {
-    let missing: Vec<&Unit> = units
+fn units_without_report(settings: &Settings, units: &[UnitEntry]) -> Markup {
+    let missing: Vec<&UnitEntry> = units
         .iter()
         .filter(|u| !u.reported_today && u.remaining > 0)
         .collect();
@@ -374,8 +373,8 @@ fn units_without_report(settings: &Settings, units: &[Unit]) -> Markup {
     }
 }
 
-fn units_without_result(settings: &Settings, units: &[Unit]) -> Markup {
-    let mut idle: Vec<&Unit> = units
+fn units_without_result(settings: &Settings, units: &[UnitEntry]) -> Markup {
+    let mut idle: Vec<&UnitEntry> = units
         .iter()
         .filter(|u| u.zero_days >= 3 && u.remaining > 0)
         .collect();

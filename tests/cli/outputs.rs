@@ -105,3 +105,67 @@ fn a_thirty_thousand_citizen_district_gives_the_bytes_of_the_code_before_the_spe
         "summary, message, picture (PNG and SVG), 5 workbooks, 4 Parquet tables",
     );
 }
+
+#[test]
+fn summary_json_reads_back_into_the_type_that_wrote_it() {
+    // Issue 25: one Summary type, written by `run` and read back by the page, byte for byte; a
+    // file from an older version (keys missing) still reads.
+    use vneid_recon::report::summary::{Summary, to_json};
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&repo().join("fixtures/tuan-giao"), dir.path());
+    let output = cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let text =
+        std::fs::read_to_string(dir.path().join("out/2024-01-15/summary.json")).expect("summary");
+    let summary: Summary = serde_json::from_str(&text).expect("reads back");
+    // Every key and value comes back; a float may differ in its last digit, as serde_json parses
+    // floats fast rather than exactly (the page only shows them rounded).
+    let again: serde_json::Value =
+        serde_json::from_str(&to_json(&summary).expect("json")).expect("json");
+    let original: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_same_json(&again, &original, "summary");
+    assert_eq!(summary.totals.activated, 634);
+    let older: Summary = serde_json::from_str(
+        r#"{"as_of": "2024-01-15", "totals": {"activated": 3, "status": "on_track"}}"#,
+    )
+    .expect("an older file");
+    assert_eq!(older.totals.activated, 3);
+    assert!(older.units.is_empty() && older.by_commune.is_empty());
+    assert!(serde_json::from_str::<Summary>(r#"{"totals": {"status": "finished"}}"#).is_err());
+}
+
+/// Two JSON values equal key by key, floats within a relative 1e-12.
+fn assert_same_json(got: &serde_json::Value, expected: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (got, expected) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys_a: Vec<&String> = a.keys().collect();
+            let keys_b: Vec<&String> = b.keys().collect();
+            assert_eq!(keys_a, keys_b, "{at}");
+            for (key, value) in a {
+                assert_same_json(value, &b[key], &format!("{at}.{key}"));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{at}");
+            for (index, (x, y)) in a.iter().zip(b).enumerate() {
+                assert_same_json(x, y, &format!("{at}[{index}]"));
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if a.is_f64() || b.is_f64() => {
+            let (x, y) = (
+                a.as_f64().unwrap_or(f64::NAN),
+                b.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+                "{at}: {x} {y}"
+            );
+        }
+        _ => assert_eq!(got, expected, "{at}"),
+    }
+}
