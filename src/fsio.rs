@@ -114,22 +114,33 @@ const HELD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Puts `staged` in the place of `target`: the previous folder is renamed aside, the new one into
 /// place, the old one removed. On Windows a folder cannot be renamed while a program holds one of
-/// its files open without sharing (Excel does): the rename is retried for [`HELD_WAIT`], then the
-/// publication fails naming the open file, and the previous folder stays whole where it was.
+/// its files open without sharing (Excel does): such a file is waited for [`HELD_WAIT`], then the
+/// publication fails naming it, and the previous folder stays whole where it was.
 fn replace_dir(staged: &Path, target: &Path, parent: &Path, name: &str) -> std::io::Result<()> {
     if !target.exists() {
         return retrying(|| std::fs::rename(staged, target));
     }
+    let held = |open: &Path| {
+        std::io::Error::other(format!(
+            "tệp {} đang được mở trong chương trình khác (thường là Excel): đóng tệp đó rồi chạy lại; kết quả cũ trong {} vẫn giữ nguyên",
+            open.display(),
+            target.display()
+        ))
+    };
+    // Windows: a file held open without sharing is waited for, then named. Asked before the
+    // rename, so the outcome does not depend on how the system treats a folder holding it.
+    if cfg!(windows) {
+        let started = std::time::Instant::now();
+        while let Some(open) = open_file_in(target) {
+            if started.elapsed() >= HELD_WAIT {
+                return Err(held(&open));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+    }
     let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
     if let Err(error) = retrying(|| std::fs::rename(target, &retired)) {
-        return Err(match open_file_in(target) {
-            Some(open) => std::io::Error::other(format!(
-                "tệp {} đang được mở trong chương trình khác (thường là Excel): đóng tệp đó rồi chạy lại; kết quả cũ trong {} vẫn giữ nguyên",
-                open.display(),
-                target.display()
-            )),
-            None => error,
-        });
+        return Err(open_file_in(target).map_or(error, |open| held(&open)));
     }
     if let Err(error) = retrying(|| std::fs::rename(staged, target)) {
         // Put the previous folder back: the day is never left without its results.
