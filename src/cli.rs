@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// The version `--version` shows: the crate version and the date of the commit it was built from.
 const VERSION: &str = concat!(
@@ -74,58 +74,22 @@ pub enum Command {
     /// message), bieu-do-DATE.png (the progress picture for the chat groups) and bieu-do-DATE.svg (the
     /// same picture for the office page). Prints a few lines:
     /// files read, unreadable files with their reason, rejected rows by reason, the district line. A run for today before the district cutoff (20:00) is marked provisional (tạm tính).
-    Run {
-        /// The workspace folder.
-        #[arg(short, long, default_value = ".")]
-        workspace: PathBuf,
-        /// The as-of date (YYYY-MM-DD or DD/MM/YYYY); report folders after it are not read.
-        /// Default: today in Vietnam (UTC+7).
-        #[arg(long, value_parser = parse_date)]
-        date: Option<NaiveDate>,
-        /// Also print summary.json to standard output.
-        #[arg(long)]
-        json: bool,
-        /// Print nothing on success (for cron); problems still go to standard error.
-        #[arg(short, long, conflicts_with = "verbose")]
-        quiet: bool,
-        /// Also print one line per sheet read: read = accepted + rejected + skipped.
-        #[arg(short, long)]
-        verbose: bool,
-        /// Also write the canonical tables as Parquet in out/DATE/parquet/ (citizens with their
-        /// assignment and status, claims, conflicts, rejected rows), for DuckDB or Spark.
-        #[arg(long)]
-        parquet: bool,
-    },
+    Run(RunArgs),
     /// A clerk's check of a daily report before sending it (before 17:00): reads the files as reports
     /// of the date and prints, in Vietnamese, each problem with file, sheet and row: invalid ID (with
     /// the reason), not in the master list, not assigned to this unit (and to whom), already counted
-    /// on an earlier day (which day), duplicated in the file. Exit 0 when clean, 1 when there are
+    /// on an earlier day (which day), duplicated in the file, an unclear "Đã kích hoạt" mark, an
+    /// activation date after the report's day. A day after today is refused (exit 2). Exit 0 when clean, 1 when there are
     /// problems. Writes nothing unless --fixed is given. The unit is the file's Đơn vị column, else
     /// named from its Xã column; the force is its Lực lượng column, else its folder under
     /// reports/DATE/ of the workspace.
-    Check {
-        /// Files to check.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// The workspace to check against (default: the current folder; without a
-        /// vneid-recon.toml there, each file is checked alone).
-        #[arg(short, long, default_value = ".")]
-        workspace: PathBuf,
-        /// The report's date (YYYY-MM-DD or DD/MM/YYYY). Default: today in Vietnam (UTC+7).
-        #[arg(long, value_parser = parse_date)]
-        date: Option<NaiveDate>,
-        /// Write a cleaned copy (rows without problems, plus a sheet listing the problems).
-        #[arg(long, value_name = "OUT.xlsx")]
-        fixed: Option<PathBuf>,
-        /// Print the problems as JSON (file, sheet, row, column, code, message and the code's
-        /// facts: the reject reason, the unit/force/officer assigned, the day already counted).
-        #[arg(long)]
-        json: bool,
-    },
+    Check(CheckArgs),
     /// One workbook per unit, out/DATE/don-vi/<force-id>/<unit>.xlsx: the citizens the unit must
     /// still guide (with officer, village, phone), laid out as the daily report form with a
     /// "Đã kích hoạt" column to mark with x and the activation date. A filled-in form dropped into
-    /// reports/DATE/ is read as that unit's claims for the marked rows only.
+    /// reports/DATE/ is read as that unit's claims for the rows whose mark says yes (x, v, ✓, Có,
+    /// Rồi, Đã kích hoạt…); a mark that says no (blank, 0, -, Chưa…, Không…) keeps the citizen on
+    /// the to-do list, and any other mark is rejected unclear_mark (SPEC §11.20).
     Split {
         /// The workspace folder.
         #[arg(short, long, default_value = ".")]
@@ -145,19 +109,7 @@ pub enum Command {
     /// reports/DATE/<force-id>/; Chạy tổng hợp runs `run` under the same workspace lock as cron. A JSON
     /// API under /api serves scripts. Listens on 127.0.0.1 only, unless --listen names another address,
     /// which then requires a token on every request. Needs no internet; no data leaves the machine.
-    Serve {
-        /// The workspace folder.
-        #[arg(short, long, default_value = ".")]
-        workspace: PathBuf,
-        /// The address to listen on (0.0.0.0:8686 for the office network, with a token).
-        #[arg(long, default_value = "127.0.0.1:8686")]
-        listen: std::net::SocketAddr,
-        /// The access token (at least 16 characters). Required off loopback; generated and printed at
-        /// start when not given. Sent as `Authorization: Bearer T`, or once as `?token=T` (the page
-        /// then keeps it in a cookie).
-        #[arg(long, env = "VNEID_TOKEN")]
-        token: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Create a workspace full of realistic synthetic data (deterministic for a seed): the Tuần Giáo
     /// settings, master lists per commune, each force's assignment list (about one citizen in twelve
     /// assigned twice), and per-unit daily reports up to the as-of date. For trying the tool and for
@@ -195,4 +147,67 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
             "ngày \"{text}\" không hợp lệ; dùng dạng 2024-01-15 hoặc 15/01/2024"
         )),
     }
+}
+
+/// Flags of `run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The workspace folder.
+    #[arg(short, long, default_value = ".")]
+    pub workspace: PathBuf,
+    /// The as-of date (YYYY-MM-DD or DD/MM/YYYY); report folders after it are not read.
+    /// Default: today in Vietnam (UTC+7).
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// Also print summary.json to standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing on success (for cron); problems still go to standard error.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print one line per sheet read: read = accepted + rejected + skipped.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Also write the canonical tables as Parquet in out/DATE/parquet/ (citizens with their
+    /// assignment and status, claims, conflicts, rejected rows), for DuckDB or Spark.
+    #[arg(long)]
+    pub parquet: bool,
+}
+
+/// Flags of `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The workspace to check against (default: the current folder; without a
+    /// vneid-recon.toml there, each file is checked alone).
+    #[arg(short, long, default_value = ".")]
+    pub workspace: PathBuf,
+    /// The report's date (YYYY-MM-DD or DD/MM/YYYY). Default: today in Vietnam (UTC+7).
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// Write a cleaned copy (rows without problems, plus a sheet listing the problems).
+    #[arg(long, value_name = "OUT.xlsx")]
+    pub fixed: Option<PathBuf>,
+    /// Print the problems as JSON (file, sheet, row, column, code, message and the code's
+    /// facts: the reject reason, the unit/force/officer assigned, the day already counted).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Flags of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The workspace folder.
+    #[arg(short, long, default_value = ".")]
+    pub workspace: PathBuf,
+    /// The address to listen on (0.0.0.0:8686 for the office network, with a token).
+    #[arg(long, default_value = "127.0.0.1:8686")]
+    pub listen: std::net::SocketAddr,
+    /// The access token (at least 16 characters). Required off loopback; generated and printed at
+    /// start when not given. Sent as `Authorization: Bearer T`, or once as `?token=T` (the page
+    /// then keeps it in a cookie).
+    #[arg(long, env = "VNEID_TOKEN")]
+    pub token: Option<String>,
 }

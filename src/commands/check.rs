@@ -4,27 +4,18 @@
 //! Prints each problem in Vietnamese with file, sheet and row, or all of them as JSON; writes
 //! nothing unless `--fixed` asks for a cleaned copy.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::{ExitStatus, Failure, resolve};
+pub use crate::cli::CheckArgs;
 use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
 use crate::pipeline::check::{Checker, Problem, check_file};
 use crate::pipeline::{self, jobs};
 use crate::settings::SETTINGS_FILE;
-
-/// Flags of `check`.
-#[derive(Debug, Clone)]
-pub struct CheckArgs {
-    pub workspace: PathBuf,
-    pub date: Option<NaiveDate>,
-    pub files: Vec<PathBuf>,
-    pub fixed: Option<PathBuf>,
-    pub json: bool,
-}
 
 /// What `check --json` prints.
 #[derive(Serialize)]

@@ -82,44 +82,9 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             workspace,
             json,
         } => inspect::run(&files, date, workspace.as_deref(), json),
-        Command::Run {
-            workspace,
-            date,
-            json,
-            quiet,
-            verbose,
-            parquet,
-        } => run::run(&run::RunArgs {
-            workspace,
-            date,
-            json,
-            quiet,
-            verbose,
-            parquet,
-        }),
-        Command::Check {
-            workspace,
-            date,
-            files,
-            fixed,
-            json,
-        } => check::run(&check::CheckArgs {
-            workspace,
-            date,
-            files,
-            fixed,
-            json,
-        }),
-        Command::Serve {
-            workspace,
-            listen,
-            token,
-        } => serve::run(&serve::ServeFlags {
-            workspace,
-            listen,
-            token,
-            open_browser: false,
-        }),
+        Command::Run(args) => run::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args, false),
         Command::Split {
             workspace,
             date,
@@ -186,12 +151,12 @@ pub fn open(given: Option<std::path::PathBuf>) -> Result<ExitStatus, Failure> {
         .and_then(|text| text.parse::<std::net::SocketAddr>().ok())
         .filter(|address| address.ip().is_loopback())
         .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 8686)));
-    serve::run(&serve::ServeFlags {
+    let args = crate::cli::ServeArgs {
         workspace,
         listen,
         token: None,
-        open_browser: true,
-    })
+    };
+    serve::run(&args, true)
 }
 
 /// A path as one shell word: quoted when it holds anything but plain characters.

@@ -3,25 +3,11 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
-
 use super::{ExitStatus, Failure, print_timings, read_with_progress, resolve};
+pub use crate::cli::RunArgs;
 use crate::pipeline::jobs::{self, RoleCounts};
 use crate::pipeline::{Days, Timings};
 use crate::report::summary;
-
-/// Flags of `run`.
-#[derive(Debug, Clone)]
-pub struct RunArgs {
-    pub workspace: std::path::PathBuf,
-    pub date: Option<NaiveDate>,
-    pub json: bool,
-    pub quiet: bool,
-    /// Also print the per-sheet lines.
-    pub verbose: bool,
-    /// Also write the canonical tables as Parquet.
-    pub parquet: bool,
-}
 
 /// Runs the daily consolidation.
 pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {

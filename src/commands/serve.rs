@@ -1,24 +1,13 @@
 //! `vneid-recon serve` and the double click: checks the flags, starts the page
 //! ([`crate::serve`]) and prints its address; a double click also opens the browser on it.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-
 use super::{ExitStatus, Failure, knobs_from_env};
+use crate::cli::ServeArgs;
+use std::net::SocketAddr;
 
-/// Flags of `serve`.
-#[derive(Debug, Clone)]
-pub struct ServeFlags {
-    pub workspace: PathBuf,
-    pub listen: SocketAddr,
-    pub token: Option<String>,
-    /// Open the browser on the page once it listens (a double click); when the address is taken
-    /// by a page already running, open the browser on that one instead.
-    pub open_browser: bool,
-}
-
-/// Runs the page until Ctrl-C.
-pub fn run(flags: &ServeFlags) -> Result<ExitStatus, Failure> {
+/// Runs the page until Ctrl-C. `open_browser` (a double click) opens the browser on the page once
+/// it listens, or on the page already running at that address.
+pub fn run(flags: &ServeArgs, open_browser: bool) -> Result<ExitStatus, Failure> {
     if let Some(token) = &flags.token
         && token.trim().len() < 16
     {
@@ -26,7 +15,7 @@ pub fn run(flags: &ServeFlags) -> Result<ExitStatus, Failure> {
             "--token phải dài ít nhất 16 ký tự (để trống thì máy tự tạo một mã)"
         )));
     }
-    if flags.open_browser
+    if open_browser
         && let Err(error) = std::net::TcpListener::bind(flags.listen)
         && error.kind() == std::io::ErrorKind::AddrInUse
     {
@@ -44,7 +33,7 @@ pub fn run(flags: &ServeFlags) -> Result<ExitStatus, Failure> {
     };
     crate::serve::serve(&args, |settings, address, token| {
         announce(settings, address, token);
-        if flags.open_browser && !crate::platform::open_browser(&format!("http://{address}/")) {
+        if open_browser && !crate::platform::open_browser(&format!("http://{address}/")) {
             say("Mở trình duyệt và vào địa chỉ trên.");
         }
     })?;

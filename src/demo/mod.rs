@@ -169,7 +169,8 @@ fn id_cell(person: &Person, rng: &mut Rng) -> Cell {
     }
 }
 
-/// Generates the whole workspace in memory, file by file, in a fixed order.
+/// Generates the whole workspace in memory, file by file, in a fixed order. One pass in the
+/// order the files are written keeps the seeded random draws (and so every demo) unchanged.
 pub fn generate(
     options: &DemoOptions,
     communes: &[String],

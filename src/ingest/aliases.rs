@@ -102,6 +102,7 @@ impl Field {
         }
     }
 
+    /// The built-in aliases of SPEC §4's table. Long as the table is: one arm per field.
     fn builtin_aliases(self) -> &'static [&'static str] {
         match self {
             Self::Id => &[

@@ -71,9 +71,7 @@ impl Context {
 
     /// `out/YYYY-MM-DD/` of the workspace.
     pub fn out_dir(&self) -> PathBuf {
-        self.workspace
-            .join("out")
-            .join(self.as_of.format("%Y-%m-%d").to_string())
+        crate::report::layout::day_folder(&self.workspace, self.as_of)
     }
 }
 

@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{Context, Days, Inputs, Knobs, Stages, Timings};
 use crate::ingest::workspace::Role;
-use crate::report::summary;
+use crate::report::{layout, summary};
 use crate::settings::{self, SETTINGS_FILE, Settings};
 
 /// Why a job did not run.
@@ -218,7 +218,7 @@ pub fn consolidate(
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
         .collect();
-    crate::fsio::publish_dir_keeping(&out_dir, &files, &["don-vi"])
+    crate::fsio::publish_dir_keeping(&out_dir, &files, &[layout::FORMS])
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(JobError::cannot_run)?;
     timings.step("write");
@@ -287,12 +287,14 @@ pub fn write_forms(context: &Context, wait: std::time::Duration) -> Result<Forms
     let stages = super::compute(&context.settings, inputs, &mut Timings::start())?;
     let data = stages.data(&context.settings, context.as_of, false);
     let forms = crate::report::forms::unit_forms(&data).map_err(JobError::cannot_run)?;
-    let folder = context.out_dir().join("don-vi");
+    let folder = context.out_dir().join(layout::FORMS);
     let files: Vec<(&str, &[u8])> = forms
         .iter()
         .map(|(name, bytes)| {
             (
-                name.strip_prefix("don-vi/").unwrap_or(name),
+                name.strip_prefix(layout::FORMS)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .unwrap_or(name),
                 bytes.as_slice(),
             )
         })

@@ -65,6 +65,7 @@ struct UnitCounts {
     last_credit_day: Vec<Option<i32>>,
 }
 
+/// Each unit's counts, from one polars query: its length is the query's, a single lazy plan.
 fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
     let today = epoch_days(inputs.as_of);
     let unit_count = inputs.units.list.len();

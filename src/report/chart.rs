@@ -182,6 +182,44 @@ fn curve(out: &mut String, data: &RunData<'_>) {
     let y_max = top_value.div_ceil(tick).saturating_mul(tick);
     let x = |day: NaiveDate| left + (right - left) * (day - first).num_days() as f64 / span;
     let y = |value: u64| bottom - (bottom - top) * value as f64 / y_max as f64;
+    axes(out, first, last, span, y_max, tick, &x, &y);
+    // The plan: a straight line from nothing on the first report day to the target at the deadline.
+    let _ = write!(
+        out,
+        r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{PLAN}" stroke-width="2.5" stroke-dasharray="10 6"/>"##,
+        x(first),
+        y(0),
+        x(deadline),
+        y(target)
+    );
+    deadline_mark(out, deadline, x(deadline));
+    if !cumulative.is_empty() {
+        let points: Vec<String> = cumulative
+            .iter()
+            .map(|(day, value)| format!("{:.1},{:.1}", x(*day), y(*value)))
+            .collect();
+        let _ = write!(
+            out,
+            r##"<polyline points="{}" fill="none" stroke="{ACTIVATED}" stroke-width="3.5" stroke-linejoin="round"/>"##,
+            points.join(" ")
+        );
+    }
+    legend(out, left + 20.0, top + 18.0);
+}
+
+/// The title, the value grid with its labels, and the day ticks of the curve panel.
+#[allow(clippy::too_many_arguments)] // the panel's scales, computed once by `curve`
+fn axes(
+    out: &mut String,
+    first: NaiveDate,
+    last: NaiveDate,
+    span: f64,
+    y_max: u64,
+    tick: u64,
+    x: &dyn Fn(NaiveDate) -> f64,
+    y: &dyn Fn(u64) -> f64,
+) {
+    let (left, top, right, bottom) = PLOT;
     text(
         out,
         left,
@@ -225,16 +263,12 @@ fn curve(out: &mut String, data: &RunData<'_>) {
         out,
         r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#555555" stroke-width="1.5"/>"##
     );
-    // The plan: a straight line from nothing on the first report day to the target at the deadline.
-    let _ = write!(
-        out,
-        r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{PLAN}" stroke-width="2.5" stroke-dasharray="10 6"/>"##,
-        x(first),
-        y(0),
-        x(deadline),
-        y(target)
-    );
-    let deadline_x = x(deadline);
+}
+
+/// The deadline's dotted line and its label, where the plan line never is.
+fn deadline_mark(out: &mut String, deadline: NaiveDate, deadline_x: f64) {
+    let (left, top, right, bottom) = PLOT;
+    let label = format!("Hạn {}", deadline.format("%d/%m/%Y"));
     let _ = write!(
         out,
         r##"<line x1="{deadline_x:.1}" y1="{top}" x2="{deadline_x:.1}" y2="{bottom}" stroke="{PLAN}" stroke-width="1" stroke-dasharray="3 3"/>"##
@@ -242,7 +276,6 @@ fn curve(out: &mut String, data: &RunData<'_>) {
     // The label stands where the plan line never is: right of the deadline's line, inside the
     // plot (the plan ends at the deadline), or, when the deadline is the plot's last day, in the
     // band above the plot, right-aligned on the line (the title is at the left of that band).
-    let label = format!("Hạn {}", deadline.format("%d/%m/%Y"));
     let label_width = 8.5 * label.chars().count() as f64;
     let (label_x, label_y, anchor) = if deadline_x + 6.0 + label_width <= right {
         // Below the legend when the deadline is near the plot's left edge.
@@ -262,18 +295,6 @@ fn curve(out: &mut String, data: &RunData<'_>) {
         Font::new(14, anchor, true, PLAN),
         &label,
     );
-    if !cumulative.is_empty() {
-        let points: Vec<String> = cumulative
-            .iter()
-            .map(|(day, value)| format!("{:.1},{:.1}", x(*day), y(*value)))
-            .collect();
-        let _ = write!(
-            out,
-            r##"<polyline points="{}" fill="none" stroke="{ACTIVATED}" stroke-width="3.5" stroke-linejoin="round"/>"##,
-            points.join(" ")
-        );
-    }
-    legend(out, left + 20.0, top + 18.0);
 }
 
 fn legend(out: &mut String, x: f64, y: f64) {

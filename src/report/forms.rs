@@ -3,6 +3,7 @@
 //! activation date. A filled-in form dropped into `reports/D/` is read as that unit's claims for the
 //! marked rows only: its Lực lượng and Đơn vị columns are pre-filled, and unmarked rows are skipped.
 
+use super::layout::FORMS;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
@@ -64,9 +65,9 @@ pub fn unit_forms(data: &RunData<'_>) -> Result<Vec<OutputFile>, XlsxError> {
     for (unit, citizens) in by_unit {
         let unit_info = &data.units.list[unit];
         let force = &data.settings.forces[unit_info.force];
-        let mut name = format!("don-vi/{}/{}.xlsx", force.id, slug(&unit_info.name));
+        let mut name = format!("{FORMS}/{}/{}.xlsx", force.id, slug(&unit_info.name));
         if !used_names.insert(name.clone()) {
-            name = format!("don-vi/{}/{}-{unit}.xlsx", force.id, slug(&unit_info.name));
+            name = format!("{FORMS}/{}/{}-{unit}.xlsx", force.id, slug(&unit_info.name));
             used_names.insert(name.clone());
         }
         files.push((name, unit_form(data, unit, &citizens)?));

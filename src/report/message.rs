@@ -88,6 +88,13 @@ pub fn chat_message(data: &RunData<'_>) -> String {
             thousands(m.activated_today)
         );
     }
+    leaders_and_silent(&mut text, data);
+    text
+}
+
+/// The message's last lines: the leading and the last unit by share of their target, and the
+/// units that still have citizens to guide and sent nothing today.
+fn leaders_and_silent(text: &mut String, data: &RunData<'_>) {
     let mut ranked: Vec<_> = data
         .progress
         .units
@@ -113,7 +120,7 @@ pub fn chat_message(data: &RunData<'_>) -> String {
     };
     if let (Some(best), Some(worst)) = (ranked.first(), ranked.last()) {
         let _ = writeln!(
-            text,
+            *text,
             "- Dẫn đầu: {}. Thấp nhất: {}.",
             name(best),
             name(worst)
@@ -128,16 +135,15 @@ pub fn chat_message(data: &RunData<'_>) -> String {
         .collect();
     silent.sort_unstable();
     if silent.is_empty() {
-        let _ = writeln!(text, "- Tất cả đơn vị đã báo cáo trong ngày.");
+        let _ = writeln!(*text, "- Tất cả đơn vị đã báo cáo trong ngày.");
     } else {
         let _ = writeln!(
-            text,
+            *text,
             "- Chưa báo cáo hôm nay ({} đơn vị): {}.",
             silent.len(),
             silent.join(", ")
         );
     }
-    text
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod forms;
+pub mod layout;
 pub mod message;
 pub mod parquet;
 pub mod sheets;
@@ -133,8 +134,8 @@ pub fn force_workbook<'a>(data: &RunData<'a>, force: usize) -> anyhow::Result<Ve
 /// Every output file of the day, in a fixed order.
 pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<Vec<OutputFile>> {
     use rayon::prelude::*;
-    let day = data.as_of.format("%Y-%m-%d");
-    let mut files = vec![("summary.json".to_string(), summary_json.into_bytes())];
+    let day = data.as_of;
+    let mut files = vec![(layout::SUMMARY.to_string(), summary_json.into_bytes())];
     // The district workbook (None) and the force workbooks, built in parallel, kept in order.
     sheets::prepare_shared(data);
     let books: Vec<Option<usize>> = std::iter::once(None)
@@ -147,9 +148,9 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
             books
                 .par_iter()
                 .map(|book| match *book {
-                    None => Ok((format!("tong-hop-{day}.xlsx"), district_workbook(data)?)),
+                    None => Ok((layout::district_workbook(day), district_workbook(data)?)),
                     Some(index) => Ok((
-                        format!("{}-{day}.xlsx", data.settings.forces[index].id),
+                        layout::force_workbook(&data.settings.forces[index].id, day),
                         force_workbook(data, index)?,
                     )),
                 })
@@ -165,11 +166,11 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
         files.push(book?);
     }
     files.push((
-        format!("tin-nhan-{day}.txt"),
+        layout::chat_text(day),
         message::chat_message(data).into_bytes(),
     ));
     // The picture the chat groups read at a glance, beside the text.
-    files.push((format!("bieu-do-{day}.png"), picture?));
-    files.push((format!("bieu-do-{day}.svg"), svg.into_bytes()));
+    files.push((layout::picture(day, "png"), picture?));
+    files.push((layout::picture(day, "svg"), svg.into_bytes()));
     Ok(files)
 }

@@ -21,7 +21,7 @@ use super::RunData;
 use crate::assign::Candidate;
 
 /// The folder inside `out/D/`.
-pub const FOLDER: &str = "parquet";
+pub const FOLDER: &str = super::layout::PARQUET;
 
 /// Every day's ISO text, formatted once (a province has millions of dated rows over a few dozen
 /// days).

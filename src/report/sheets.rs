@@ -616,6 +616,7 @@ pub fn errors<'a>(data: &RunData<'a>) -> Table<'a> {
 }
 
 /// Nguồn dữ liệu: every input with its counts and SHA-256, the unreadable files, the settings.
+/// Over 80 lines because the sheet is three short tables one after the other, read top to bottom.
 pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
         "STT",

@@ -201,48 +201,8 @@ pub fn commune_name(settings: &crate::settings::Settings, commune: Option<usize>
 
 /// Builds the summary from the stages' outputs.
 pub fn build(inputs: &super::RunData<'_>) -> Summary {
-    use crate::reconcile::claims::ClaimClass;
     let settings = inputs.settings;
-    let mut claims = ClaimCounts::default();
-    for claim in &inputs.claims.claims {
-        match claim.class {
-            ClaimClass::Counted => claims.counted += 1,
-            ClaimClass::Unknown => claims.unknown += 1,
-            ClaimClass::Repeat => claims.repeat += 1,
-            ClaimClass::Duplicate => claims.duplicate += 1,
-        }
-        claims.outside_assignment += u64::from(claim.outside_assignment);
-    }
-    let mut rejected_rows: BTreeMap<String, u64> = crate::codes::RejectReason::ALL
-        .iter()
-        .map(|r| (r.code().to_string(), 0))
-        .collect();
-    let mut warnings: BTreeMap<String, u64> = crate::codes::WarningCode::ALL
-        .iter()
-        .map(|w| (w.code().to_string(), 0))
-        .collect();
-    for sheet in inputs.files.iter().flat_map(|f| &f.sheets) {
-        for reject in &sheet.rejects {
-            *rejected_rows
-                .entry(reject.reason.code().to_string())
-                .or_insert(0) += 1;
-        }
-        // Counted per accepted row (SPEC §11.11): two bad dates on one row are one bad_date.
-        let per_row: std::collections::BTreeSet<(u32, &'static str)> = sheet
-            .warnings
-            .iter()
-            .map(|w| (w.row, w.code.code()))
-            .collect();
-        for (_, code) in per_row {
-            *warnings.entry(code.to_string()).or_insert(0) += 1;
-        }
-    }
-    let mut conflicts_by_rule: BTreeMap<String, u64> = BTreeMap::new();
-    for conflict in &inputs.assignments.conflicts {
-        *conflicts_by_rule
-            .entry(conflict.rule.code().to_string())
-            .or_insert(0) += 1;
-    }
+    let (rejected_rows, warnings) = row_counts(inputs.files);
     let progress = inputs.progress;
     let totals = Totals::new(
         &progress.district,
@@ -256,7 +216,7 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
         deadline: settings.deadline,
         provisional: inputs.provisional,
         totals,
-        claims,
+        claims: claim_counts(inputs),
         rejected_rows,
         warnings,
         by_force_commune: force_commune_entries(inputs),
@@ -293,11 +253,67 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
                 metrics: g.metrics.clone(),
             })
             .collect(),
-        conflicts_by_rule,
+        conflicts_by_rule: conflicts_by_rule(inputs),
         report_days: inputs.discovery.report_dates.clone(),
         skipped_report_folders: inputs.discovery.undated_report_folders.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     }
+}
+
+/// The claims by class (SPEC §11.2).
+fn claim_counts(inputs: &super::RunData<'_>) -> ClaimCounts {
+    use crate::reconcile::claims::ClaimClass;
+    let mut claims = ClaimCounts::default();
+    for claim in &inputs.claims.claims {
+        match claim.class {
+            ClaimClass::Counted => claims.counted += 1,
+            ClaimClass::Unknown => claims.unknown += 1,
+            ClaimClass::Repeat => claims.repeat += 1,
+            ClaimClass::Duplicate => claims.duplicate += 1,
+        }
+        claims.outside_assignment += u64::from(claim.outside_assignment);
+    }
+    claims
+}
+
+/// Rejected rows by reason and warnings by code, every code listed (0 when none).
+fn row_counts(
+    files: &[crate::ingest::FileReport],
+) -> (BTreeMap<String, u64>, BTreeMap<String, u64>) {
+    let mut rejected_rows: BTreeMap<String, u64> = crate::codes::RejectReason::ALL
+        .iter()
+        .map(|r| (r.code().to_string(), 0))
+        .collect();
+    let mut warnings: BTreeMap<String, u64> = crate::codes::WarningCode::ALL
+        .iter()
+        .map(|w| (w.code().to_string(), 0))
+        .collect();
+    for sheet in files.iter().flat_map(|f| &f.sheets) {
+        for reject in &sheet.rejects {
+            *rejected_rows
+                .entry(reject.reason.code().to_string())
+                .or_insert(0) += 1;
+        }
+        // Counted per accepted row (SPEC §11.11): two bad dates on one row are one bad_date.
+        let per_row: std::collections::BTreeSet<(u32, &'static str)> = sheet
+            .warnings
+            .iter()
+            .map(|w| (w.row, w.code.code()))
+            .collect();
+        for (_, code) in per_row {
+            *warnings.entry(code.to_string()).or_insert(0) += 1;
+        }
+    }
+    (rejected_rows, warnings)
+}
+
+/// The conflicts by the rule that decided them.
+fn conflicts_by_rule(inputs: &super::RunData<'_>) -> BTreeMap<String, u64> {
+    let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    for conflict in &inputs.assignments.conflicts {
+        *by_rule.entry(conflict.rule.code().to_string()).or_insert(0) += 1;
+    }
+    by_rule
 }
 
 fn force_commune_entries(inputs: &super::RunData<'_>) -> Vec<ForceCommuneEntry> {

@@ -150,6 +150,8 @@ impl Book {
     }
 }
 
+/// The title block of a sheet (agency, title, as-of line, provisional mark): one cell after the
+/// other in the printed order, which is why it runs a little over 80 lines.
 fn write_title(
     sheet: &mut Worksheet,
     styles: &Styles,

@@ -119,10 +119,7 @@ pub fn days(workspace: &Path) -> Vec<Day> {
 
 /// `out/D/summary.json`.
 pub fn summary_path(workspace: &Path, date: NaiveDate) -> std::path::PathBuf {
-    workspace
-        .join("out")
-        .join(date.to_string())
-        .join("summary.json")
+    crate::report::layout::day_folder(workspace, date).join(crate::report::layout::SUMMARY)
 }
 
 /// The day's `summary.json` text, if the day was run.

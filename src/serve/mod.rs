@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use crate::pipeline::jobs::{self, JobError};
 use crate::pipeline::{Context, Days, Knobs, Timings};
+use crate::report::layout;
 use crate::report::summary::Summary;
 use guard::PostProven;
 use intake::{MAX_UPLOAD_BYTES, Upload};
@@ -299,9 +300,9 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>)
             })?),
             None => None,
         };
-        let folder = state.workspace.join("out").join(date.to_string());
-        let chart = std::fs::read_to_string(folder.join(format!("bieu-do-{date}.svg"))).ok();
-        let chat = std::fs::read_to_string(folder.join(format!("tin-nhan-{date}.txt"))).ok();
+        let folder = layout::day_folder(&state.workspace, date);
+        let chart = std::fs::read_to_string(folder.join(layout::picture(date, "svg"))).ok();
+        let chat = std::fs::read_to_string(folder.join(layout::chat_text(date))).ok();
         let outputs = days::outputs(&state.workspace, date);
         let markup = pages::dashboard(&pages::Dashboard {
             settings: &settings,

@@ -9,6 +9,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::days::Day;
 use super::intake::{Outcome, Received};
 use crate::reconcile::metrics::{Shown, Status};
+use crate::report::layout::{self, Output};
 use crate::report::message::{percent, thousands};
 use crate::report::summary::{Summary, UnitEntry};
 use crate::settings::Settings;
@@ -389,36 +390,21 @@ fn units_without_result(settings: &Settings, units: &[UnitEntry]) -> Markup {
 
 /// What a day's output file is, for a clerk.
 fn output_label(settings: &Settings, name: &str) -> String {
-    if let Some(form) = name.strip_prefix("don-vi/") {
-        return format!("Phiếu đơn vị: {form}");
-    }
-    if name.starts_with("tong-hop-") {
-        return "Bảng tổng hợp toàn huyện (Excel)".into();
-    }
-    if name.starts_with("tin-nhan-") {
-        return "Tin nhắn cho nhóm (văn bản)".into();
-    }
-    if name.starts_with("bieu-do-") {
-        return if name.ends_with(".png") {
-            "Biểu đồ (ảnh cho nhóm Zalo)".into()
-        } else {
-            "Biểu đồ (SVG)".into()
-        };
-    }
-    if name == "summary.json" {
-        return "Số liệu cho máy đọc (summary.json)".into();
-    }
-    if name.starts_with("parquet/") {
-        return format!("Bảng Parquet: {}", name.trim_start_matches("parquet/"));
-    }
-    settings
-        .forces
-        .iter()
-        .find(|f| name.starts_with(&format!("{}-", f.id)))
-        .map_or_else(
+    let ids: Vec<&str> = settings.forces.iter().map(|f| f.id.as_str()).collect();
+    match layout::output_of(name, &ids) {
+        Output::Form(form) => format!("Phiếu đơn vị: {form}"),
+        Output::DistrictWorkbook => "Bảng tổng hợp toàn huyện (Excel)".into(),
+        Output::ChatText => "Tin nhắn cho nhóm (văn bản)".into(),
+        Output::Picture { png: true } => "Biểu đồ (ảnh cho nhóm Zalo)".into(),
+        Output::Picture { png: false } => "Biểu đồ (SVG)".into(),
+        Output::Summary => "Số liệu cho máy đọc (summary.json)".into(),
+        Output::Parquet(table) => format!("Bảng Parquet: {table}"),
+        Output::ForceWorkbook(id) => settings.forces.iter().find(|f| f.id == id).map_or_else(
             || name.to_string(),
             |f| format!("Bảng của lực lượng {} (Excel)", f.name),
-        )
+        ),
+        Output::Other => name.to_string(),
+    }
 }
 
 fn downloads(page: &Dashboard<'_>) -> Markup {
@@ -430,7 +416,7 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
                     li { a href={ "/tai/" (page.date) "/" (name) } download { (output_label(page.settings, name)) } }
                 }
             }
-            @if !page.outputs.iter().any(|n| n.starts_with("don-vi/")) {
+            @if !page.outputs.iter().any(|n| matches!(layout::output_of(n, &[]), Output::Form(_))) {
                 form method="post" action="/phieu" #forms-form {
                     input type="hidden" name="csrf" value=(page.csrf);
                     input type="hidden" name="date" value=(page.date);
