@@ -136,8 +136,8 @@ fn write_fixed(
             out.display()
         )));
     }
-    let bytes =
-        super::check_fixed::cleaned_copy(reports, problems, date).map_err(Failure::cannot_run)?;
+    let bytes = crate::report::cleaned::cleaned_copy(reports, problems, date)
+        .map_err(Failure::cannot_run)?;
     crate::fsio::write_file(out, &bytes).map_err(Failure::cannot_run)?;
     if !args.json {
         println!("Đã ghi bản đã làm sạch: {}", out.display());

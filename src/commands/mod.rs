@@ -3,7 +3,6 @@
 //! This module is the one place that decides the exit code ([`ExitStatus`]).
 
 mod check;
-mod check_fixed;
 mod init;
 mod inspect;
 mod run;

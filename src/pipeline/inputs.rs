@@ -16,8 +16,7 @@ use crate::ingest::{FileReport, read_file};
 use crate::reconcile::targets::read_targets;
 use crate::settings::Settings;
 
-/// Targets per (force, commune).
-pub type Targets = BTreeMap<(usize, usize), u64>;
+pub use crate::reconcile::targets::Targets;
 
 /// Which report days are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

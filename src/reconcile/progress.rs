@@ -3,7 +3,7 @@
 //! (total, today, the 7-day window, the last credited day), the per-unit assigned counts and the
 //! force × commune sums; [`Metrics::compute`] does the arithmetic.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -54,7 +54,7 @@ pub struct ProgressInputs<'a> {
     pub assignments: &'a Assignments,
     pub claims: &'a Claims,
     /// Targets per (force, commune) from `targets.xlsx`, when there is one.
-    pub targets: Option<&'a BTreeMap<(usize, usize), u64>>,
+    pub targets: Option<&'a super::targets::Targets>,
     /// The first report day read, which bounds `zero_days`.
     pub first_report_day: Option<NaiveDate>,
 }

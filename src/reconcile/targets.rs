@@ -28,8 +28,11 @@ pub struct SheetTargets {
     pub read: u64,
     pub accepted: u64,
     pub skipped: u64,
-    pub targets: BTreeMap<(usize, usize), u64>,
+    pub targets: Targets,
 }
+
+/// Targets per (force index, commune index), in settings order.
+pub type Targets = BTreeMap<(usize, usize), u64>;
 
 /// What a column of the appendix can be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

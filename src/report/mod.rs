@@ -3,6 +3,7 @@
 //! Everything is built in memory from the stages' outputs; `fsio` publishes the folder.
 
 pub mod chart;
+pub mod cleaned;
 pub mod forms;
 pub mod layout;
 pub mod message;

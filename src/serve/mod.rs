@@ -10,9 +10,12 @@
 //! atomically. Citizens' data is shown only on the pages that need it and never logged.
 
 mod days;
+mod files;
 mod guard;
 mod intake;
 mod pages;
+mod problem;
+mod upload;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,7 +36,9 @@ use crate::pipeline::{Context, Days, Knobs, Timings};
 use crate::report::layout;
 use crate::report::summary::Summary;
 use guard::PostProven;
-use intake::{MAX_UPLOAD_BYTES, Upload};
+use intake::MAX_UPLOAD_BYTES;
+use problem::{Problem, json_problem, not_found};
+use upload::{UploadForm, read_upload};
 
 /// What the page is started with (the command layer resolves it from its flags).
 #[derive(Debug, Clone)]
@@ -155,8 +160,8 @@ pub fn router(state: AppState) -> Router {
         .route("/nhan-bao-cao", get(intake_page).post(intake_post))
         .route("/chay", post(run_post))
         .route("/phieu", post(forms_post))
-        .route("/tai/{date}/{*path}", get(download))
-        .route("/static/{name}", get(asset))
+        .route("/tai/{date}/{*path}", get(files::download))
+        .route("/static/{name}", get(files::asset))
         .route("/api/days", get(api_days))
         .route("/api/summary", get(api_summary))
         .route("/api/reports", post(api_reports))
@@ -170,74 +175,6 @@ pub fn router(state: AppState) -> Router {
             guard::gate,
         ))
         .with_state(state)
-}
-
-/// A request's problem, answered as a short page or JSON.
-struct Problem {
-    status: StatusCode,
-    message: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-
-    /// A job's error: the settings or the request's fault (400), another run holding the
-    /// workspace (409), anything else the server's (500).
-    fn from_job(error: JobError) -> Self {
-        let status = match &error {
-            JobError::Settings(_) => StatusCode::BAD_REQUEST,
-            JobError::Busy(_) => StatusCode::CONFLICT,
-            JobError::CannotRun(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        Self::new(status, error.to_string())
-    }
-}
-
-impl IntoResponse for Problem {
-    /// A page in the office page's frame, in Vietnamese (`/api` answers JSON: [`json_problem`]).
-    fn into_response(self) -> Response {
-        let title = match self.status {
-            StatusCode::NOT_FOUND => "Không có trang này",
-            StatusCode::FORBIDDEN => "Không được phép",
-            status if status.is_client_error() => "Yêu cầu không hợp lệ",
-            _ => "Có lỗi khi xử lý",
-        };
-        (
-            self.status,
-            Html(pages::problem(title, &self.message).into_string()),
-        )
-            .into_response()
-    }
-}
-
-/// Any other path: a page saying so, or JSON under `/api`.
-async fn not_found(uri: axum::http::Uri) -> Response {
-    let problem = Problem::new(
-        StatusCode::NOT_FOUND,
-        format!(
-            "Không có trang {}: chọn “Tiến độ” hoặc “Nhận báo cáo” ở đầu trang.",
-            uri.path()
-        ),
-    );
-    if uri.path().starts_with("/api/") {
-        json_problem(problem)
-    } else {
-        problem.into_response()
-    }
-}
-
-/// The same problem as JSON (`{"error": …}`), for `/api`.
-fn json_problem(problem: Problem) -> Response {
-    (
-        problem.status,
-        Json(serde_json::json!({ "error": problem.message })),
-    )
-        .into_response()
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, Problem> {
@@ -351,61 +288,6 @@ async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery
         Ok(html) => Html(html).into_response(),
         Err(problem) => problem.into_response(),
     }
-}
-
-/// An upload request: the files and the form fields beside them.
-#[derive(Default)]
-struct UploadForm {
-    files: Vec<Upload>,
-    date: Option<String>,
-    force: Option<String>,
-    csrf: Option<String>,
-}
-
-/// Reads a multipart body: every `file` field (each kept only up to the size limit; a larger file
-/// is read to its end and dropped), and the text fields.
-async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, Problem> {
-    let mut form = UploadForm::default();
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        Problem::new(
-            e.status(),
-            format!("Không đọc được dữ liệu gửi lên: {}", e.body_text()),
-        )
-    };
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let mut bytes = Some(Vec::new());
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                if let Some(kept) = &mut bytes {
-                    if kept.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                        bytes = None;
-                    } else {
-                        kept.extend_from_slice(&chunk);
-                    }
-                }
-            }
-            // A file input left empty sends one part with no name and no bytes.
-            if file_name.is_empty() && bytes.as_ref().is_some_and(Vec::is_empty) {
-                continue;
-            }
-            form.files.push(Upload {
-                name: file_name,
-                bytes,
-            });
-        } else {
-            let text = field.text().await.map_err(bad)?;
-            let text = Some(text.trim().to_string()).filter(|t| !t.is_empty());
-            match name.as_str() {
-                "date" => form.date = text,
-                "force" => form.force = text,
-                "csrf" => form.csrf = text,
-                _ => {}
-            }
-        }
-    }
-    Ok(form)
 }
 
 /// Checks and stores uploaded files for a day, on a blocking thread.
@@ -682,105 +564,4 @@ async fn api_summary(State(state): State<AppState>, Query(query): Query<DateOnly
 
 async fn api_csrf(State(state): State<AppState>) -> Response {
     Json(serde_json::json!({ "csrf": state.csrf })).into_response()
-}
-
-/// A file of `out/D/` (workbooks, forms, the chat text, the picture).
-async fn download(
-    State(state): State<AppState>,
-    Path((date, path)): Path<(String, String)>,
-) -> Response {
-    let Ok(date) = parse_day(&date) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let Some(parts) = guard::safe_relative_path(&path) else {
-        return Problem::new(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ.").into_response();
-    };
-    let mut file = state.workspace.join("out").join(date.to_string());
-    for part in &parts {
-        file.push(part);
-    }
-    let Ok(bytes) = tokio::fs::read(&file).await else {
-        return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();
-    };
-    let name = parts.last().copied().unwrap_or("tep");
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        name.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            })
-            .collect::<String>(),
-        percent_encode(name)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, content_type(name).to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-/// RFC 5987 encoding of a file name (UTF-8 bytes, unreserved characters kept).
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("json") => "application/json",
-        Some("png") => "image/png",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
-const APP_CSS: &str = include_str!("../../assets/web/app.css");
-const APP_JS: &str = include_str!("../../assets/web/app.js");
-
-/// The embedded style sheet, script and fonts.
-async fn asset(Path(name): Path<String>) -> Response {
-    match name.as_str() {
-        "app.css" => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response(),
-        "app.js" => (
-            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-            APP_JS,
-        )
-            .into_response(),
-        _ => match crate::report::chart::FONTS
-            .iter()
-            .find(|(file, _)| *file == name)
-        {
-            Some((_, bytes)) => ([(header::CONTENT_TYPE, "font/ttf")], *bytes).into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn download_names_are_encoded_for_every_browser() {
-        assert_eq!(
-            percent_encode("Đoàn xã.xlsx"),
-            "%C4%90o%C3%A0n%20x%C3%A3.xlsx"
-        );
-        assert!(content_type("tong-hop-2024-01-15.xlsx").contains("spreadsheetml"));
-        assert_eq!(content_type("x.bin"), "application/octet-stream");
-    }
 }

@@ -20,8 +20,7 @@ pub fn cleaned_copy(
         .map(|p| (p.file.as_str(), p.sheet.as_str(), p.row))
         .collect();
     let mut workbook = Workbook::new();
-    let crate::report::style::PlainStyles { bold, text } =
-        crate::report::style::PlainStyles::default();
+    let super::style::PlainStyles { bold, text } = super::style::PlainStyles::default();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
     sheet.write_string_with_format(
         0,

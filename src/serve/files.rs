@@ -1,0 +1,110 @@
+//! What the page serves as files: a day's outputs to download (names encoded for every browser)
+//! and the assets embedded in the binary (style sheet, script, fonts).
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::problem::Problem;
+use super::{AppState, guard, parse_day};
+
+/// A file of `out/D/` (workbooks, forms, the chat text, the picture).
+pub async fn download(
+    State(state): State<AppState>,
+    Path((date, path)): Path<(String, String)>,
+) -> Response {
+    let Ok(date) = parse_day(&date) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(parts) = guard::safe_relative_path(&path) else {
+        return Problem::new(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ.").into_response();
+    };
+    let mut file = state.workspace.join("out").join(date.to_string());
+    for part in &parts {
+        file.push(part);
+    }
+    let Ok(bytes) = tokio::fs::read(&file).await else {
+        return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();
+    };
+    let name = parts.last().copied().unwrap_or("tep");
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            })
+            .collect::<String>(),
+        percent_encode(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type(name).to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// RFC 5987 encoding of a file name (UTF-8 bytes, unreserved characters kept).
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+const APP_CSS: &str = include_str!("../../assets/web/app.css");
+const APP_JS: &str = include_str!("../../assets/web/app.js");
+
+/// The embedded style sheet, script and fonts.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match name.as_str() {
+        "app.css" => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response(),
+        "app.js" => (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            APP_JS,
+        )
+            .into_response(),
+        _ => match crate::report::chart::FONTS
+            .iter()
+            .find(|(file, _)| *file == name)
+        {
+            Some((_, bytes)) => ([(header::CONTENT_TYPE, "font/ttf")], *bytes).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_are_encoded_for_every_browser() {
+        assert_eq!(
+            percent_encode("Đoàn xã.xlsx"),
+            "%C4%90o%C3%A0n%20x%C3%A3.xlsx"
+        );
+        assert!(content_type("tong-hop-2024-01-15.xlsx").contains("spreadsheetml"));
+        assert_eq!(content_type("x.bin"), "application/octet-stream");
+    }
+}
