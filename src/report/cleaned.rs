@@ -1,6 +1,7 @@
 //! The cleaned copy `check --fixed OUT.xlsx` writes: the rows without problems, ready to send, and a
 //! sheet listing every problem with file, sheet and row.
 
+use super::table::header;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -32,9 +33,9 @@ pub fn cleaned_copy(
         &bold,
     )?;
     let headers = [
-        "STT",
-        "Họ và tên",
-        "Số định danh cá nhân",
+        header::NO,
+        header::NAME,
+        header::ID,
         "Xã",
         "Lực lượng",
         "Đơn vị",

@@ -4,6 +4,7 @@
 //! marked rows only: its Lực lượng and Đơn vị columns are pre-filled, and unmarked rows are skipped.
 
 use super::layout::FORMS;
+use super::table::header;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
@@ -20,9 +21,9 @@ const HEADER_ROW: u32 = 5;
 
 /// The column headers, which the reader recognises as a report.
 pub const HEADERS: [&str; 11] = [
-    "STT",
-    "Số định danh cá nhân",
-    "Họ và tên",
+    header::NO,
+    header::ID,
+    header::NAME,
     "Ngày sinh",
     "Thôn, bản",
     "Số điện thoại",

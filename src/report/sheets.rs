@@ -2,6 +2,7 @@
 //! workbook uses the same builders with a force filter: it holds only that force's units, officers
 //! and citizens, so a force never sees a citizen assigned to another force.
 
+use super::table::header;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -70,7 +71,7 @@ const METRIC_HEADERS: [&str; 9] = [
 pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let forces: Vec<usize> =
         force.map_or_else(|| (0..data.settings.forces.len()).collect(), |f| vec![f]);
-    let mut headers: Vec<String> = vec!["STT".into(), "Xã, thị trấn".into()];
+    let mut headers: Vec<String> = vec![header::NO.into(), "Xã, thị trấn".into()];
     for &f in &forces {
         let name = &data.settings.forces[f].name;
         headers.push(format!("{name}: chỉ tiêu"));
@@ -136,7 +137,7 @@ pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 
 /// Theo đơn vị: every unit with its progress, report today, result streak and rank.
 pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
-    let mut headers = vec!["STT", "Lực lượng", "Đơn vị", "Xã, thị trấn"];
+    let mut headers = vec![header::NO, "Lực lượng", "Đơn vị", "Xã, thị trấn"];
     headers.extend(METRIC_HEADERS);
     headers.extend([
         "Báo cáo hôm nay",
@@ -225,7 +226,7 @@ pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         .iter()
         .filter(|((f, _, _), _)| force.is_none_or(|force| *f == force));
     let headers = vec![
-        "STT",
+        header::NO,
         "Lực lượng",
         "Đơn vị",
         "Cán bộ phụ trách",
@@ -318,9 +319,9 @@ fn remaining_order<'a>(data: &RunData<'a>) -> Vec<RemainingCitizen<'a>> {
 /// Chưa kích hoạt: the to-do list, each remaining citizen with their officer.
 pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let headers = vec![
-        "STT",
-        "Số định danh cá nhân",
-        "Họ và tên",
+        header::NO,
+        header::ID,
+        header::NAME,
         "Ngày sinh",
         "Xã, thị trấn",
         "Thôn, bản",
@@ -359,9 +360,9 @@ pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 pub fn conflicts<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let places = Places::new(data.files);
     let headers = vec![
-        "STT",
-        "Số định danh cá nhân",
-        "Họ và tên",
+        header::NO,
+        header::ID,
+        header::NAME,
         "Xã, thị trấn",
         "Được giao cho: lực lượng",
         "Đơn vị",
@@ -402,9 +403,9 @@ pub fn conflicts<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 /// Chưa phân công: master citizens with no candidate.
 pub fn unassigned<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
-        "STT",
-        "Số định danh cá nhân",
-        "Họ và tên",
+        header::NO,
+        header::ID,
+        header::NAME,
         "Ngày sinh",
         "Xã, thị trấn",
         "Thôn, bản",
@@ -459,8 +460,8 @@ impl<'a> Places<'a> {
 pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let places = Places::new(data.files);
     let headers = vec![
-        "STT",
-        "Số định danh cá nhân",
+        header::NO,
+        header::ID,
         "Lực lượng",
         "Đơn vị",
         "Cán bộ phụ trách",
@@ -496,10 +497,10 @@ pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> 
 pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let places = Places::new(data.files);
     let headers = vec![
-        "STT",
+        header::NO,
         "Ngày báo cáo",
-        "Số định danh cá nhân",
-        "Họ và tên",
+        header::ID,
+        header::NAME,
         "Đơn vị báo cáo",
         "Nhận xét",
         "Đơn vị được giao",
@@ -563,7 +564,7 @@ pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 /// Lỗi dữ liệu: every rejected row and every warning, with file, sheet, row, column and value.
 pub fn errors<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
-        "STT",
+        header::NO,
         "Tệp",
         "Trang",
         "Dòng",
@@ -619,7 +620,7 @@ pub fn errors<'a>(data: &RunData<'a>) -> Table<'a> {
 /// Over 80 lines because the sheet is three short tables one after the other, read top to bottom.
 pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
-        "STT",
+        header::NO,
         "Tệp",
         "Trang",
         "Dòng tiêu đề",

@@ -5,6 +5,17 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
+/// The column headers every citizen table shares, written once (the workbooks, the forms, the
+/// cleaned copy of `check --fixed`).
+pub mod header {
+    /// The row number.
+    pub const NO: &str = "STT";
+    /// The citizen ID.
+    pub const ID: &str = "Số định danh cá nhân";
+    /// The citizen's name.
+    pub const NAME: &str = "Họ và tên";
+}
+
 /// A cell value, typed so the writer can format it: IDs stay text, counts are numbers, dates are
 /// dd/mm/yyyy, percentages are percentages. Texts borrow from the run's data where they can (a
 /// province's to-do list has hundreds of thousands of rows).
