@@ -40,7 +40,8 @@ fn yes_if(nonzero: bool) -> Mark {
 }
 
 fn classify_text(text: &str) -> Mark {
-    let raw = text.trim();
+    // "✔️" arrives with an emoji variation selector from a phone's keyboard.
+    let raw = text.trim().trim_end_matches('\u{FE0F}');
     match raw {
         "" | "-" => return Mark::No,
         "✓" | "✔" => return Mark::Yes,
@@ -83,6 +84,7 @@ mod tests {
             (Cell::text("V"), Mark::Yes),
             (Cell::text("✓"), Mark::Yes),
             (Cell::text("✔"), Mark::Yes),
+            (Cell::text("✔\u{FE0F}"), Mark::Yes),
             (Cell::Int(1), Mark::Yes),
             (Cell::Number(2.0), Mark::Yes),
             (Cell::text("1"), Mark::Yes),

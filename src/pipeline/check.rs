@@ -266,10 +266,13 @@ pub fn check_file(
                 .push(Problem::new(file, &sheet.name, reject.row, column, kind));
         }
     }
-    for sheet in &report.sheets {
+    // Rows whose activation date is unusable: listed once here, and not clean below.
+    let mut dated_wrong = std::collections::HashSet::new();
+    for (index, sheet) in report.sheets.iter().enumerate() {
         let activation_column = sheet.columns.get(&Field::ActivatedOn);
         for warning in &sheet.warnings {
             if warning.code == WarningCode::BadDate && Some(&warning.column) == activation_column {
+                dated_wrong.insert((index as u32, warning.row));
                 let kind = ProblemKind::BadDate { day };
                 let column = Some(warning.column.clone());
                 out.problems
@@ -293,7 +296,7 @@ pub fn check_file(
         if let Some(checker) = checker {
             found.extend(checker.row_problems(row, folder));
         }
-        if found.is_empty() {
+        if found.is_empty() && !dated_wrong.contains(&(row.sheet_index, row.row)) {
             out.clean_rows += 1;
         }
         out.problems.extend(

@@ -332,7 +332,8 @@ fn check_names_each_unclear_mark_and_the_future_activation_date() {
             (35, "E", "unclear_mark"),
         ])
     );
-    assert_eq!(json["clean_rows"], 16);
+    // 16 yes-marks, one of them with a date after the report's day.
+    assert_eq!(json["clean_rows"], 15);
 }
 
 #[test]
