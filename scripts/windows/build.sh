@@ -39,6 +39,11 @@ fi
 # 2. The compiler Debian offers, and the standard library's source of exactly its version.
 version_of() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p'; }
 RUSTC_VERSION=$(version_of rustc-web)
+if [ -z "$RUSTC_VERSION" ] || [ "$RUSTC_VERSION" = "(none)" ]; then
+  # A machine whose package lists were never fetched knows no package yet.
+  as_root apt-get update -qq
+  RUSTC_VERSION=$(version_of rustc-web)
+fi
 SRC_VERSION=$(version_of rust-web-src)
 [ -n "$RUSTC_VERSION" ] && [ "$RUSTC_VERSION" != "(none)" ] ||
   die "Debian offers no rustc-web (run 'apt-get update'; bookworm-security must be in the sources)"
