@@ -130,13 +130,7 @@ fn replace_dir(staged: &Path, target: &Path, parent: &Path, name: &str) -> std::
     // Windows: a file held open without sharing is waited for, then named. Asked before the
     // rename, so the outcome does not depend on how the system treats a folder holding it.
     if cfg!(windows) {
-        let started = std::time::Instant::now();
-        while let Some(open) = open_file_in(target) {
-            if started.elapsed() >= HELD_WAIT {
-                return Err(held(&open));
-            }
-            std::thread::sleep(std::time::Duration::from_millis(250));
-        }
+        retrying(|| open_file_in(target).map_or(Ok(()), |open| Err(held(&open))))?;
     }
     let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
     if let Err(error) = retrying(|| std::fs::rename(target, &retired)) {
@@ -152,12 +146,12 @@ fn replace_dir(staged: &Path, target: &Path, parent: &Path, name: &str) -> std::
     Ok(())
 }
 
-/// Runs a rename again while it fails (for at most [`HELD_WAIT`]), as a file held open for a
-/// moment makes it fail on Windows.
-fn retrying(mut rename: impl FnMut() -> std::io::Result<()>) -> std::io::Result<()> {
+/// Runs a step again while it fails (for at most [`HELD_WAIT`]), as a file held open for a moment
+/// makes a rename fail on Windows; elsewhere the first failure is final.
+fn retrying(mut step: impl FnMut() -> std::io::Result<()>) -> std::io::Result<()> {
     let started = std::time::Instant::now();
     loop {
-        match rename() {
+        match step() {
             Ok(()) => return Ok(()),
             Err(error) if started.elapsed() >= HELD_WAIT || !cfg!(windows) => return Err(error),
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),

@@ -77,9 +77,13 @@ impl Header<Field> {
 }
 
 /// The key each column of a row names, by column (`None` where it names none).
-fn keys_by_column<K: Copy>(row: &Row, key_of: impl Fn(&str) -> Option<K>) -> Vec<Option<K>> {
-    let mut keys = vec![None; row.width()];
-    for (col, cell) in row.iter() {
+fn keys_by_column<'c, K: Copy>(
+    width: usize,
+    cells: impl Iterator<Item = (usize, &'c Cell)>,
+    key_of: impl Fn(&str) -> Option<K>,
+) -> Vec<Option<K>> {
+    let mut keys = vec![None; width];
+    for (col, cell) in cells {
         keys[col] = cell.as_text().and_then(&key_of);
     }
     keys
@@ -88,7 +92,7 @@ fn keys_by_column<K: Copy>(row: &Row, key_of: impl Fn(&str) -> Option<K>) -> Vec
 fn matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> Vec<Option<V::Key>> {
     grid.rows
         .get(row)
-        .map(|cells| keys_by_column(cells, |text| vocabulary.key_of(text)))
+        .map(|cells| keys_by_column(cells.width(), cells.iter(), |text| vocabulary.key_of(text)))
         .unwrap_or_default()
 }
 
@@ -116,13 +120,9 @@ fn exact_matches_of<V: Vocabulary>(grid: &Grid, row: usize, vocabulary: &V) -> V
     if !header_like {
         return Vec::new();
     }
-    let mut keys = vec![None; cells.width()];
-    for (col, cell) in own_cells() {
-        keys[col] = cell
-            .as_text()
-            .and_then(|text| vocabulary.key_of_exact(text));
-    }
-    keys
+    keys_by_column(cells.width(), own_cells(), |text| {
+        vocabulary.key_of_exact(text)
+    })
 }
 
 /// Gives the unnamed cells of a sub-header row the keys their parent makes of them ("Nam" and

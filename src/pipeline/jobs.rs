@@ -117,13 +117,13 @@ pub fn lock(
     wait: std::time::Duration,
 ) -> Result<crate::fsio::WorkspaceLock, JobError> {
     let started = context.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-    crate::fsio::lock_workspace(&context.workspace, &started, wait).map_err(|error| match error {
-        crate::fsio::LockError::Held(_) => JobError::Busy(anyhow::anyhow!(
-            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
-        )),
-        crate::fsio::LockError::Io(_) => JobError::cannot_run(anyhow::anyhow!(
-            "không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại"
-        )),
+    crate::fsio::lock_workspace(&context.workspace, &started, wait).map_err(|error| {
+        let message =
+            anyhow::anyhow!("không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại");
+        match error {
+            crate::fsio::LockError::Held(_) => JobError::Busy(message),
+            crate::fsio::LockError::Io(_) => JobError::CannotRun(message),
+        }
     })
 }
 

@@ -32,7 +32,9 @@ fn dated_folders(folder: &Path) -> Vec<NaiveDate> {
         .collect()
 }
 
-fn count_files(folder: &Path) -> usize {
+/// Counts the files under `folder` (recursively, hidden and Office lock files left out) for which
+/// `counts` says yes.
+fn count_files_where(folder: &Path, counts: &dyn Fn(&std::fs::DirEntry) -> bool) -> usize {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return 0;
     };
@@ -40,11 +42,15 @@ fn count_files(folder: &Path) -> usize {
         .flatten()
         .filter(|e| !e.file_name().to_string_lossy().starts_with(['.', '~']))
         .map(|e| match e.file_type() {
-            Ok(kind) if kind.is_dir() => count_files(&e.path()),
-            Ok(_) => 1,
+            Ok(kind) if kind.is_dir() => count_files_where(&e.path(), counts),
+            Ok(_) => usize::from(counts(&e)),
             Err(_) => 0,
         })
         .sum()
+}
+
+fn count_files(folder: &Path) -> usize {
+    count_files_where(folder, &|_| true)
 }
 
 /// Report files a day's result has not seen: those under `reports/D'/` for every `D' ≤ date`
@@ -66,22 +72,12 @@ pub fn waiting_files(workspace: &Path, date: NaiveDate) -> usize {
 }
 
 fn files_changed_after(folder: &Path, moment: std::time::SystemTime) -> usize {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().starts_with(['.', '~']))
-        .map(|e| match e.file_type() {
-            Ok(kind) if kind.is_dir() => files_changed_after(&e.path(), moment),
-            Ok(_) => usize::from(
-                e.metadata()
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|changed| changed > moment),
-            ),
-            Err(_) => 0,
-        })
-        .sum()
+    count_files_where(folder, &|entry| {
+        entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|changed| changed > moment)
+    })
 }
 
 /// True when `master/` holds at least one file a run could read: without one, the page shows how

@@ -264,6 +264,12 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>)
     }
 }
 
+/// Today in Vietnam, and whether the district's cutoff has passed: what the intake page says.
+fn intake_clock(settings: &crate::settings::Settings) -> (NaiveDate, bool) {
+    let now = crate::vietnam_now();
+    (now.date(), now.time() >= settings.district_cutoff)
+}
+
 async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery>) -> Response {
     let page = || -> Result<String, Problem> {
         let settings = settings(&state)?;
@@ -271,12 +277,12 @@ async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery
             Some(text) => parse_day(text)?,
             None => crate::today_in_vietnam(),
         };
-        let now = crate::vietnam_now();
+        let (today, after_cutoff) = intake_clock(&settings);
         Ok(pages::intake(&pages::Intake {
             settings: &settings,
             date,
-            today: now.date(),
-            after_cutoff: now.time() >= settings.district_cutoff,
+            today,
+            after_cutoff,
             csrf: &state.csrf,
             force: None,
             results: &[],
@@ -296,11 +302,11 @@ async fn receive(
     date: NaiveDate,
     form: UploadForm,
 ) -> Result<Vec<intake::Received>, Problem> {
-    let workspace = state.workspace.clone();
-    jobs::refuse_future_day(date, crate::vietnam_now()).map_err(Problem::from_job)?;
-    let context = state.context(date).map_err(Problem::from_job)?;
+    let state = state.clone();
     tokio::task::spawn_blocking(move || -> Result<Vec<intake::Received>, Problem> {
-        let known = if workspace.join("master").is_dir() {
+        let context = state.context(date).map_err(Problem::from_job)?;
+        jobs::refuse_future_day(date, context.now).map_err(Problem::from_job)?;
+        let known = if context.workspace.join("master").is_dir() {
             Some(jobs::known_before(&context).map_err(Problem::from_job)?)
         } else {
             None
@@ -337,13 +343,13 @@ async fn intake_post(
             .is_empty()
             .then_some("Chưa chọn tệp nào: bấm vào ô chọn tệp hoặc kéo thả tệp vào.");
         let results = receive(&state, date, form).await?;
-        let now = crate::vietnam_now();
+        let (today, after_cutoff) = intake_clock(&settings);
         Ok::<_, Problem>(
             pages::intake(&pages::Intake {
                 settings: &settings,
                 date,
-                today: now.date(),
-                after_cutoff: now.time() >= settings.district_cutoff,
+                today,
+                after_cutoff,
                 csrf: &state.csrf,
                 force: force.as_deref(),
                 results: &results,
