@@ -139,15 +139,7 @@ pub enum Command {
     Probe { file: PathBuf },
 }
 
-/// Parses `YYYY-MM-DD` or day-first `DD/MM/YYYY`.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    match crate::normalize::date::from_text(text, crate::normalize::date::YearAlone::NotAllowed) {
-        Some(crate::normalize::date::DateValue::Day(day)) => Ok(day),
-        _ => Err(format!(
-            "ngày \"{text}\" không hợp lệ; dùng dạng 2024-01-15 hoặc 15/01/2024"
-        )),
-    }
-}
+use crate::pipeline::parse_date;
 
 /// Flags of `run`.
 #[derive(Debug, Clone, Args)]

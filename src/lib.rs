@@ -13,6 +13,7 @@ pub mod commands;
 pub mod demo;
 pub mod fsio;
 pub mod ingest;
+pub mod ix;
 pub mod normalize;
 pub mod pipeline;
 pub mod platform;

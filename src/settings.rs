@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::ingest::aliases::Field;
+use crate::ix::{CommuneIx, ForceIx};
 
 /// The settings file name inside a workspace.
 pub const SETTINGS_FILE: &str = "vneid-recon.toml";
@@ -49,6 +50,36 @@ pub struct Settings {
     pub forces: Vec<Force>,
     /// Extra header aliases per field, on top of the built-in ones.
     pub aliases: BTreeMap<Field, Vec<String>>,
+}
+
+impl Settings {
+    /// A configured force.
+    pub fn force(&self, force: ForceIx) -> &Force {
+        &self.forces[force.get()]
+    }
+
+    /// A configured commune's name.
+    pub fn commune(&self, commune: CommuneIx) -> &str {
+        &self.communes[commune.get()]
+    }
+
+    /// The force with this id.
+    pub fn force_by_id(&self, id: &str) -> Option<ForceIx> {
+        self.forces
+            .iter()
+            .position(|f| f.id == id)
+            .map(ForceIx::new)
+    }
+
+    /// Every configured force, in rank order.
+    pub fn force_ixs(&self) -> impl Iterator<Item = ForceIx> + Clone + use<> {
+        ForceIx::all(self.forces.len())
+    }
+
+    /// Every configured commune, in the settings' order.
+    pub fn commune_ixs(&self) -> impl Iterator<Item = CommuneIx> + Clone + use<> {
+        CommuneIx::all(self.communes.len())
+    }
 }
 
 /// A settings problem, with the line it is on when it has one.

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use super::StageReject;
 use crate::codes::RejectReason;
 use crate::ingest::SourcedRow;
+use crate::ix::{CommuneIx, ForceIx, UnitIx};
 use crate::normalize::commune::{CommuneMatcher, commune_phrase};
 use crate::normalize::text::{clean_cell_text, fold};
 use crate::settings::Settings;
@@ -15,24 +16,24 @@ use crate::settings::Settings;
 /// A force column's text and a force folder.
 type ForceKey = (Option<String>, Option<String>);
 /// A force, a unit column's text and a commune column's text.
-type UnitKey = (usize, Option<String>, Option<String>);
+type UnitKey = (ForceIx, Option<String>, Option<String>);
 
 /// Matches force columns and folders to the configured forces.
 #[derive(Debug, Clone)]
 pub struct ForceMatcher {
-    keys: Vec<(String, usize)>,
+    keys: Vec<(String, ForceIx)>,
     ids: Vec<String>,
     /// Resolutions already made: a list repeats the same few force texts on every row.
-    memo: RefCell<HashMap<ForceKey, Option<usize>>>,
+    memo: RefCell<HashMap<ForceKey, Option<ForceIx>>>,
     /// The last resolution made.
-    last: RefCell<Option<(ForceKey, Option<usize>)>>,
+    last: RefCell<Option<(ForceKey, Option<ForceIx>)>>,
 }
 
 impl ForceMatcher {
     /// From the settings' forces: id, name and aliases all name the force.
     pub fn new(settings: &Settings) -> Self {
         let mut keys = Vec::new();
-        for (index, force) in settings.forces.iter().enumerate() {
+        for (index, force) in settings.force_ixs().zip(&settings.forces) {
             for text in [&force.id, &force.name].into_iter().chain(&force.aliases) {
                 keys.push((fold(text), index));
             }
@@ -46,7 +47,7 @@ impl ForceMatcher {
     }
 
     /// The force of a row: its force column, else its first-level force folder (SPEC §11.4).
-    pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
+    pub fn resolve(&self, column: Option<&str>, folder: Option<&str>) -> Option<ForceIx> {
         // Consecutive rows of a list repeat the same texts: compare with the last ones before
         // building a key.
         if let Some(((last_column, last_folder), found)) = &*self.last.borrow()
@@ -72,7 +73,7 @@ impl ForceMatcher {
         &self,
         source: &SourcedRow,
         folder: Option<&str>,
-    ) -> Result<usize, StageReject> {
+    ) -> Result<ForceIx, StageReject> {
         let column = source.row.fields.force.as_deref();
         self.resolve(column, folder).ok_or_else(|| StageReject {
             position: source.position.clone(),
@@ -82,25 +83,27 @@ impl ForceMatcher {
     }
 
     /// The force whose folded id, name or alias is `key`.
-    pub fn force_of_folded(&self, key: &str) -> Option<usize> {
+    pub fn force_of_folded(&self, key: &str) -> Option<ForceIx> {
         self.keys
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, index)| *index)
     }
 
-    fn resolve_uncached(&self, column: Option<&str>, folder: Option<&str>) -> Option<usize> {
+    fn resolve_uncached(&self, column: Option<&str>, folder: Option<&str>) -> Option<ForceIx> {
         let from_column = column.and_then(|text| self.force_of_folded(&fold(text)));
-        from_column.or_else(|| folder.and_then(|f| self.ids.iter().position(|id| id == f)))
+        from_column.or_else(|| {
+            folder.and_then(|f| self.ids.iter().position(|id| id == f).map(ForceIx::new))
+        })
     }
 }
 
 /// A unit: a force's grassroots organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
-    pub force: usize,
+    pub force: ForceIx,
     pub name: String,
-    pub commune: Option<usize>,
+    pub commune: Option<CommuneIx>,
 }
 
 /// Every unit seen, in the order first seen; units are the same when their force matches and their
@@ -108,7 +111,7 @@ pub struct Unit {
 #[derive(Debug, Clone, Default)]
 pub struct Units {
     pub list: Vec<Unit>,
-    index: HashMap<(usize, String), usize>,
+    index: HashMap<(ForceIx, String), UnitIx>,
 }
 
 /// The comparison key of a unit name: case, spacing and Unicode form ignored.
@@ -123,9 +126,22 @@ pub fn officer_key(name: &str) -> String {
 }
 
 impl Units {
+    /// A registered unit.
+    pub fn get(&self, unit: UnitIx) -> &Unit {
+        &self.list[unit.get()]
+    }
+
+    /// Every registered unit with its index, in the order first seen.
+    pub fn indexed(&self) -> impl Iterator<Item = (UnitIx, &Unit)> {
+        self.list
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (UnitIx::new(i), u))
+    }
+
     /// The unit's index, registering it when it is new. A unit's commune is the one its first row
     /// gives (SPEC §6); later rows do not change it.
-    pub fn intern(&mut self, force: usize, name: &str, commune: Option<usize>) -> usize {
+    pub fn intern(&mut self, force: ForceIx, name: &str, commune: Option<CommuneIx>) -> UnitIx {
         let key = (force, unit_key(name));
         if let Some(&index) = self.index.get(&key) {
             return index;
@@ -135,8 +151,9 @@ impl Units {
             name: clean_cell_text(name).into_owned(),
             commune,
         });
-        self.index.insert(key, self.list.len() - 1);
-        self.list.len() - 1
+        let index = UnitIx::new(self.list.len() - 1);
+        self.index.insert(key, index);
+        index
     }
 }
 
@@ -180,7 +197,7 @@ impl Officers {
 }
 
 /// A row's force and its unit and commune texts.
-type UnitTexts<'r> = (usize, Option<&'r str>, Option<&'r str>);
+type UnitTexts<'r> = (ForceIx, Option<&'r str>, Option<&'r str>);
 
 /// Resolves a row's unit through [`Naming::unit_of`] and [`Units::intern`] once per distinct
 /// (force, unit text, commune text), borrowing the texts from the rows (a list repeats a few hundred
@@ -188,8 +205,8 @@ type UnitTexts<'r> = (usize, Option<&'r str>, Option<&'r str>);
 /// [`Units`] registry.
 #[derive(Debug, Default)]
 pub struct UnitCache<'r> {
-    last: Option<(UnitTexts<'r>, (usize, Option<usize>))>,
-    seen: HashMap<UnitTexts<'r>, (usize, Option<usize>)>,
+    last: Option<(UnitTexts<'r>, (UnitIx, Option<CommuneIx>))>,
+    seen: HashMap<UnitTexts<'r>, (UnitIx, Option<CommuneIx>)>,
 }
 
 impl<'r> UnitCache<'r> {
@@ -198,10 +215,10 @@ impl<'r> UnitCache<'r> {
         &mut self,
         naming: &Naming<'_>,
         units: &mut Units,
-        force: usize,
+        force: ForceIx,
         unit_column: Option<&'r str>,
         commune_column: Option<&'r str>,
-    ) -> (usize, Option<usize>) {
+    ) -> (UnitIx, Option<CommuneIx>) {
         let key = (force, unit_column, commune_column);
         if let Some((last, found)) = &self.last
             && *last == key
@@ -229,7 +246,7 @@ pub struct Naming<'a> {
 }
 
 /// A unit's canonical name and its commune, if one is found.
-type UnitNaming = (String, Option<usize>);
+type UnitNaming = (String, Option<CommuneIx>);
 
 impl<'a> Naming<'a> {
     /// For these settings.
@@ -246,10 +263,10 @@ impl<'a> Naming<'a> {
     /// ("Đoàn xã Ta Ma"); the commune is the row's commune column, else one named inside the unit.
     pub fn unit_of(
         &self,
-        force: usize,
+        force: ForceIx,
         unit_column: Option<&str>,
         commune_column: Option<&str>,
-    ) -> (String, Option<usize>) {
+    ) -> (String, Option<CommuneIx>) {
         if let Some(((last_force, last_unit, last_commune), found)) = &*self.last.borrow()
             && *last_force == force
             && last_unit.as_deref() == unit_column
@@ -274,10 +291,10 @@ impl<'a> Naming<'a> {
 
     fn unit_of_uncached(
         &self,
-        force: usize,
+        force: ForceIx,
         unit_column: Option<&str>,
         commune_column: Option<&str>,
-    ) -> (String, Option<usize>) {
+    ) -> (String, Option<CommuneIx>) {
         let row_commune = commune_column.and_then(|text| self.communes.find(text));
         match unit_column {
             Some(unit) => (
@@ -285,12 +302,11 @@ impl<'a> Naming<'a> {
                 row_commune.or_else(|| self.communes.find_within(unit)),
             ),
             None => {
-                let label = &self.settings.forces[force].unit_label;
+                let label = &self.settings.force(force).unit_label;
                 let name = match row_commune {
-                    Some(commune) => format!(
-                        "{label} {}",
-                        commune_phrase(&self.settings.communes[commune])
-                    ),
+                    Some(commune) => {
+                        format!("{label} {}", commune_phrase(self.settings.commune(commune)))
+                    }
                     None => label.clone(),
                 };
                 (name, row_commune)
@@ -311,20 +327,26 @@ mod tests {
     fn units_are_named_from_their_commune() {
         let settings = settings();
         let naming = Naming::new(&settings);
-        let ta_ma = settings.communes.iter().position(|c| c == "Ta Ma");
+        let ta_ma = settings
+            .communes
+            .iter()
+            .position(|c| c == "Ta Ma")
+            .map(CommuneIx::new);
         assert_eq!(
-            naming.unit_of(0, None, Some("Xã Ta Ma")),
+            naming.unit_of(ForceIx::new(0), None, Some("Xã Ta Ma")),
             ("Đoàn xã Ta Ma".to_string(), ta_ma)
         );
         assert_eq!(
-            naming.unit_of(0, None, Some("TT Tuần Giáo")).0,
+            naming
+                .unit_of(ForceIx::new(0), None, Some("TT Tuần Giáo"))
+                .0,
             "Đoàn thị trấn Tuần Giáo"
         );
         assert_eq!(
-            naming.unit_of(0, Some("Chi đoàn bản Ta Ma"), None),
+            naming.unit_of(ForceIx::new(0), Some("Chi đoàn bản Ta Ma"), None),
             ("Chi đoàn bản Ta Ma".to_string(), ta_ma)
         );
-        assert_eq!(naming.unit_of(0, None, None).0, "Đoàn");
+        assert_eq!(naming.unit_of(ForceIx::new(0), None, None).0, "Đoàn");
     }
 
     #[test]
@@ -333,10 +355,16 @@ mod tests {
         let forces = ForceMatcher::new(&settings);
         assert_eq!(
             forces.resolve(Some("ĐOÀN THANH NIÊN"), Some("cong-an")),
-            Some(0)
+            Some(ForceIx::new(0))
         );
-        assert_eq!(forces.resolve(Some("Hội LHPN"), None), Some(1));
-        assert_eq!(forces.resolve(Some("không rõ"), Some("cong-an")), Some(3));
+        assert_eq!(
+            forces.resolve(Some("Hội LHPN"), None),
+            Some(ForceIx::new(1))
+        );
+        assert_eq!(
+            forces.resolve(Some("không rõ"), Some("cong-an")),
+            Some(ForceIx::new(3))
+        );
         assert_eq!(forces.resolve(None, Some("xa-quai-to")), None);
         assert_eq!(forces.resolve(None, None), None);
     }
@@ -367,11 +395,11 @@ mod tests {
         let mut plain = Units::default();
         let mut cache = UnitCache::default();
         let rows = [
-            (0, None, Some("Xã Ta Ma")),
-            (0, None, Some("Xã Ta Ma")),
-            (1, None, Some("Xã Ta Ma")),
-            (0, Some("Chi đoàn bản Ta Ma"), None),
-            (0, None, Some("Xã Ta Ma")),
+            (ForceIx::new(0), None, Some("Xã Ta Ma")),
+            (ForceIx::new(0), None, Some("Xã Ta Ma")),
+            (ForceIx::new(1), None, Some("Xã Ta Ma")),
+            (ForceIx::new(0), Some("Chi đoàn bản Ta Ma"), None),
+            (ForceIx::new(0), None, Some("Xã Ta Ma")),
         ];
         for (force, unit, commune) in rows {
             let (name, expected_commune) = naming.unit_of(force, unit, commune);
@@ -387,13 +415,14 @@ mod tests {
     #[test]
     fn units_merge_ignoring_case_and_spacing() {
         let mut units = Units::default();
-        let a = units.intern(0, "Đoàn xã Ta Ma", None);
-        let b = units.intern(0, "đoàn  Xã ta ma", Some(3));
-        let c = units.intern(1, "Đoàn xã Ta Ma", None);
+        let a = units.intern(ForceIx::new(0), "Đoàn xã Ta Ma", None);
+        let b = units.intern(ForceIx::new(0), "đoàn  Xã ta ma", Some(CommuneIx::new(3)));
+        let c = units.intern(ForceIx::new(1), "Đoàn xã Ta Ma", None);
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(
-            units.list[a].commune, None,
+            units.get(a).commune,
+            None,
             "the first row decides the commune"
         );
     }

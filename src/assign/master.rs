@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::ingest::sheet::RowFields;
 use crate::ingest::{Position, SourcedRow};
+use crate::ix::CommuneIx;
 use crate::normalize::commune::CommuneMatcher;
 use crate::normalize::date::DateValue;
 use crate::normalize::id::{CitizenId, Sex};
@@ -19,7 +20,7 @@ pub struct Citizen {
     pub dob: Option<DateValue>,
     pub gender: Option<Sex>,
     /// Index into the configured communes; `None` is `unknown`.
-    pub commune: Option<usize>,
+    pub commune: Option<CommuneIx>,
     pub village: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
@@ -47,7 +48,7 @@ impl Master {
             .collect();
         order.sort_unstable();
         // A commune column repeats a few dozen names over a million rows: match each text once.
-        let mut commune_of: HashMap<&str, Option<usize>> = HashMap::default();
+        let mut commune_of: HashMap<&str, Option<CommuneIx>> = HashMap::default();
         let mut citizens: Vec<Citizen> = Vec::new();
         let mut merged_duplicates = 0;
         for &(id, index) in &order {
@@ -115,10 +116,10 @@ impl Master {
 /// A row's commune: its commune column (each text matched once, through `memo`), else one named
 /// in its address.
 fn row_commune<'r>(
-    memo: &mut HashMap<&'r str, Option<usize>>,
+    memo: &mut HashMap<&'r str, Option<CommuneIx>>,
     communes: &CommuneMatcher,
     fields: &'r RowFields,
-) -> Option<usize> {
+) -> Option<CommuneIx> {
     fields
         .commune
         .as_deref()

@@ -12,6 +12,7 @@ use polars::prelude::*;
 
 use crate::codes::RejectReason;
 use crate::ingest::{Position, SourcedRow};
+use crate::ix::{CommuneIx, ForceIx, UnitIx};
 use crate::normalize::id::CitizenId;
 use directory::{ForceMatcher, Naming, Officers, UnitCache, Units};
 use master::Master;
@@ -38,8 +39,8 @@ pub struct StageReject {
 /// A candidate officer for a citizen: one or more rows with the same force, unit and officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub force: usize,
-    pub unit: usize,
+    pub force: ForceIx,
+    pub unit: UnitIx,
     /// The officer as the candidate's first row names them, shared with that row (empty when the
     /// row names none).
     pub officer: crate::ingest::sheet::Shared,
@@ -49,7 +50,7 @@ pub struct Candidate {
     pub position: Position,
     pub is_override: bool,
     /// The unit's commune as this candidate's first row gives it.
-    pub commune: Option<usize>,
+    pub commune: Option<CommuneIx>,
 }
 
 /// A losing candidate, with the winner and the rule that decided.
@@ -81,11 +82,11 @@ pub struct Assignments {
 struct Resolved<'a> {
     position: &'a Position,
     id: CitizenId,
-    force: usize,
-    unit: usize,
+    force: ForceIx,
+    unit: UnitIx,
     officer: &'a crate::ingest::sheet::Shared,
     officer_id: u32,
-    commune: Option<usize>,
+    commune: Option<CommuneIx>,
     assigned_on: Option<NaiveDate>,
     is_override: bool,
 }
@@ -167,7 +168,7 @@ fn merge_candidates(
     // Every key is an integer: the officer's comparison key is interned (`Officers`).
     let frame = df!(
         "id" => rows.iter().map(|r| r.id.as_u64()).collect::<Vec<u64>>(),
-        "unit" => rows.iter().map(|r| r.unit as u32).collect::<Vec<u32>>(),
+        "unit" => rows.iter().map(|r| r.unit.as_u32()).collect::<Vec<u32>>(),
         "officer" => rows.iter().map(|r| r.officer_id).collect::<Vec<u32>>(),
         "row" => (0..rows.len() as u32).collect::<Vec<u32>>(),
         "assigned_on" => rows.iter().map(|r| r.assigned_on.map(epoch_days)).collect::<Vec<Option<i32>>>(),

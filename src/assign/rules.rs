@@ -11,6 +11,8 @@
 
 use chrono::NaiveDate;
 
+use crate::ix::{CommuneIx, ForceIx};
+
 pub use crate::ingest::Position;
 
 crate::code_set! {
@@ -29,15 +31,15 @@ crate::code_set! {
 pub struct RuleInputs {
     pub is_override: bool,
     /// The candidate unit's commune (index into the configured communes).
-    pub commune: Option<usize>,
+    pub commune: Option<CommuneIx>,
     /// The force's index in the settings: smaller wins.
-    pub force_rank: usize,
+    pub force_rank: ForceIx,
     pub assigned_on: Option<NaiveDate>,
     pub position: Position,
 }
 
 /// Picks the winner among candidates (non-empty), returning its index.
-pub fn pick_winner(candidates: &[RuleInputs], citizen_commune: Option<usize>) -> usize {
+pub fn pick_winner(candidates: &[RuleInputs], citizen_commune: Option<CommuneIx>) -> usize {
     let mut remaining: Vec<usize> = (0..candidates.len()).collect();
     let keep = |remaining: &mut Vec<usize>, test: &dyn Fn(&RuleInputs) -> bool| {
         if remaining.iter().any(|&i| test(&candidates[i])) {
@@ -70,7 +72,7 @@ pub fn pick_winner(candidates: &[RuleInputs], citizen_commune: Option<usize>) ->
 pub fn deciding_rule(
     winner: &RuleInputs,
     loser: &RuleInputs,
-    citizen_commune: Option<usize>,
+    citizen_commune: Option<CommuneIx>,
 ) -> Rule {
     if winner.is_override != loser.is_override {
         return Rule::Override;
@@ -96,8 +98,8 @@ mod tests {
     fn candidate(force_rank: usize, commune: Option<usize>, path: &str) -> RuleInputs {
         RuleInputs {
             is_override: false,
-            commune,
-            force_rank,
+            commune: commune.map(CommuneIx::new),
+            force_rank: ForceIx::new(force_rank),
             assigned_on: None,
             position: Position {
                 path: path.into(),
@@ -108,6 +110,7 @@ mod tests {
     }
 
     fn decide(candidates: &[RuleInputs], commune: Option<usize>) -> (usize, Vec<Rule>) {
+        let commune = commune.map(CommuneIx::new);
         let winner = pick_winner(candidates, commune);
         let rules = (0..candidates.len())
             .filter(|&i| i != winner)

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::directory::{ForceMatcher, Naming};
 use crate::ingest::FileReport;
+use crate::ix::ForceIx;
 use crate::normalize::text::fold;
 
 /// The force the rows name: their force column, else a unit column starting with a force's unit
@@ -14,7 +15,7 @@ pub fn force_of_content(
     report: &FileReport,
     forces: &ForceMatcher,
     settings: &crate::settings::Settings,
-) -> Option<usize> {
+) -> Option<ForceIx> {
     let labels: Vec<String> = settings
         .forces
         .iter()
@@ -28,9 +29,10 @@ pub fn force_of_content(
             labels
                 .iter()
                 .position(|label| !label.is_empty() && starts_with_words(&unit, label))
+                .map(ForceIx::new)
         };
         if let Some(force) = by_column.or_else(by_unit) {
-            votes[force] += 1;
+            votes[force.get()] += 1;
         }
     }
     most_voted(&votes)
@@ -38,28 +40,30 @@ pub fn force_of_content(
 
 /// The force a file name starts with: its id (`cong-an-xa-….xlsx`) or its unit label
 /// (`doan-thi-tran-….xlsx`).
-pub fn force_of_name(name: &str, settings: &crate::settings::Settings) -> Option<usize> {
+pub fn force_of_name(name: &str, settings: &crate::settings::Settings) -> Option<ForceIx> {
     let key = fold(name);
-    settings.forces.iter().position(|force| {
+    let found = settings.forces.iter().position(|force| {
         [fold(&force.id), fold(&force.unit_label)]
             .iter()
             .any(|prefix| !prefix.is_empty() && starts_with_words(&key, prefix))
-    })
+    });
+    found.map(ForceIx::new)
 }
 
 fn starts_with_words(text: &str, prefix: &str) -> bool {
     text == prefix || text.starts_with(&format!("{prefix} "))
 }
 
-fn most_voted(votes: &[usize]) -> Option<usize> {
+fn most_voted(votes: &[usize]) -> Option<ForceIx> {
     let best = *votes.iter().max()?;
     (best > 0)
         .then(|| votes.iter().position(|&v| v == best))
         .flatten()
+        .map(ForceIx::new)
 }
 
 /// The unit most rows name, as `run` names it.
-pub fn unit_of_content(report: &FileReport, force: usize, naming: &Naming<'_>) -> Option<String> {
+pub fn unit_of_content(report: &FileReport, force: ForceIx, naming: &Naming<'_>) -> Option<String> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for row in &report.rows {
         let (unit, _) = naming.unit_of(
@@ -84,7 +88,7 @@ mod tests {
 
     #[test]
     fn the_most_named_force_wins() {
-        assert_eq!(most_voted(&[0, 3, 3, 1]), Some(1));
+        assert_eq!(most_voted(&[0, 3, 3, 1]), Some(ForceIx::new(1)));
         assert_eq!(most_voted(&[0, 0]), None);
         assert!(starts_with_words("doan xa ta ma", "doan"));
         assert!(!starts_with_words("doanh nghiep", "doan"));

@@ -180,8 +180,25 @@ pub fn generate(
     let people: Vec<Person> = (0..options.citizens)
         .map(|i| person(i, communes.len(), &mut rng))
         .collect();
-    let as_of = options.as_of;
-    // Master: one list per commune.
+    master_lists(options, communes, &people, &mut rng, &mut emit)?;
+    let assigned = draw_assignments(&people, &mut rng);
+    let first_day = options.as_of - Duration::days(i64::from(options.days.saturating_sub(1)));
+    assignment_lists(
+        options, communes, &people, &assigned, first_day, &mut rng, &mut emit,
+    )?;
+    reports(
+        options, communes, &people, &assigned, first_day, &mut rng, &mut emit,
+    )
+}
+
+/// The master lists: one per commune.
+fn master_lists(
+    options: &DemoOptions,
+    communes: &[String],
+    people: &[Person],
+    rng: &mut Rng,
+    emit: &mut impl FnMut(DemoFile) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     for (commune_index, commune) in communes.iter().enumerate() {
         let rows: Vec<Vec<Cell>> = people
             .iter()
@@ -189,7 +206,7 @@ pub fn generate(
             .map(|p| {
                 vec![
                     Cell::Text(p.name.clone()),
-                    id_cell(p, &mut rng),
+                    id_cell(p, rng),
                     Cell::Text(p.dob.clone()),
                     Cell::Text(commune_cell(commune)),
                     Cell::Text(p.village.clone()),
@@ -209,10 +226,15 @@ pub fn generate(
             "DANH SÁCH CÔNG DÂN ĐÃ ĐƯỢC CẤP TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2 CHƯA KÍCH HOẠT";
         emit((
             format!("master/ds-{:02}.xlsx", commune_index + 1),
-            list_workbook(title, &headers, &rows, as_of)?,
+            list_workbook(title, &headers, &rows, options.as_of)?,
         ))?;
     }
-    // Assignments: each citizen to one force's unit in their commune; one in twelve also to another.
+    Ok(())
+}
+
+/// Each citizen to one force's unit in their commune; one in twelve also to another. By force:
+/// (citizen index, commune index).
+fn draw_assignments(people: &[Person], rng: &mut Rng) -> Vec<Vec<(usize, usize)>> {
     let mut assigned: Vec<Vec<(usize, usize)>> = vec![Vec::new(); FORCES.len()];
     for (index, p) in people.iter().enumerate() {
         let force = rng.below(FORCES.len() as u64) as usize;
@@ -221,7 +243,19 @@ pub fn generate(
             assigned[(force + 1 + rng.below(3) as usize) % FORCES.len()].push((index, p.commune));
         }
     }
-    let first_day = as_of - Duration::days(i64::from(options.days.saturating_sub(1)));
+    assigned
+}
+
+/// One assignment list per force.
+fn assignment_lists(
+    options: &DemoOptions,
+    communes: &[String],
+    people: &[Person],
+    assigned: &[Vec<(usize, usize)>],
+    first_day: NaiveDate,
+    rng: &mut Rng,
+    emit: &mut impl FnMut(DemoFile) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     for (force, (id, _, label)) in FORCES.iter().enumerate() {
         let rows: Vec<Vec<Cell>> = assigned[force]
             .iter()
@@ -233,7 +267,7 @@ pub fn generate(
                     Cell::Text(format!("{:012}", p.id)),
                     Cell::Text(communes[commune].clone()),
                     Cell::Text(format!("{label} {}", commune_phrase(&communes[commune]))),
-                    Cell::Text(people::officer(force, commune, &mut rng)),
+                    Cell::Text(people::officer(force, commune, rng)),
                     Cell::Text(assigned_on.format("%d/%m/%Y").to_string()),
                 ]
             })
@@ -252,13 +286,11 @@ pub fn generate(
                 "DANH SÁCH PHÂN CÔNG CÁN BỘ PHỤ TRÁCH",
                 &headers,
                 &rows,
-                as_of,
+                options.as_of,
             )?,
         ))?;
     }
-    reports(
-        options, communes, &people, &assigned, first_day, &mut rng, &mut emit,
-    )
+    Ok(())
 }
 
 /// Daily reports: every unit (force × commune) on most days reports a few of its citizens.
@@ -361,6 +393,7 @@ pub fn write_workspace(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ix::CommuneIx;
     use crate::normalize::commune::CommuneMatcher;
 
     #[test]
@@ -372,9 +405,13 @@ mod tests {
         assert_eq!(&names[..19], &template[..]);
         let matcher = CommuneMatcher::new(&names);
         for (index, name) in names.iter().enumerate() {
-            assert_eq!(matcher.find(name), Some(index), "{name}");
+            assert_eq!(matcher.find(name), Some(CommuneIx::new(index)), "{name}");
             let unit = format!("Đoàn {}", commune_phrase(name));
-            assert_eq!(matcher.find_within(&unit), Some(index), "{unit}");
+            assert_eq!(
+                matcher.find_within(&unit),
+                Some(CommuneIx::new(index)),
+                "{unit}"
+            );
         }
         let available = commune_names(&template, 414).expect("414 communes").len();
         assert_eq!(

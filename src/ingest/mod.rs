@@ -12,6 +12,7 @@ pub mod legacy_columns;
 pub mod mark;
 mod merges;
 pub mod sheet;
+pub mod targets;
 pub mod workspace;
 
 use std::path::Path;

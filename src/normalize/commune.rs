@@ -1,6 +1,8 @@
 //! Matching commune names to the configured list, SPEC §6: case, diacritics and the prefixes xã,
 //! thị trấn, TT, phường are ignored, so "XÃ QUÀI TỞ", "Quài Tở" and "xa Quai To" are one commune.
 
+use crate::ix::CommuneIx;
+
 use super::text::fold;
 
 /// Administrative prefixes, folded, longest first so "thi tran" is removed before "tt".
@@ -56,24 +58,27 @@ impl CommuneMatcher {
     }
 
     /// The index of the configured commune this text names, if any.
-    pub fn find(&self, text: &str) -> Option<usize> {
+    pub fn find(&self, text: &str) -> Option<CommuneIx> {
         let key = commune_key(text);
         if key.is_empty() {
             return None;
         }
-        self.keys.iter().position(|candidate| *candidate == key)
+        self.keys
+            .iter()
+            .position(|candidate| *candidate == key)
+            .map(CommuneIx::new)
     }
 
     /// The configured commune named inside a unit's name ("Đoàn xã Quài Tở", "Trường THCS Quài
     /// Cang"): the longest configured name found as whole words.
-    pub fn find_within(&self, unit_name: &str) -> Option<usize> {
+    pub fn find_within(&self, unit_name: &str) -> Option<CommuneIx> {
         let haystack = format!(" {} ", fold(unit_name));
         self.padded
             .iter()
             .enumerate()
             .filter(|(_, key)| key.len() > 2 && haystack.contains(key.as_str()))
             .max_by_key(|(index, key)| (key.len(), std::cmp::Reverse(*index)))
-            .map(|(index, _)| index)
+            .map(|(index, _)| CommuneIx::new(index))
     }
 }
 
@@ -94,13 +99,13 @@ mod tests {
     #[test]
     fn prefixes_case_and_marks_are_ignored() {
         let m = matcher();
-        assert_eq!(m.find("XÃ QUÀI TỞ"), Some(1));
-        assert_eq!(m.find("xa Quai To"), Some(1));
-        assert_eq!(m.find("Quài Tở"), Some(1));
-        assert_eq!(m.find("TT Tuần Giáo"), Some(0));
-        assert_eq!(m.find("TT. Tuần Giáo"), Some(0));
-        assert_eq!(m.find("Thị trấn Tuần Giáo"), Some(0));
-        assert_eq!(m.find("Tuần Giáo"), Some(0));
+        assert_eq!(m.find("XÃ QUÀI TỞ"), Some(CommuneIx::new(1)));
+        assert_eq!(m.find("xa Quai To"), Some(CommuneIx::new(1)));
+        assert_eq!(m.find("Quài Tở"), Some(CommuneIx::new(1)));
+        assert_eq!(m.find("TT Tuần Giáo"), Some(CommuneIx::new(0)));
+        assert_eq!(m.find("TT. Tuần Giáo"), Some(CommuneIx::new(0)));
+        assert_eq!(m.find("Thị trấn Tuần Giáo"), Some(CommuneIx::new(0)));
+        assert_eq!(m.find("Tuần Giáo"), Some(CommuneIx::new(0)));
         assert_eq!(m.find("Quài"), None);
         assert_eq!(m.find(""), None);
     }
@@ -108,10 +113,19 @@ mod tests {
     #[test]
     fn commune_inside_a_unit_name() {
         let m = matcher();
-        assert_eq!(m.find_within("Đoàn xã Quài Tở"), Some(1));
-        assert_eq!(m.find_within("Trường THCS Quài Cang"), Some(2));
-        assert_eq!(m.find_within("Chi hội phụ nữ bản Ta Ma"), Some(4));
-        assert_eq!(m.find_within("Trường THPT Tuần Giáo"), Some(0));
+        assert_eq!(m.find_within("Đoàn xã Quài Tở"), Some(CommuneIx::new(1)));
+        assert_eq!(
+            m.find_within("Trường THCS Quài Cang"),
+            Some(CommuneIx::new(2))
+        );
+        assert_eq!(
+            m.find_within("Chi hội phụ nữ bản Ta Ma"),
+            Some(CommuneIx::new(4))
+        );
+        assert_eq!(
+            m.find_within("Trường THPT Tuần Giáo"),
+            Some(CommuneIx::new(0))
+        );
         assert_eq!(m.find_within("Huyện đoàn"), None);
     }
 }

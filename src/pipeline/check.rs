@@ -189,7 +189,7 @@ impl<'a> Checker<'a> {
         let Some(winner) = self.stages.assignments.winners.get(&row.id) else {
             return found;
         };
-        let assigned = &self.stages.units.list[winner.unit];
+        let assigned = self.stages.units.get(winner.unit);
         let force = self.forces.resolve(row.fields.force.as_deref(), folder);
         // The reporting unit: named as `run` names it when the force is known; otherwise the
         // row's unit column alone is compared, and without one there is nothing to compare.
@@ -215,7 +215,7 @@ impl<'a> Checker<'a> {
             if !same_unit || force.is_some_and(|f| f != winner.force) {
                 found.push(ProblemKind::AssignedElsewhere {
                     unit: assigned.name.clone(),
-                    force: self.settings.forces[winner.force].name.clone(),
+                    force: self.settings.force(winner.force).name.clone(),
                     officer: Some(winner.officer.to_string()).filter(|o| !o.is_empty()),
                 });
             }

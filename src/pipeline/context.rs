@@ -9,6 +9,17 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::settings::Settings;
 
+/// Parses an as-of day as a user types it: `YYYY-MM-DD` or day-first `DD/MM/YYYY` (the flags, the
+/// page's `?date=`).
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    match crate::normalize::date::from_text(text, crate::normalize::date::YearAlone::NotAllowed) {
+        Some(crate::normalize::date::DateValue::Day(day)) => Ok(day),
+        _ => Err(format!(
+            "ngày \"{text}\" không hợp lệ; dùng dạng 2024-01-15 hoặc 15/01/2024"
+        )),
+    }
+}
+
 /// Settings from the environment, read once by the command layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Knobs {

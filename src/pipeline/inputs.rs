@@ -11,12 +11,12 @@ use rayon::prelude::*;
 use super::Error;
 use crate::ingest::aliases::AliasTable;
 use crate::ingest::file::{FileError, FileErrorCode, ReadOptions};
+use crate::ingest::targets::read_targets;
 use crate::ingest::workspace::{Discovery, Role, Source, discover};
 use crate::ingest::{FileReport, read_file};
-use crate::reconcile::targets::read_targets;
 use crate::settings::Settings;
 
-pub use crate::reconcile::targets::Targets;
+pub use crate::ingest::targets::Targets;
 
 /// Which report days are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +151,12 @@ fn read_targets_file(
     let mut targets = BTreeMap::new();
     let mut found_header = false;
     for mut sheet in workbook.sheets.into_iter().filter_map(|s| s.grid.ok()) {
-        let sheet_targets = read_targets(&mut sheet, &forces, &communes, aliases);
+        let sheet_targets = read_targets(
+            &mut sheet,
+            &|key| forces.force_of_folded(key),
+            &communes,
+            aliases,
+        );
         found_header |= sheet_targets.header_row.is_some();
         for (key, value) in sheet_targets.targets {
             let cell = targets.entry(key).or_insert(0u64);

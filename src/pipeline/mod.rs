@@ -10,7 +10,7 @@ mod inputs;
 pub mod jobs;
 mod stages;
 
-pub use context::{Context, Knobs, cutoff_passed};
+pub use context::{Context, Knobs, cutoff_passed, parse_date};
 pub use inputs::{Days, Inputs, Targets, discover_inputs, list_count, read_files, read_inputs};
 pub use jobs::JobError;
 pub use stages::{Stages, Timings, compute, drop_aside};

@@ -269,11 +269,14 @@ fn file_index(files: &[FileReport]) -> HashMap<String, usize> {
         .collect()
 }
 
+/// A sheet of the run's files: the file's position in the list, the sheet's in the file.
+type SheetAt = (usize, usize);
+
 /// Moves rows rejected after ingest (unknown force) from accepted to rejected in their sheet: one
 /// pass per sheet, whatever the number of rejected rows.
 fn apply_stage_rejects(files: &mut [FileReport], rejects: &[&StageReject]) {
     let index = file_index(files);
-    let mut by_sheet: BTreeMap<(usize, usize), Vec<&StageReject>> = BTreeMap::new();
+    let mut by_sheet: BTreeMap<SheetAt, Vec<&StageReject>> = BTreeMap::new();
     for reject in rejects {
         if let Some(&file) = index.get(&*reject.position.path) {
             by_sheet

@@ -12,6 +12,7 @@ use crate::assign::directory::{ForceMatcher, Naming, UnitCache, Units};
 use crate::assign::master::Master;
 use crate::assign::{Assignments, StageReject};
 use crate::ingest::{Position, SourcedRow};
+use crate::ix::UnitIx;
 use crate::normalize::id::{CitizenId, IdMap};
 use crate::settings::Credit;
 
@@ -39,12 +40,12 @@ pub struct Claim {
     pub id: CitizenId,
     pub date: NaiveDate,
     pub position: Position,
-    /// The reporting unit (its force is `units.list[unit].force`).
-    pub unit: usize,
+    /// The reporting unit (its force is `units.get(unit).force`).
+    pub unit: UnitIx,
     pub class: ClaimClass,
     pub outside_assignment: bool,
     /// The unit credited, for counted claims.
-    pub credited_unit: Option<usize>,
+    pub credited_unit: Option<UnitIx>,
     /// For repeats: the day the ID was counted.
     pub counted_on: Option<NaiveDate>,
     /// The name the report gave, kept only for a citizen not on the master list, whose name

@@ -4,4 +4,3 @@
 pub mod claims;
 pub mod metrics;
 pub mod progress;
-pub mod targets;

@@ -14,12 +14,13 @@ use crate::assign::Assignments;
 use crate::assign::directory::Units;
 use crate::assign::epoch_days;
 use crate::assign::master::Master;
+use crate::ix::{CommuneIx, ForceCommuneGrid, ForceIx, UnitIx};
 use crate::settings::Settings;
 
 /// A unit's progress.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitProgress {
-    pub unit: usize,
+    pub unit: UnitIx,
     pub metrics: Metrics,
     pub reported_today: bool,
     pub zero_days: u64,
@@ -30,8 +31,8 @@ pub struct UnitProgress {
 /// Progress of a force × commune cell, a force (commune `None`) or a commune (force `None`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupProgress {
-    pub force: Option<usize>,
-    pub commune: Option<usize>,
+    pub force: Option<ForceIx>,
+    pub commune: Option<CommuneIx>,
     pub metrics: Metrics,
 }
 
@@ -54,7 +55,7 @@ pub struct ProgressInputs<'a> {
     pub assignments: &'a Assignments,
     pub claims: &'a Claims,
     /// Targets per (force, commune) from `targets.xlsx`, when there is one.
-    pub targets: Option<&'a super::targets::Targets>,
+    pub targets: Option<&'a crate::ingest::targets::Targets>,
     /// The first report day read, which bounds `zero_days`.
     pub first_report_day: Option<NaiveDate>,
 }
@@ -65,15 +66,16 @@ struct UnitCounts {
     last_credit_day: Vec<Option<i32>>,
 }
 
-/// Each unit's counts, from one polars query: its length is the query's, a single lazy plan.
-fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
-    let today = epoch_days(inputs.as_of);
-    let unit_count = inputs.units.list.len();
+/// The two tables the per-unit query starts from: every counted claim's (credited unit, day) and
+/// every assigned master citizen's unit.
+fn credit_and_assignment_frames(
+    inputs: &ProgressInputs<'_>,
+) -> PolarsResult<(DataFrame, DataFrame)> {
     let credited: Vec<(u32, i32)> = inputs
         .claims
         .claims
         .iter()
-        .filter_map(|c| c.credited_unit.map(|u| (u as u32, epoch_days(c.date))))
+        .filter_map(|c| c.credited_unit.map(|u| (u.as_u32(), epoch_days(c.date))))
         .collect();
     let credits = df!(
         "unit" => credited.iter().map(|c| c.0).collect::<Vec<u32>>(),
@@ -83,9 +85,23 @@ fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
         .master
         .citizens
         .iter()
-        .filter_map(|c| inputs.assignments.winners.get(&c.id).map(|w| w.unit as u32))
+        .filter_map(|c| {
+            inputs
+                .assignments
+                .winners
+                .get(&c.id)
+                .map(|w| w.unit.as_u32())
+        })
         .collect();
-    let assigned = df!("unit" => assigned_units)?;
+    Ok((credits, df!("unit" => assigned_units)?))
+}
+
+/// Each unit's counts, from one polars query (a single lazy plan over every unit, left-joined with
+/// its assigned citizens and its credits).
+fn unit_counts(inputs: &ProgressInputs<'_>) -> PolarsResult<UnitCounts> {
+    let today = epoch_days(inputs.as_of);
+    let unit_count = inputs.units.list.len();
+    let (credits, assigned) = credit_and_assignment_frames(inputs)?;
     let units = df!("unit" => (0..unit_count as u32).collect::<Vec<u32>>())?;
     let left = || JoinArgs::new(JoinType::Left);
     let frame = units
@@ -162,15 +178,15 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
         commune,
         metrics: Metrics::compute(counts, as_of, deadline),
     };
-    let (force_count, commune_count) = (cells.planned.len(), inputs.settings.communes.len());
-    let by_force_commune = (0..force_count)
-        .flat_map(|f| (0..commune_count).map(move |c| (f, c)))
-        .map(|(f, c)| group(Some(f), Some(c), cells.planned[f][c]))
+    let by_force_commune = cells
+        .planned
+        .cells()
+        .map(|(f, c, counts)| group(Some(f), Some(c), *counts))
         .collect();
-    let by_force = (0..force_count)
+    let by_force = (inputs.settings.force_ixs())
         .map(|f| group(Some(f), None, cells.force_total(f)))
         .collect();
-    let by_commune = (0..commune_count)
+    let by_commune = (inputs.settings.commune_ixs())
         .map(|c| group(None, Some(c), cells.commune_total(c)))
         .collect();
     let district = district_counts(inputs, &cells.planned);
@@ -186,20 +202,20 @@ pub fn compute(inputs: &ProgressInputs<'_>) -> PolarsResult<Progress> {
 /// Each unit's metrics, whether it reported today and its days without a result.
 fn unit_progress(inputs: &ProgressInputs<'_>, per_unit: &UnitCounts) -> Vec<UnitProgress> {
     let (as_of, deadline) = (inputs.as_of, inputs.settings.deadline);
-    let reported: HashSet<usize> = inputs
+    let reported: HashSet<UnitIx> = inputs
         .claims
         .claims
         .iter()
         .filter(|c| c.date == as_of)
         .map(|c| c.unit)
         .collect();
-    (0..inputs.units.list.len())
-        .map(|index| UnitProgress {
-            unit: index,
-            metrics: Metrics::compute(per_unit.counts[index], as_of, deadline),
-            reported_today: reported.contains(&index),
+    UnitIx::all(inputs.units.list.len())
+        .map(|unit| UnitProgress {
+            unit,
+            metrics: Metrics::compute(per_unit.counts[unit.get()], as_of, deadline),
+            reported_today: reported.contains(&unit),
             zero_days: zero_days(
-                per_unit.last_credit_day[index],
+                per_unit.last_credit_day[unit.get()],
                 as_of,
                 inputs.first_report_day,
             ),
@@ -211,16 +227,17 @@ fn unit_progress(inputs: &ProgressInputs<'_>, per_unit: &UnitCounts) -> Vec<Unit
 /// The units' counts summed per force × commune (SPEC §11.7), with the targets of the appendix
 /// when there is one, and each force's activity wherever its units' communes are.
 struct Cells {
-    /// `planned[force][commune]`.
-    planned: Vec<Vec<Counts>>,
-    /// Activations of each force's units, including units of no known commune.
+    planned: ForceCommuneGrid<Counts>,
+    /// Activations of each force's units, including units of no known commune, by force.
     force_activity: Vec<Counts>,
 }
 
 impl Cells {
     /// A force's targets and assignments from its cells, its activations from all its units.
-    fn force_total(&self, force: usize) -> Counts {
-        let planned = self.planned[force]
+    fn force_total(&self, force: ForceIx) -> Counts {
+        let planned = self
+            .planned
+            .row(force)
             .iter()
             .fold(Counts::default(), |sum, c| {
                 sum + Counts {
@@ -232,39 +249,40 @@ impl Cells {
         Counts {
             target: planned.target,
             assigned: planned.assigned,
-            ..self.force_activity[force]
+            ..self.force_activity[force.get()]
         }
     }
 
     /// A commune's cells summed over the forces.
-    fn commune_total(&self, commune: usize) -> Counts {
+    fn commune_total(&self, commune: CommuneIx) -> Counts {
         self.planned
-            .iter()
-            .fold(Counts::default(), |sum, row| sum + row[commune])
+            .cells()
+            .filter(|(_, c, _)| *c == commune)
+            .fold(Counts::default(), |sum, (_, _, counts)| sum + *counts)
     }
 }
 
 fn force_commune_cells(inputs: &ProgressInputs<'_>, per_unit: &UnitCounts) -> Cells {
     let force_count = inputs.settings.forces.len();
     let commune_count = inputs.settings.communes.len();
-    let mut planned = vec![vec![Counts::default(); commune_count]; force_count];
+    let mut planned = ForceCommuneGrid::new(force_count, commune_count, Counts::default());
     let mut force_activity = vec![Counts::default(); force_count];
     for (unit, counts) in inputs.units.list.iter().zip(&per_unit.counts) {
-        force_activity[unit.force] = force_activity[unit.force]
+        let activity = &mut force_activity[unit.force.get()];
+        *activity = *activity
             + Counts {
                 target: 0,
                 assigned: 0,
                 ..*counts
             };
         if let Some(commune) = unit.commune {
-            planned[unit.force][commune] = planned[unit.force][commune] + *counts;
+            let cell = planned.get_mut(unit.force, commune);
+            *cell = *cell + *counts;
         }
     }
     if let Some(targets) = inputs.targets {
-        for (force, row) in planned.iter_mut().enumerate() {
-            for (commune, cell) in row.iter_mut().enumerate() {
-                cell.target = targets.get(&(force, commune)).copied().unwrap_or(0);
-            }
+        for (force, commune, cell) in planned.cells_mut() {
+            cell.target = targets.get(&(force, commune)).copied().unwrap_or(0);
         }
     }
     Cells {
@@ -275,11 +293,10 @@ fn force_commune_cells(inputs: &ProgressInputs<'_>, per_unit: &UnitCounts) -> Ce
 
 /// District totals (SPEC §11.8): the target is the sum of the force × commune targets; activations
 /// are every counted claim, wherever credited.
-fn district_counts(inputs: &ProgressInputs<'_>, cells: &[Vec<Counts>]) -> Counts {
+fn district_counts(inputs: &ProgressInputs<'_>, cells: &ForceCommuneGrid<Counts>) -> Counts {
     let planned = cells
-        .iter()
-        .flatten()
-        .fold(Counts::default(), |sum, c| sum + *c);
+        .cells()
+        .fold(Counts::default(), |sum, (_, _, c)| sum + *c);
     let counted: Vec<&super::claims::Claim> = inputs
         .claims
         .claims
@@ -322,16 +339,16 @@ fn rank_within_forces(progress: &mut [UnitProgress], units: &Units) {
     let mut order: Vec<usize> = (0..progress.len()).collect();
     order.sort_by(|&a, &b| {
         let (ka, kb) = (key(&progress[a]), key(&progress[b]));
-        units.list[progress[a].unit]
-            .force
-            .cmp(&units.list[progress[b].unit].force)
+        let force = |i: usize| units.get(progress[i].unit).force;
+        force(a)
+            .cmp(&force(b))
             .then(kb.0.total_cmp(&ka.0))
             .then(kb.1.cmp(&ka.1))
     });
-    let mut previous: Option<(usize, (f64, u64))> = None;
+    let mut previous: Option<(ForceIx, (f64, u64))> = None;
     let mut rank = 0;
     for &index in &order {
-        let force = units.list[progress[index].unit].force;
+        let force = units.get(progress[index].unit).force;
         let this = key(&progress[index]);
         let first_of_force = previous.is_none_or(|(f, _)| f != force);
         if first_of_force {

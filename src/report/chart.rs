@@ -339,7 +339,7 @@ fn bars(out: &mut String, data: &RunData<'_>) {
         };
         let m = &group.metrics;
         let top = BARS_TOP + BAR_ROW * index as f64;
-        let name = &data.settings.communes[commune];
+        let name = data.settings.commune(commune);
         text(
             out,
             BAR_LEFT - 10.0,

@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
 
 use super::style::FormStyles;
 use super::{OutputFile, RunData};
+use crate::ix::UnitIx;
 use crate::normalize::text::fold;
 
 /// The form's header row (0-based), under a short title block.
@@ -50,7 +51,7 @@ pub fn slug(name: &str) -> String {
 /// One form per unit with remaining citizens, as `don-vi/<force-id>/<unit>.xlsx`.
 pub fn unit_forms(data: &RunData<'_>) -> Result<Vec<OutputFile>, XlsxError> {
     let counted = data.claims.counted_ids();
-    let mut by_unit: BTreeMap<usize, Vec<&crate::assign::master::Citizen>> = BTreeMap::new();
+    let mut by_unit: BTreeMap<UnitIx, Vec<&crate::assign::master::Citizen>> = BTreeMap::new();
     for citizen in data
         .master
         .citizens
@@ -64,11 +65,16 @@ pub fn unit_forms(data: &RunData<'_>) -> Result<Vec<OutputFile>, XlsxError> {
     let mut files = Vec::new();
     let mut used_names = HashSet::new();
     for (unit, citizens) in by_unit {
-        let unit_info = &data.units.list[unit];
-        let force = &data.settings.forces[unit_info.force];
+        let unit_info = data.units.get(unit);
+        let force = data.settings.force(unit_info.force);
         let mut name = format!("{FORMS}/{}/{}.xlsx", force.id, slug(&unit_info.name));
         if !used_names.insert(name.clone()) {
-            name = format!("{FORMS}/{}/{}-{unit}.xlsx", force.id, slug(&unit_info.name));
+            name = format!(
+                "{FORMS}/{}/{}-{}.xlsx",
+                force.id,
+                slug(&unit_info.name),
+                unit.get()
+            );
             used_names.insert(name.clone());
         }
         files.push((name, unit_form(data, unit, &citizens)?));
@@ -78,7 +84,7 @@ pub fn unit_forms(data: &RunData<'_>) -> Result<Vec<OutputFile>, XlsxError> {
 
 fn unit_form(
     data: &RunData<'_>,
-    unit: usize,
+    unit: UnitIx,
     citizens: &[&crate::assign::master::Citizen],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
@@ -87,7 +93,7 @@ fn unit_form(
     workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let styles = super::style::FormStyles::default();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
-    form_heading(sheet, &styles, &data.units.list[unit].name, day)?;
+    form_heading(sheet, &styles, &data.units.get(unit).name, day)?;
     let last = form_rows(sheet, &styles, data, unit, citizens)?;
     if last > HEADER_ROW {
         form_validation(sheet, last)?;
@@ -126,11 +132,11 @@ fn form_rows(
     sheet: &mut Worksheet,
     styles: &FormStyles,
     data: &RunData<'_>,
-    unit: usize,
+    unit: UnitIx,
     citizens: &[&crate::assign::master::Citizen],
 ) -> Result<u32, XlsxError> {
-    let unit_info = &data.units.list[unit];
-    let force = &data.settings.forces[unit_info.force];
+    let unit_info = data.units.get(unit);
+    let force = data.settings.force(unit_info.force);
     let mut row = HEADER_ROW;
     for (index, citizen) in citizens.iter().enumerate() {
         row += 1;

@@ -81,7 +81,7 @@ pub fn chat_message(data: &RunData<'_>) -> String {
         let _ = writeln!(
             text,
             "- {}: {}/{} ({}), trong ngày {}.",
-            settings.forces[force].name,
+            settings.force(force).name,
             thousands(m.activated),
             thousands(m.target),
             percent(m.percent),
@@ -114,7 +114,7 @@ fn leaders_and_silent(text: &mut String, data: &RunData<'_>) {
     let name = |u: &crate::reconcile::progress::UnitProgress| {
         format!(
             "{} ({})",
-            data.units.list[u.unit].name,
+            data.units.get(u.unit).name,
             percent(u.metrics.percent)
         )
     };
@@ -131,7 +131,7 @@ fn leaders_and_silent(text: &mut String, data: &RunData<'_>) {
         .units
         .iter()
         .filter(|u| !u.reported_today && u.metrics.remaining > 0)
-        .map(|u| data.units.list[u.unit].name.as_str())
+        .map(|u| data.units.get(u.unit).name.as_str())
         .collect();
     silent.sort_unstable();
     if silent.is_empty() {

@@ -21,6 +21,7 @@ use crate::assign::directory::Units;
 use crate::assign::master::Master;
 use crate::ingest::FileReport;
 use crate::ingest::workspace::Discovery;
+use crate::ix::ForceIx;
 use crate::reconcile::claims::Claims;
 use crate::reconcile::progress::Progress;
 use crate::settings::Settings;
@@ -100,7 +101,7 @@ pub fn district_workbook<'a>(data: &RunData<'a>) -> anyhow::Result<Vec<u8>> {
 }
 
 /// A force's workbook: only its units, officers, citizens, conflicts it won and claims.
-pub fn force_workbook<'a>(data: &RunData<'a>, force: usize) -> anyhow::Result<Vec<u8>> {
+pub fn force_workbook<'a>(data: &RunData<'a>, force: ForceIx) -> anyhow::Result<Vec<u8>> {
     let mut heading = heading(data);
     heading.agency = data.settings.agency.clone();
     let mut book = Book::new(heading)?;
@@ -110,7 +111,7 @@ pub fn force_workbook<'a>(data: &RunData<'a>, force: usize) -> anyhow::Result<Ve
     let target = data
         .progress
         .by_force
-        .get(force)
+        .get(force.get())
         .map_or(0, |g| g.metrics.target);
     book.add_summary_extras(
         last,
@@ -139,8 +140,8 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     let mut files = vec![(layout::SUMMARY.to_string(), summary_json.into_bytes())];
     // The district workbook (None) and the force workbooks, built in parallel, kept in order.
     sheets::prepare_shared(data);
-    let books: Vec<Option<usize>> = std::iter::once(None)
-        .chain((0..data.settings.forces.len()).map(Some))
+    let books: Vec<Option<ForceIx>> = std::iter::once(None)
+        .chain(data.settings.force_ixs().map(Some))
         .collect();
     // The picture is drawn beside the workbooks, on whichever core is free: as SVG for the office
     // page, as PNG for the chat groups.
@@ -151,7 +152,7 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
                 .map(|book| match *book {
                     None => Ok((layout::district_workbook(day), district_workbook(data)?)),
                     Some(index) => Ok((
-                        layout::force_workbook(&data.settings.forces[index].id, day),
+                        layout::force_workbook(&data.settings.force(index).id, day),
                         force_workbook(data, index)?,
                     )),
                 })

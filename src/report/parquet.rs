@@ -19,6 +19,7 @@ use polars::prelude::*;
 
 use super::RunData;
 use crate::assign::Candidate;
+use crate::ix::{CommuneIx, ForceIx, UnitIx};
 
 /// The folder inside `out/D/`.
 pub const FOLDER: &str = super::layout::PARQUET;
@@ -71,32 +72,26 @@ pub fn tables(data: &RunData<'_>) -> PolarsResult<Vec<super::OutputFile>> {
 
 // Columns are built from borrowed text: a province's tables have millions of rows.
 
-fn force_id<'a>(data: &RunData<'a>, force: usize) -> &'a str {
-    data.settings
-        .forces
-        .get(force)
-        .map_or("", |f| f.id.as_str())
+fn force_id<'a>(data: &RunData<'a>, force: ForceIx) -> &'a str {
+    data.settings.force(force).id.as_str()
 }
 
-fn unit_name<'a>(data: &RunData<'a>, unit: usize) -> &'a str {
-    data.units.list.get(unit).map_or("", |u| u.name.as_str())
+fn unit_name<'a>(data: &RunData<'a>, unit: UnitIx) -> &'a str {
+    data.units.get(unit).name.as_str()
 }
 
 /// The force of a unit: units are told apart by force and name, so a unit column comes with one.
-fn unit_force<'a>(data: &RunData<'a>, unit: usize) -> &'a str {
-    data.units
-        .list
-        .get(unit)
-        .map_or("", |u| force_id(data, u.force))
+fn unit_force<'a>(data: &RunData<'a>, unit: UnitIx) -> &'a str {
+    force_id(data, data.units.get(unit).force)
 }
 
-fn commune_name<'a>(data: &RunData<'a>, commune: Option<usize>) -> Option<&'a str> {
-    commune.and_then(|c| data.settings.communes.get(c).map(String::as_str))
+fn commune_name<'a>(data: &RunData<'a>, commune: Option<CommuneIx>) -> Option<&'a str> {
+    commune.map(|c| data.settings.commune(c))
 }
 
 fn citizens(data: &RunData<'_>, days: &Days) -> PolarsResult<DataFrame> {
     // The counted claim of each citizen: the day and the unit credited.
-    let counted: crate::normalize::id::IdMap<(NaiveDate, Option<usize>)> = data
+    let counted: crate::normalize::id::IdMap<(NaiveDate, Option<UnitIx>)> = data
         .claims
         .counted()
         .map(|c| (c.id, (c.date, c.credited_unit)))
@@ -107,7 +102,7 @@ fn citizens(data: &RunData<'_>, days: &Days) -> PolarsResult<DataFrame> {
         .iter()
         .map(|c| data.assignments.winners.get(&c.id))
         .collect();
-    let credits: Vec<Option<&(NaiveDate, Option<usize>)>> =
+    let credits: Vec<Option<&(NaiveDate, Option<UnitIx>)>> =
         citizens.iter().map(|c| counted.get(&c.id)).collect();
     df!(
         "id" => citizens.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),

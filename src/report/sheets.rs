@@ -11,6 +11,7 @@ use super::RunData;
 use super::table::{Highlight, Table, Value};
 use crate::assign::Candidate;
 use crate::assign::master::Citizen;
+use crate::ix::{CommuneIx, ForceIx, UnitIx};
 use crate::reconcile::claims::ClaimClass;
 use crate::reconcile::metrics::Metrics;
 
@@ -30,8 +31,8 @@ fn yes_no(flag: bool) -> Value<'static> {
     Value::from(if flag { "Có" } else { "Không" })
 }
 
-fn commune<'a>(data: &RunData<'a>, commune: Option<usize>) -> Value<'a> {
-    Value::from(commune.map_or("(không rõ)", |c| data.settings.communes[c].as_str()))
+fn commune<'a>(data: &RunData<'a>, commune: Option<CommuneIx>) -> Value<'a> {
+    Value::from(commune.map_or("(không rõ)", |c| data.settings.commune(c)))
 }
 
 fn metric_cells(m: &Metrics) -> Vec<Value<'static>> {
@@ -68,12 +69,12 @@ const METRIC_HEADERS: [&str; 9] = [
 ];
 
 /// Tổng hợp: commune × force against targets, with the district (or force) total.
-pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
-    let forces: Vec<usize> =
-        force.map_or_else(|| (0..data.settings.forces.len()).collect(), |f| vec![f]);
+pub fn summary<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
+    let forces: Vec<ForceIx> =
+        force.map_or_else(|| data.settings.force_ixs().collect(), |f| vec![f]);
     let mut headers: Vec<String> = vec![header::NO.into(), "Xã, thị trấn".into()];
     for &f in &forces {
-        let name = &data.settings.forces[f].name;
+        let name = &data.settings.force(f).name;
         headers.push(format!("{name}: chỉ tiêu"));
         headers.push(format!("{name}: đã kích hoạt"));
     }
@@ -81,37 +82,44 @@ pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let subtitle = match force {
         Some(f) => format!(
             "Kết quả của lực lượng {} theo xã, thị trấn",
-            data.settings.forces[f].name
+            data.settings.force(f).name
         ),
         None => "Kết quả theo xã, thị trấn và lực lượng".to_string(),
     };
     let mut table = Table::new(SUMMARY, subtitle, headers);
-    let cells: HashMap<(usize, usize), &Metrics> = data
+    let cells: HashMap<(ForceIx, CommuneIx), &Metrics> = data
         .progress
         .by_force_commune
         .iter()
         .filter_map(|g| Some(((g.force?, g.commune?), &g.metrics)))
         .collect();
-    for (index, name) in data.settings.communes.iter().enumerate() {
-        let mut row = vec![Value::Count(index as u64 + 1), Value::from(name.as_str())];
+    for (commune, name) in data.settings.commune_ixs().zip(&data.settings.communes) {
+        let mut row = vec![
+            Value::Count(commune.get() as u64 + 1),
+            Value::from(name.as_str()),
+        ];
         for &f in &forces {
-            let m = cells.get(&(f, index));
+            let m = cells.get(&(f, commune));
             row.push(m.map_or(0, |m| m.target).into());
             row.push(m.map_or(0, |m| m.activated).into());
         }
         let total = match force {
-            Some(f) => cells.get(&(f, index)).map(|m| (*m).clone()),
+            Some(f) => cells.get(&(f, commune)).map(|m| (*m).clone()),
             None => data
                 .progress
                 .by_commune
-                .get(index)
+                .get(commune.get())
                 .map(|g| g.metrics.clone()),
         };
         row.extend(total.as_ref().map(metric_cells).unwrap_or_default());
         table.rows.push(row);
     }
     let total = match force {
-        Some(f) => data.progress.by_force.get(f).map(|g| g.metrics.clone()),
+        Some(f) => data
+            .progress
+            .by_force
+            .get(f.get())
+            .map(|g| g.metrics.clone()),
         None => Some(data.progress.district.clone()),
     };
     let mut totals = vec![
@@ -123,7 +131,7 @@ pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         }),
     ];
     for &f in &forces {
-        let m = data.progress.by_force.get(f).map(|g| &g.metrics);
+        let m = data.progress.by_force.get(f.get()).map(|g| &g.metrics);
         totals.push(m.map_or(0, |m| m.target).into());
         totals.push(m.map_or(0, |m| m.activated).into());
     }
@@ -136,7 +144,7 @@ pub fn summary<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 }
 
 /// Theo đơn vị: every unit with its progress, report today, result streak and rank.
-pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+pub fn units<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
     let mut headers = vec![header::NO, "Lực lượng", "Đơn vị", "Xã, thị trấn"];
     headers.extend(METRIC_HEADERS);
     headers.extend([
@@ -149,20 +157,25 @@ pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         .progress
         .units
         .iter()
-        .map(|p| (p, &data.units.list[p.unit]))
+        .map(|p| (p, data.units.get(p.unit)))
         .filter(|(_, unit)| force.is_none_or(|f| unit.force == f))
         .collect();
     rows.sort_by(|a, b| {
-        (a.1.force, a.1.commune.unwrap_or(usize::MAX), &a.1.name).cmp(&(
-            b.1.force,
-            b.1.commune.unwrap_or(usize::MAX),
-            &b.1.name,
-        ))
+        (
+            a.1.force,
+            a.1.commune.map_or(usize::MAX, CommuneIx::get),
+            &a.1.name,
+        )
+            .cmp(&(
+                b.1.force,
+                b.1.commune.map_or(usize::MAX, CommuneIx::get),
+                &b.1.name,
+            ))
     });
     for (index, (progress, unit)) in rows.into_iter().enumerate() {
         let mut row = vec![
             Value::Count(index as u64 + 1),
-            data.settings.forces[unit.force].name.as_str().into(),
+            data.settings.force(unit.force).name.as_str().into(),
             unit.name.as_str().into(),
             commune(data, unit.commune),
         ];
@@ -184,7 +197,7 @@ pub fn units<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 
 /// Theo cán bộ: every officer who won at least one citizen.
 /// An officer's (force, unit, officer id) and first spelling, citizens assigned and activated.
-pub type OfficerTally<'a> = ((usize, usize, u32), (&'a str, u64, u64));
+pub type OfficerTally<'a> = ((ForceIx, UnitIx, u32), (&'a str, u64, u64));
 
 /// Computes what the district's workbook and the forces' share (the officers' tallies, the to-do
 /// list's order), one on each core, before the workbooks start: otherwise the first workbook to need
@@ -199,7 +212,7 @@ pub fn prepare_shared(data: &RunData<'_>) {
 /// Every officer's tally, in (force, unit, officer's comparison key) order.
 fn officer_tallies<'a>(data: &RunData<'a>) -> Vec<OfficerTally<'a>> {
     let counted = data.claims.counted_ids();
-    let mut tally: rustc_hash::FxHashMap<(usize, usize, u32), (&str, u64, u64)> =
+    let mut tally: rustc_hash::FxHashMap<(ForceIx, UnitIx, u32), (&str, u64, u64)> =
         Default::default();
     for citizen in &data.master.citizens {
         let Some(winner) = data.assignments.winners.get(&citizen.id) else {
@@ -219,7 +232,7 @@ fn officer_tallies<'a>(data: &RunData<'a>) -> Vec<OfficerTally<'a>> {
     officers
 }
 
-pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+pub fn officers<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
     let officers = data
         .officers
         .get_or_init(|| officer_tallies(data))
@@ -244,8 +257,8 @@ pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
         };
         table.rows.push(vec![
             Value::Count(index as u64 + 1),
-            data.settings.forces[f].name.as_str().into(),
-            data.units.list[unit].name.as_str().into(),
+            data.settings.force(f).name.as_str().into(),
+            data.units.get(unit).name.as_str().into(),
             name.into(),
             assigned.into(),
             activated.into(),
@@ -259,8 +272,8 @@ pub fn officers<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 fn assignee<'a>(data: &RunData<'a>, winner: Option<&'a Candidate>) -> [Value<'a>; 3] {
     match winner {
         Some(w) => [
-            data.settings.forces[w.force].name.as_str().into(),
-            data.units.list[w.unit].name.as_str().into(),
+            data.settings.force(w.force).name.as_str().into(),
+            data.units.get(w.unit).name.as_str().into(),
             Value::from(&*w.officer),
         ],
         None => [Value::from("(chưa phân công)"), Value::Empty, Value::Empty],
@@ -290,7 +303,7 @@ pub type RemainingCitizen<'a> = (&'a Citizen, Option<&'a Candidate>);
 
 /// Unassigned citizens sort after every force.
 fn force_key(winner: Option<&Candidate>) -> usize {
-    winner.map_or(usize::MAX, |w| w.force)
+    winner.map_or(usize::MAX, |w| w.force.get())
 }
 
 /// The citizens of the to-do list in its order: force, commune, unit, ID. Sorted once for the
@@ -308,8 +321,8 @@ fn remaining_order<'a>(data: &RunData<'a>) -> Vec<RemainingCitizen<'a>> {
     citizens.sort_unstable_by_key(|&(c, w)| {
         (
             force_key(w),
-            c.commune.unwrap_or(usize::MAX),
-            w.map_or(usize::MAX, |w| w.unit),
+            c.commune.map_or(usize::MAX, CommuneIx::get),
+            w.map_or(usize::MAX, |w| w.unit.get()),
             c.id,
         )
     });
@@ -317,7 +330,7 @@ fn remaining_order<'a>(data: &RunData<'a>) -> Vec<RemainingCitizen<'a>> {
 }
 
 /// Chưa kích hoạt: the to-do list, each remaining citizen with their officer.
-pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+pub fn remaining<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
     let headers = vec![
         header::NO,
         header::ID,
@@ -340,8 +353,8 @@ pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
     let citizens = match force {
         None => everyone.as_slice(),
         Some(f) => {
-            let start = everyone.partition_point(|(_, w)| force_key(*w) < f);
-            let end = everyone.partition_point(|(_, w)| force_key(*w) <= f);
+            let start = everyone.partition_point(|(_, w)| force_key(*w) < f.get());
+            let end = everyone.partition_point(|(_, w)| force_key(*w) <= f.get());
             &everyone[start..end]
         }
     };
@@ -357,7 +370,7 @@ pub fn remaining<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
 }
 
 /// Trùng phân công: every losing candidate, with the winner and the deciding rule.
-pub fn conflicts<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+pub fn conflicts<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
     let places = Places::new(data.files);
     let headers = vec![
         header::NO,
@@ -422,7 +435,7 @@ pub fn unassigned<'a>(data: &RunData<'a>) -> Table<'a> {
         .iter()
         .filter(|c| !data.assignments.winners.contains_key(&c.id))
         .collect();
-    citizens.sort_by_key(|c| (c.commune.unwrap_or(usize::MAX), c.id));
+    citizens.sort_by_key(|c| (c.commune.map_or(usize::MAX, CommuneIx::get), c.id));
     for (index, citizen) in citizens.into_iter().enumerate() {
         let mut row = vec![Value::Count(index as u64 + 1)];
         row.extend(citizen_cells(data, citizen));
@@ -457,7 +470,7 @@ impl<'a> Places<'a> {
 }
 
 /// Ngoài danh sách: assigned IDs that are not in the master list.
-pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
     let places = Places::new(data.files);
     let headers = vec![
         header::NO,
@@ -494,7 +507,7 @@ pub fn not_in_master<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> 
 
 /// Báo cáo bất thường: claims not counted, and counted claims outside the assignment. A force sees
 /// the claims on its own citizens and its units' claims on citizens not assigned to another force.
-pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
+pub fn anomalies<'a>(data: &RunData<'a>, force: Option<ForceIx>) -> Table<'a> {
     let places = Places::new(data.files);
     let headers = vec![
         header::NO,
@@ -525,8 +538,7 @@ pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
             .get(&c.id)
             .filter(|_| data.master.contains(c.id))
             .map(|w| w.force);
-        assigned_force == Some(f)
-            || (assigned_force.is_none() && data.units.list[c.unit].force == f)
+        assigned_force == Some(f) || (assigned_force.is_none() && data.units.get(c.unit).force == f)
     };
     for (index, claim) in claims.filter(visible).enumerate() {
         let winner = data
@@ -549,10 +561,10 @@ pub fn anomalies<'a>(data: &RunData<'a>, force: Option<usize>) -> Table<'a> {
                     .and_then(|c| c.name.as_deref())
                     .or(claim.reported_name.as_deref()),
             ),
-            data.units.list[claim.unit].name.as_str().into(),
+            data.units.get(claim.unit).name.as_str().into(),
             note.into(),
             winner.map_or(Value::Empty, |w| {
-                data.units.list[w.unit].name.as_str().into()
+                data.units.get(w.unit).name.as_str().into()
             }),
             Value::Date(claim.counted_on),
             places.of(&claim.position).into(),
@@ -723,7 +735,7 @@ pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
 
 /// Counted claims per day from the first report day to the as-of date (credited to `force`'s units
 /// when given).
-pub fn daily_counts(data: &RunData<'_>, force: Option<usize>) -> Vec<(NaiveDate, u64)> {
+pub fn daily_counts(data: &RunData<'_>, force: Option<ForceIx>) -> Vec<(NaiveDate, u64)> {
     let Some(first) = data.discovery.report_dates.first().copied() else {
         return Vec::new();
     };
@@ -732,7 +744,7 @@ pub fn daily_counts(data: &RunData<'_>, force: Option<usize>) -> Vec<(NaiveDate,
         let Some(unit) = claim.credited_unit else {
             continue;
         };
-        if force.is_none_or(|f| data.units.list[unit].force == f) {
+        if force.is_none_or(|f| data.units.get(unit).force == f) {
             *per_day.entry(claim.date).or_insert(0) += 1;
         }
     }

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::reconcile::metrics::{Metrics, Status};
+use crate::ix::{CommuneIx, ForceIx};
+use crate::reconcile::metrics::Metrics;
+/// The status a summary carries, and how it is shown (the page reads both back).
+pub use crate::reconcile::metrics::{Shown, Status};
 
 /// The whole file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -195,8 +198,11 @@ pub fn to_json(summary: &Summary) -> serde_json::Result<String> {
 }
 
 /// A commune's configured name, or `unknown`.
-pub fn commune_name(settings: &crate::settings::Settings, commune: Option<usize>) -> String {
-    commune.map_or_else(|| "unknown".to_string(), |c| settings.communes[c].clone())
+pub fn commune_name(settings: &crate::settings::Settings, commune: Option<CommuneIx>) -> String {
+    commune.map_or_else(
+        || "unknown".to_string(),
+        |c| settings.commune(c).to_string(),
+    )
 }
 
 /// Builds the summary from the stages' outputs.
@@ -240,7 +246,7 @@ pub fn build(inputs: &super::RunData<'_>) -> Summary {
             .iter()
             .filter_map(|g| {
                 g.force.map(|f| ForceEntry {
-                    force: settings.forces[f].id.clone(),
+                    force: settings.force(f).id.clone(),
                     metrics: g.metrics.clone(),
                 })
             })
@@ -325,7 +331,7 @@ fn force_commune_entries(inputs: &super::RunData<'_>) -> Vec<ForceCommuneEntry> 
         .filter_map(|g| {
             let m = &g.metrics;
             Some(ForceCommuneEntry {
-                force: settings.forces[g.force?].id.clone(),
+                force: settings.force(g.force?).id.clone(),
                 commune: commune_name(settings, g.commune),
                 target: m.target,
                 assigned: m.assigned,
@@ -344,15 +350,15 @@ fn force_commune_entries(inputs: &super::RunData<'_>) -> Vec<ForceCommuneEntry> 
 
 fn unit_entries(inputs: &super::RunData<'_>) -> Vec<UnitEntry> {
     let settings = inputs.settings;
-    let mut entries: Vec<(usize, usize, String, UnitEntry)> = inputs
+    let mut entries: Vec<(ForceIx, usize, String, UnitEntry)> = inputs
         .progress
         .units
         .iter()
         .map(|p| {
-            let unit = &inputs.units.list[p.unit];
+            let unit = inputs.units.get(p.unit);
             let m = &p.metrics;
             let entry = UnitEntry {
-                force: settings.forces[unit.force].id.clone(),
+                force: settings.force(unit.force).id.clone(),
                 unit: unit.name.clone(),
                 commune: commune_name(settings, unit.commune),
                 assigned: m.assigned,
@@ -371,7 +377,7 @@ fn unit_entries(inputs: &super::RunData<'_>) -> Vec<UnitEntry> {
             };
             (
                 unit.force,
-                unit.commune.unwrap_or(usize::MAX),
+                unit.commune.map_or(usize::MAX, CommuneIx::get),
                 unit.name.clone(),
                 entry,
             )

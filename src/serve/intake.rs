@@ -18,6 +18,7 @@ use crate::assign::directory::{ForceMatcher, Naming};
 use crate::assign::sender;
 use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
+use crate::ix::ForceIx;
 use crate::pipeline::check::{Checker, Problem, check_file};
 use crate::pipeline::{Context, Stages};
 
@@ -98,7 +99,7 @@ pub fn receive(
     let checker = known.map(|stages| Checker::new(settings, stages));
     let forces = ForceMatcher::new(settings);
     let naming = Naming::new(settings);
-    let answer = force_answer.and_then(|id| settings.forces.iter().position(|f| f.id == id));
+    let answer = force_answer.and_then(|id| settings.force_by_id(id));
     let aliases = AliasTable::new(&settings.aliases);
     let scratch = tempfile::Builder::new()
         .prefix(".nhan-bao-cao-")
@@ -191,7 +192,7 @@ impl Incoming<'_> {
         forces: &ForceMatcher,
         naming: &Naming<'_>,
         checker: Option<&Checker<'_>>,
-        answer: Option<usize>,
+        answer: Option<ForceIx>,
         day: &mut DayFiles,
     ) -> std::io::Result<Received> {
         let report = self.report;
@@ -207,7 +208,7 @@ impl Incoming<'_> {
         let force = sender::force_of_content(report, forces, settings)
             .or_else(|| sender::force_of_name(&self.name, settings))
             .or(answer);
-        let folder = force.map(|f| settings.forces[f].id.as_str());
+        let folder = force.map(|f| settings.force(f).id.as_str());
         let found = check_file(report, context.as_of, folder, checker);
         let mut received = Received {
             name: self.name.clone(),

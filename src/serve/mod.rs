@@ -178,7 +178,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, Problem> {
-    crate::cli::parse_date(text).map_err(|message| Problem::new(StatusCode::BAD_REQUEST, message))
+    crate::pipeline::parse_date(text)
+        .map_err(|message| Problem::new(StatusCode::BAD_REQUEST, message))
 }
 
 /// The requested day, else the latest day run, else the latest with reports, else today.

@@ -8,9 +8,9 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::days::Day;
 use super::intake::{Outcome, Received};
-use crate::reconcile::metrics::{Shown, Status};
 use crate::report::layout::{self, Output};
 use crate::report::message::{percent, thousands};
+use crate::report::summary::{Shown, Status};
 use crate::report::summary::{Summary, UnitEntry};
 use crate::settings::Settings;
 

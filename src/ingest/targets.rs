@@ -3,14 +3,15 @@
 //! từng lực lượng" over the force columns) or long (rows of force, commune, target). The header is
 //! found by the same detector as the ID lists' (`ingest::header`), with merged cells filled and
 //! legacy text converted alike. A targets file is not an ID list: rows are used or skipped (totals,
-//! numbering, unknown communes), never rejected.
+//! numbering, unknown communes), never rejected. Which force a text names is the settings' business:
+//! the caller passes it as a [`ForceOf`] lookup (`assign::directory::ForceMatcher::force_of_folded`).
 
 use std::collections::BTreeMap;
 
-use crate::assign::directory::ForceMatcher;
 use crate::ingest::aliases::{AliasTable, Field};
 use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::header::{Vocabulary, locate_header};
+use crate::ix::{CommuneIx, ForceIx};
 use crate::normalize::commune::CommuneMatcher;
 use crate::normalize::text::fold;
 
@@ -32,34 +33,37 @@ pub struct SheetTargets {
 }
 
 /// Targets per (force index, commune index), in settings order.
-pub type Targets = BTreeMap<(usize, usize), u64>;
+pub type Targets = BTreeMap<(ForceIx, CommuneIx), u64>;
 
 /// What a column of the appendix can be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TargetColumn {
     Commune,
     /// The targets of one force (the wide shape).
-    Force(usize),
+    Force(ForceIx),
     /// The force of each row (the long shape).
     ForceName,
     /// The target of each row (the long shape).
     Target,
 }
 
+/// The force a folded text (id, name or alias) names.
+pub type ForceOf<'a> = &'a dyn Fn(&str) -> Option<ForceIx>;
+
 /// The appendix's header vocabulary: communes from the field aliases, forces from the settings.
 struct TargetVocabulary<'a> {
-    forces: &'a ForceMatcher,
+    forces: ForceOf<'a>,
     aliases: &'a AliasTable,
 }
 
 impl TargetVocabulary<'_> {
     /// The force a column header names: its folded text, less leading "lực lượng" / "chỉ tiêu",
     /// is a force's id, name or alias.
-    fn force_of_header(&self, text: &str) -> Option<usize> {
+    fn force_of_header(&self, text: &str) -> Option<ForceIx> {
         let folded = fold(text);
         let mut key = folded.as_str();
         loop {
-            if let Some(force) = self.forces.force_of_folded(key) {
+            if let Some(force) = (self.forces)(key) {
                 return Some(force);
             }
             key = FORCE_HEADER_PREFIXES
@@ -119,14 +123,18 @@ impl Vocabulary for TargetVocabulary<'_> {
 }
 
 enum Shape {
-    Wide(Vec<(usize, usize)>),
-    Long { force: usize, target: usize },
+    /// (column, force) of each force's column.
+    Wide(Vec<(usize, ForceIx)>),
+    Long {
+        force: usize,
+        target: usize,
+    },
 }
 
 /// Reads targets from a sheet (its legacy text is converted in place).
 pub fn read_targets(
     grid: &mut Grid,
-    forces: &ForceMatcher,
+    forces: ForceOf<'_>,
     communes: &CommuneMatcher,
     aliases: &AliasTable,
 ) -> SheetTargets {
@@ -138,7 +146,7 @@ pub fn read_targets(
     let grid = &*grid;
     out.header_row = Some(grid.excel_row(header.top));
     let column = |key| header.columns.get(&key).copied();
-    let force_columns: Vec<(usize, usize)> = header
+    let force_columns: Vec<(usize, ForceIx)> = header
         .columns
         .iter()
         .filter_map(|(key, col)| match key {
@@ -166,7 +174,7 @@ pub fn read_targets(
             out.skipped += 1;
             continue;
         };
-        let found: Vec<(usize, u64)> = match &shape {
+        let found: Vec<(ForceIx, u64)> = match &shape {
             Shape::Wide(columns) => columns
                 .iter()
                 .filter_map(|&(col, force)| Some((force, number(grid.cell(r, col))?)))
@@ -174,7 +182,7 @@ pub fn read_targets(
             Shape::Long { force, target } => grid
                 .cell(r, *force)
                 .as_text()
-                .and_then(|t| forces.resolve(Some(t), None))
+                .and_then(|t| forces(&fold(t)))
                 .zip(number(grid.cell(r, *target)))
                 .into_iter()
                 .collect(),
@@ -218,7 +226,7 @@ mod tests {
     fn wide_appendix() {
         let (settings, aliases) = setup();
         let (forces, communes) = (
-            ForceMatcher::new(&settings),
+            crate::assign::directory::ForceMatcher::new(&settings),
             CommuneMatcher::new(&settings.communes),
         );
         let mut g = grid(vec![
@@ -242,14 +250,20 @@ mod tests {
                 Cell::Int(25),
             ],
         ]);
-        let t = read_targets(&mut g, &forces, &communes, &aliases);
+        let t = read_targets(
+            &mut g,
+            &|key| forces.force_of_folded(key),
+            &communes,
+            &aliases,
+        );
         let ta_ma = settings
             .communes
             .iter()
             .position(|c| c == "Ta Ma")
+            .map(CommuneIx::new)
             .expect("Ta Ma");
-        assert_eq!(t.targets.get(&(0, ta_ma)), Some(&40));
-        assert_eq!(t.targets.get(&(3, ta_ma)), Some(&25));
+        assert_eq!(t.targets.get(&(ForceIx::new(0), ta_ma)), Some(&40));
+        assert_eq!(t.targets.get(&(ForceIx::new(3), ta_ma)), Some(&25));
         assert_eq!(
             (t.header_row, t.read, t.accepted, t.skipped),
             (Some(2), 2, 1, 1)
@@ -260,7 +274,7 @@ mod tests {
     fn long_rows() {
         let (settings, aliases) = setup();
         let (forces, communes) = (
-            ForceMatcher::new(&settings),
+            crate::assign::directory::ForceMatcher::new(&settings),
             CommuneMatcher::new(&settings.communes),
         );
         let mut g = grid(vec![
@@ -275,12 +289,18 @@ mod tests {
                 Cell::text("1.200"),
             ],
         ]);
-        let t = read_targets(&mut g, &forces, &communes, &aliases);
+        let t = read_targets(
+            &mut g,
+            &|key| forces.force_of_folded(key),
+            &communes,
+            &aliases,
+        );
         let pu_xi = settings
             .communes
             .iter()
             .position(|c| c == "Pú Xi")
+            .map(CommuneIx::new)
             .expect("Pú Xi");
-        assert_eq!(t.targets.get(&(1, pu_xi)), Some(&1200));
+        assert_eq!(t.targets.get(&(ForceIx::new(1), pu_xi)), Some(&1200));
     }
 }
