@@ -105,11 +105,21 @@ pub enum Command {
     /// The district office's page: a local web application in Vietnamese for people who do not
     /// use a terminal. Tiến độ shows a day's progress (totals, the curve against the plan line, the
     /// commune × force table, units that did not report, downloads and the chat text); Nhận báo cáo
-    /// takes the units' files (drag and drop), checks each with the `check` rules and stores it in
-    /// reports/DATE/<force-id>/; Chạy tổng hợp runs `run` under the same workspace lock as cron. A JSON
-    /// API under /api serves scripts. Listens on 127.0.0.1 only, unless --listen names another address,
-    /// which then requires a token on every request. Needs no internet; no data leaves the machine.
+    /// takes the units' files (drag and drop), checks each with the `check` rules, and on "Gửi báo
+    /// cáo" stores it in reports/DATE/<force-id>/ (beside the unit's earlier file, or replacing it:
+    /// the earlier one is kept in reports/DATE/.thay-the/); Chạy tổng hợp runs `run` under the same
+    /// workspace lock as cron; Nhật ký lists who did what (nhat-ky/YYYY-MM.jsonl). A JSON API under
+    /// /api serves scripts. Listens on 127.0.0.1 only (the district officer's page, no token),
+    /// unless --listen names another address: then every request needs a link's token, and each
+    /// role has its own link — the district officer's (everything) and one per force (that force's
+    /// units, workbook, forms and reports only). Links missing from the workspace's lien-ket.toml
+    /// are made and printed at start (only their SHA-256 is kept); `vneid-recon links` replaces
+    /// them. Needs no internet; no data leaves the machine.
     Serve(ServeArgs),
+    /// New links for the office page: replaces every role's token (or only --only's), keeps their
+    /// SHA-256 in the workspace's lien-ket.toml (readable by its owner only) and prints the links
+    /// once. An old link stops working at once, also on a page already running.
+    Links(LinksArgs),
     /// Create a workspace full of realistic synthetic data (deterministic for a seed): the Tuần Giáo
     /// settings, master lists per commune, each force's assignment list (about one citizen in twelve
     /// assigned twice), and per-unit daily reports up to the as-of date. For trying the tool and for
@@ -197,9 +207,27 @@ pub struct ServeArgs {
     /// The address to listen on (0.0.0.0:8686 for the office network, with a token).
     #[arg(long, default_value = "127.0.0.1:8686")]
     pub listen: std::net::SocketAddr,
-    /// The access token (at least 16 characters). Required off loopback; generated and printed at
-    /// start when not given. Sent as `Authorization: Bearer T`, or once as `?token=T` (the page
-    /// then keeps it in a cookie).
+    /// A district officer's access token (at least 16 characters), beside the links; kept in
+    /// memory only. Off loopback, without it, the district's link is made and printed at first
+    /// start. A token is sent as `Authorization: Bearer T`, or once as `?token=T` (the page then
+    /// keeps it in a cookie).
     #[arg(long, env = "VNEID_TOKEN")]
     pub token: Option<String>,
+    /// Replace every role's link at start (the old links stop working) and print the new ones.
+    #[arg(long)]
+    pub new_links: bool,
+}
+
+/// Flags of `links`.
+#[derive(Debug, Clone, Args)]
+pub struct LinksArgs {
+    /// The workspace folder.
+    #[arg(short, long, default_value = ".")]
+    pub workspace: PathBuf,
+    /// Replace only this role's link: `huyen` (the district officer) or a force id.
+    #[arg(long)]
+    pub only: Option<String>,
+    /// The address the links point to (the office network address of this machine).
+    #[arg(long, default_value = "0.0.0.0:8686")]
+    pub listen: std::net::SocketAddr,
 }

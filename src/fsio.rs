@@ -146,6 +146,20 @@ fn replace_dir(staged: &Path, target: &Path, parent: &Path, name: &str) -> std::
     Ok(())
 }
 
+/// Moves a file within a file system (a replaced report into its day's hidden folder); on Windows
+/// it waits a moment for a program holding the file open, then says which file is held.
+pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    retrying(|| std::fs::rename(from, to)).map_err(|error| {
+        std::io::Error::new(
+            error.kind(),
+            format!(
+                "không chuyển được {} (đang mở trong chương trình khác?): {error}",
+                from.display()
+            ),
+        )
+    })
+}
+
 /// Runs a step again while it fails (for at most [`HELD_WAIT`]), as a file held open for a moment
 /// makes a rename fail on Windows; elsewhere the first failure is final.
 fn retrying(mut step: impl FnMut() -> std::io::Result<()>) -> std::io::Result<()> {

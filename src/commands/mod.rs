@@ -84,6 +84,7 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
         Command::Run(args) => run::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args, false),
+        Command::Links(args) => serve::links(&args),
         Command::Split {
             workspace,
             date,
@@ -154,6 +155,7 @@ pub fn open(given: Option<std::path::PathBuf>) -> Result<ExitStatus, Failure> {
         workspace,
         listen,
         token: None,
+        new_links: false,
     };
     serve::run(&args, true)
 }

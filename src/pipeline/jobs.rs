@@ -270,6 +270,36 @@ pub fn known_before(context: &Context) -> Result<Stages, JobError> {
     )?)
 }
 
+/// A fingerprint of every file [`known_before`] would read for `day` (and of the settings): their
+/// relative paths, sizes and modification times. Equal fingerprints, equal readings: the page keeps
+/// one reading while the lists stay (issue 26). Stat calls only; a folder that cannot be listed
+/// gives a fingerprint of its own, so nothing is cached against it.
+pub fn known_fingerprint(workspace: &Path, day: NaiveDate) -> String {
+    let discovery = match super::inputs::discover_inputs(workspace, day, Days::BeforeAsOf) {
+        Ok(discovery) => discovery,
+        Err(_) => return format!("unlisted {}", crate::vietnam_now()),
+    };
+    let mut text = String::new();
+    let paths = discovery
+        .sources
+        .iter()
+        .map(|s| (s.relative.as_str(), s.path.clone()))
+        .chain(std::iter::once((
+            SETTINGS_FILE,
+            workspace.join(SETTINGS_FILE),
+        )));
+    for (relative, path) in paths {
+        let (len, modified) = std::fs::metadata(&path)
+            .map(|m| (m.len(), m.modified().ok()))
+            .unwrap_or((0, None));
+        let nanos = modified
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        text.push_str(&format!("{relative}\t{len}\t{nanos}\n"));
+    }
+    crate::ingest::hex_sha256(text.as_bytes())
+}
+
 /// What [`write_forms`] made.
 pub struct Forms {
     pub forms: usize,

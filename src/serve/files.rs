@@ -1,24 +1,46 @@
 //! What the page serves as files: a day's outputs to download (names encoded for every browser)
 //! and the assets embedded in the binary (style sheet, script, fonts).
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::guard::Caller;
 use super::problem::Problem;
 use super::{AppState, guard, parse_day};
 
-/// A file of `out/D/` (workbooks, forms, the chat text, the picture).
+/// A file of `out/D/` (workbooks, forms, the chat text, the picture), as the caller's role allows;
+/// every download and every refusal goes to the log.
 pub async fn download(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path((date, path)): Path<(String, String)>,
 ) -> Response {
     let Ok(date) = parse_day(&date) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let Some(parts) = guard::safe_relative_path(&path) else {
-        return Problem::new(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ.").into_response();
+        // A clerk's link gets the same refusal as for any file not hers.
+        let problem = match caller.role {
+            super::roles::Role::District => {
+                Problem::new(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ.")
+            }
+            super::roles::Role::Force { .. } => {
+                Problem::new(StatusCode::FORBIDDEN, state.refusal(&caller.role))
+            }
+        };
+        state.record(&caller, "forbidden", Some(&path), None, problem.status.as_str());
+        return problem.into_response();
     };
+    let settings = match super::settings(&state) {
+        Ok(settings) => settings,
+        Err(problem) => return problem.into_response(),
+    };
+    if !caller.role.may_download(&parts.join("/"), &settings) {
+        state.record(&caller, "forbidden", Some(&path), None, "403");
+        return Problem::new(StatusCode::FORBIDDEN, caller.role.refusal(&settings)).into_response();
+    }
     let mut file = state.workspace.join("out").join(date.to_string());
     for part in &parts {
         file.push(part);
@@ -26,6 +48,14 @@ pub async fn download(
     let Ok(bytes) = tokio::fs::read(&file).await else {
         return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();
     };
+    let sha = crate::ingest::hex_sha256(&bytes);
+    state.record(
+        &caller,
+        "download",
+        Some(&format!("out/{date}/{}", parts.join("/"))),
+        Some(&sha),
+        "200",
+    );
     let name = parts.last().copied().unwrap_or("tep");
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",

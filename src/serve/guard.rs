@@ -3,14 +3,15 @@
 //! reduction of uploaded names and requested paths to something that can only name a file inside
 //! the workspace.
 //!
-//! Guarantees: a request is let through only when it carries the token (where one is set) and comes
-//! to a host this server answers as; a POST only when it also proves it came from the page itself
+//! Guarantees: a request is let through only when it carries a link's token (off loopback) and comes
+//! to a host this server answers as, and only to the routes its role may reach ([`super::roles`]);
+//! a POST only when it also proves it came from the page itself
 //! (the same-origin token, or the access token in an `Authorization` header, which a cross-site form
 //! cannot send); every answer forbids other origins (CSP), framing and caching.
 
 use std::net::SocketAddr;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -98,44 +99,75 @@ fn refuse(status: StatusCode, text: &str) -> Response {
         .into_response()
 }
 
-/// Every request passes here: host check, token, same-origin POSTs, then the security headers on
-/// whatever the handler answers.
+/// Who sent a request: the role its token gives (or the district's, on loopback without a token)
+/// and the address it came from (for the log).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub role: super::roles::Role,
+    pub remote: String,
+}
+
+/// Every request passes here: host check, token and the role it gives, the routes that role may
+/// reach, same-origin POSTs, then the security headers on whatever the handler answers.
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    if state.loopback && !is_loopback_host(host) {
+        .unwrap_or("")
+        .to_string();
+    if state.loopback && !is_loopback_host(&host) {
         return secured(refuse(
             StatusCode::MISDIRECTED_REQUEST,
             "Trang này chỉ mở được tại http://127.0.0.1 trên chính máy này.",
         ));
     }
+    let remote = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
-        .is_some_and(|given| same_secret(given.trim(), state.token.as_deref().unwrap_or("")));
-    if let Some(token) = &state.token {
-        let from_cookie = cookie(headers, TOKEN_COOKIE).is_some_and(|c| same_secret(c, token));
-        if !bearer && !from_cookie {
-            let query = request.uri().query().unwrap_or("");
-            let (given, rest) = split_token(query);
-            return secured(match given {
-                Some(given) if same_secret(&given, token) && request.method() == Method::GET => {
-                    token_accepted(request.uri().path(), &rest, token)
-                }
-                _ => refuse(
-                    StatusCode::UNAUTHORIZED,
-                    "Cần mã truy cập: mở đường dẫn có ?token=… mà người quản trị đưa, hoặc gửi \
-                     tiêu đề Authorization: Bearer ….",
-                ),
-            });
+        .and_then(|given| state.role_of(given.trim()));
+    let from_cookie = cookie(headers, TOKEN_COOKIE).and_then(|given| state.role_of(given));
+    let (given, rest) = split_token(request.uri().query().unwrap_or(""));
+    if let Some(given) = given
+        && request.method() == Method::GET
+    {
+        // A link opened: its token moves into the cookie (switching roles where another was kept).
+        if state.role_of(&given).is_some() {
+            return secured(token_accepted(request.uri().path(), &rest, &given));
         }
     }
+    let bearer_proven = bearer.is_some();
+    let role = match bearer.or(from_cookie) {
+        Some(role) => role,
+        None if !state.requires_token() => super::roles::Role::District,
+        None => {
+            return secured(refuse(
+                StatusCode::UNAUTHORIZED,
+                "Cần mã truy cập: mở đường dẫn có ?token=… mà Công an huyện đưa, hoặc gửi \
+                 tiêu đề Authorization: Bearer ….",
+            ));
+        }
+    };
+    let caller = Caller { role, remote };
+    let path = request.uri().path().to_string();
+    if !caller.role.may_reach(request.method(), &path) {
+        state.record(&caller, "forbidden", Some(&path), None, "403");
+        let message = state.refusal(&caller.role);
+        let problem = super::problem::Problem::new(StatusCode::FORBIDDEN, message);
+        return secured(if path.starts_with("/api/") {
+            super::problem::json_problem(problem)
+        } else {
+            problem.into_response()
+        });
+    }
     if request.method() == Method::POST {
-        if cross_site(request.headers(), host) {
+        if cross_site(request.headers(), &host) {
             return secured(refuse(
                 StatusCode::FORBIDDEN,
                 "Từ chối: yêu cầu gửi từ trang khác, không phải từ trang của vneid-recon.",
@@ -148,8 +180,9 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             .is_some_and(|given| same_secret(given, &state.csrf));
         request
             .extensions_mut()
-            .insert(PostProven(bearer || header_token));
+            .insert(PostProven(bearer_proven || header_token));
     }
+    request.extensions_mut().insert(caller);
     secured(next.run(request).await)
 }
 

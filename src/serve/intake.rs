@@ -1,6 +1,8 @@
-//! Nhận báo cáo: a clerk's files received through the page (issue 13). Each file is checked at once
-//! with the `check` rules against what the workspace knew before the day, then stored in
-//! `reports/D/<force-id>/` where the next `run` reads it.
+//! Nhận báo cáo: a clerk's files received through the page (issues 13, 26). Each file is checked
+//! with the `check` rules against what the workspace knew before the day and the answer shown;
+//! only when the clerk sends it is it stored in `reports/D/<force-id>/` where the next `run` reads
+//! it — beside the unit's earlier file, or replacing it (the earlier one is kept in
+//! `reports/D/.thay-the/`, which `run` does not read).
 //!
 //! Guarantees: the content decides (its first bytes and zip parts name the format, never the
 //! extension); an unreadable file (encrypted, damaged, not a spreadsheet, over 20 MB) is refused
@@ -38,21 +40,29 @@ pub struct Upload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Checked only (the intake's first step, `POST /api/check`); nothing stored.
+    Checked,
     /// Stored in `reports/D/<force>/`.
     Stored,
+    /// Stored, and the earlier file of the same unit moved to `reports/D/.thay-the/`.
+    Replaced,
     /// The same content was already in the day's folder; nothing stored.
     AlreadyReceived,
     /// Readable, but its force is unknown: send it again with a force chosen.
     NeedsForce,
+    /// A force clerk's file whose content names another force; nothing stored.
+    NotYours,
     /// Unreadable or too large; nothing stored.
     Refused,
 }
 
-/// One file's answer (`POST /api/reports` answers a list of these).
+/// One file's answer (`POST /api/check` and `POST /api/reports` answer a list of these).
 #[derive(Debug, Clone, Serialize)]
 pub struct Received {
     /// The plain file name it was received as.
     pub name: String,
+    /// The SHA-256 of its bytes (empty when it was too large to keep).
+    pub sha256: String,
     /// Where it is, relative to the workspace with `/` (also for "already received"), or null.
     pub stored_as: Option<String>,
     /// The force id.
@@ -68,12 +78,17 @@ pub struct Received {
     pub message: String,
     /// Every problem, as in `check --json`.
     pub problems: Vec<Problem>,
+    /// Files of the same unit already stored for the day (what a replacement would replace).
+    pub same_unit_files: Vec<String>,
+    /// Where the replaced file was kept (`reports/D/.thay-the/…`).
+    pub replaced: Option<String>,
 }
 
 impl Received {
-    fn refused(name: String, message: String, problems: Vec<Problem>) -> Self {
+    fn refused(name: String, sha256: String, message: String, problems: Vec<Problem>) -> Self {
         Self {
             name,
+            sha256,
             stored_as: None,
             force: None,
             unit: None,
@@ -82,25 +97,63 @@ impl Received {
             outcome: Outcome::Refused,
             message,
             problems,
+            same_unit_files: Vec::new(),
+            replaced: None,
         }
     }
 }
 
-/// Receives files for the day of `context`: checks each, stores the readable ones whose force is
-/// known (from the content, the file name, else `force_answer`). `known` is what the workspace knew
-/// before the day (`None` without a master list: the files are checked alone).
+/// Check only, or store (replacing an earlier file of the same unit when asked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode<'a> {
+    Check,
+    Store {
+        /// The earlier file to replace, as `stored_as` named it.
+        replace: Option<&'a str>,
+    },
+}
+
+/// What the request asks and who asks it.
+pub struct Request<'a> {
+    pub mode: Mode<'a>,
+    /// The force chosen on the form, for files that name none.
+    pub force_answer: Option<&'a str>,
+    /// A force clerk's own force: her files go there, and a file naming another force is refused.
+    pub own_force: Option<ForceIx>,
+}
+
+/// The request's answer: every file's, or — when a force clerk sent a file naming another force —
+/// a refusal of the whole request, nothing stored.
+pub enum Answer {
+    Files(Vec<Received>),
+    NotYours(Vec<Received>),
+}
+
+/// A file read and examined, not yet stored.
+struct Examined {
+    received: Received,
+    bytes: Vec<u8>,
+}
+
+/// Receives files for the day of `context`: reads and checks each (against `known`, what the
+/// workspace knew before the day; `None` without a master list) and, in store mode, stores the
+/// readable ones whose force is known (from the content, the file name, else the form's answer).
 pub fn receive(
     context: &Context,
     known: Option<&Stages>,
     uploads: Vec<Upload>,
-    force_answer: Option<&str>,
-) -> std::io::Result<Vec<Received>> {
+    request: &Request<'_>,
+) -> std::io::Result<Answer> {
     let settings = &context.settings;
     let checker = known.map(|stages| Checker::new(settings, stages));
-    let forces = ForceMatcher::new(settings);
-    let naming = Naming::new(settings);
-    let answer = force_answer.and_then(|id| settings.force_by_id(id));
-    let aliases = AliasTable::new(&settings.aliases);
+    let tools = Tools {
+        forces: ForceMatcher::new(settings),
+        naming: Naming::new(settings),
+        aliases: AliasTable::new(&settings.aliases),
+    };
+    let answer = request
+        .own_force
+        .or_else(|| request.force_answer.and_then(|id| settings.force_by_id(id)));
     let scratch = tempfile::Builder::new()
         .prefix(".nhan-bao-cao-")
         .tempdir_in(&context.workspace)?;
@@ -112,63 +165,343 @@ pub fn receive(
             .join("reports")
             .join(context.as_of.format("%Y-%m-%d").to_string()),
     );
-    let mut answers = Vec::with_capacity(uploads.len());
+    let mut examined = Vec::with_capacity(uploads.len());
     for (index, upload) in uploads.into_iter().enumerate() {
-        let name = match plain_file_name(&upload.name) {
-            name if name.is_empty() => "bao-cao".to_string(),
-            name => name,
-        };
-        let Some(bytes) = upload.bytes else {
-            answers.push(Received::refused(
-                name,
-                format!(
-                    "Tệp lớn hơn {} MB: không nhận. Xóa các trang, ô thừa rồi lưu lại dạng .xlsx.",
-                    MAX_UPLOAD_BYTES >> 20
-                ),
-                Vec::new(),
-            ));
-            continue;
-        };
-        let Some(extension) = sniffed_extension(&bytes, &name) else {
-            answers.push(Received::refused(
-                name,
-                "Nội dung tệp không phải bảng tính (.xlsx, .xlsm, .xlsb, .xls, .ods, .csv): không nhận. Mở bằng Excel và lưu lại dạng .xlsx.".to_string(),
-                Vec::new(),
-            ));
-            continue;
-        };
-        // The copy keeps the clerk's name (a CSV's sheet is named after its file).
-        let name = with_extension(&name, extension);
         let folder = scratch.path().join(index.to_string());
-        fs_err::create_dir(&folder)?;
-        let copy = folder.join(&name);
-        fs_err::write(&copy, &bytes)?;
-        let mut report = crate::pipeline::read_files(
-            std::slice::from_ref(&copy),
-            &aliases,
-            context.as_of.year(),
-            &context.knobs.read_options,
-        )
-        .pop()
-        .unwrap_or_else(|| unreadable_placeholder(&name));
-        report.path = name.clone();
-        report.void_activations_after(context.as_of);
-        let file = Incoming {
-            name,
-            bytes: &bytes,
-            report: &report,
-        };
-        answers.push(file.receive(
+        examined.push(examine(
             context,
-            &forces,
-            &naming,
+            &tools,
             checker.as_ref(),
-            answer,
+            (answer, request.own_force),
             &mut day_files,
+            (upload, &folder),
         )?);
     }
-    Ok(answers)
+    let Mode::Store { replace } = request.mode else {
+        return Ok(Answer::Files(
+            examined.into_iter().map(|e| e.received).collect(),
+        ));
+    };
+    if examined
+        .iter()
+        .any(|e| e.received.outcome == Outcome::NotYours)
+    {
+        return Ok(Answer::NotYours(
+            examined.into_iter().map(|e| e.received).collect(),
+        ));
+    }
+    let mut answers = Vec::with_capacity(examined.len());
+    for file in examined {
+        answers.push(store(context, &mut day_files, file, replace)?);
+    }
+    Ok(Answer::Files(answers))
 }
+
+/// What examining needs of the settings, made once per request.
+struct Tools<'s> {
+    forces: ForceMatcher,
+    naming: Naming<'s>,
+    aliases: AliasTable,
+}
+
+/// Reads and checks one upload (in its own scratch folder); stores nothing.
+fn examine(
+    context: &Context,
+    tools: &Tools<'_>,
+    checker: Option<&Checker<'_>>,
+    (answer, own_force): (Option<ForceIx>, Option<ForceIx>),
+    day: &mut DayFiles,
+    (upload, folder): (Upload, &Path),
+) -> std::io::Result<Examined> {
+    let name = match plain_file_name(&upload.name) {
+        name if name.is_empty() => "bao-cao".to_string(),
+        name => name,
+    };
+    let refused = |name: String, sha: String, message: String, bytes: Vec<u8>| Examined {
+        received: Received::refused(name, sha, message, Vec::new()),
+        bytes,
+    };
+    let Some(bytes) = upload.bytes else {
+        return Ok(refused(
+            name,
+            String::new(),
+            format!(
+                "Tệp lớn hơn {} MB: không nhận. Xóa các trang, ô thừa rồi lưu lại dạng .xlsx.",
+                MAX_UPLOAD_BYTES >> 20
+            ),
+            Vec::new(),
+        ));
+    };
+    let sha256 = crate::ingest::hex_sha256(&bytes);
+    let Some(extension) = sniffed_extension(&bytes, &name) else {
+        return Ok(refused(
+            name,
+            sha256,
+            "Nội dung tệp không phải bảng tính (.xlsx, .xlsm, .xlsb, .xls, .ods, .csv): không nhận. Mở bằng Excel và lưu lại dạng .xlsx.".to_string(),
+            bytes,
+        ));
+    };
+    // The copy keeps the clerk's name (a CSV's sheet is named after its file).
+    let name = with_extension(&name, extension);
+    fs_err::create_dir(folder)?;
+    let copy = folder.join(&name);
+    fs_err::write(&copy, &bytes)?;
+    let mut report = crate::pipeline::read_files(
+        std::slice::from_ref(&copy),
+        &tools.aliases,
+        context.as_of.year(),
+        &context.knobs.read_options,
+    )
+    .pop()
+    .unwrap_or_else(|| unreadable_placeholder(&name));
+    report.path = name.clone();
+    report.void_activations_after(context.as_of);
+    if let (Some(_), Some(explanation)) = (report.error, &report.message) {
+        let problems = check_file(&report, context.as_of, None, None).problems;
+        return Ok(Examined {
+            received: Received::refused(
+                name,
+                sha256,
+                format!("Không nhận: {explanation}."),
+                problems,
+            ),
+            bytes,
+        });
+    }
+    let settings = &context.settings;
+    let named = sender::force_of_content(&report, &tools.forces, settings)
+        .or_else(|| sender::force_of_name(&name, settings));
+    let force = match own_force {
+        Some(own) => own,
+        None => match named.or(answer) {
+            Some(force) => force,
+            None => {
+                let mut received = examined_received(context, checker, &report, None, tools, name);
+                received.outcome = Outcome::NeedsForce;
+                received.message = "Tệp không ghi rõ lực lượng (không có cột Lực lượng hoặc Đơn vị): chọn lực lượng rồi gửi lại tệp.".to_string();
+                return Ok(Examined { received, bytes });
+            }
+        },
+    };
+    let mut received = examined_received(context, checker, &report, Some(force), tools, name);
+    received.sha256 = sha256;
+    if let Some(named) = named.filter(|named| *named != force) {
+        received.outcome = Outcome::NotYours;
+        received.message = format!(
+            "Tệp này là báo cáo của lực lượng {} (theo nội dung tệp): đường dẫn của lực lượng {} chỉ \
+             gửi được báo cáo của {}. Không lưu.",
+            settings.force(named).name,
+            settings.force(force).name,
+            settings.force(force).name
+        );
+        return Ok(Examined { received, bytes });
+    }
+    if let Some(existing) = day.with_content(&received.sha256) {
+        received.stored_as = Some(crate::ingest::workspace::relative(
+            &context.workspace,
+            &existing,
+        ));
+        received.outcome = Outcome::AlreadyReceived;
+        received.message =
+            "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
+        return Ok(Examined { received, bytes });
+    }
+    let folder_id = &settings.force(force).id;
+    if let Some(unit) = &received.unit {
+        received.same_unit_files = day
+            .same_unit(context, tools, force, folder_id, unit)
+            .iter()
+            .map(|path| crate::ingest::workspace::relative(&context.workspace, path))
+            .collect();
+    }
+    received.outcome = Outcome::Checked;
+    received.message = if received.problems.is_empty() {
+        "Đã kiểm tra, chưa gửi: không có vấn đề.".to_string()
+    } else {
+        format!(
+            "Đã kiểm tra, chưa gửi: có {} vấn đề (bảng dưới). Sửa tệp rồi kiểm tra lại, hoặc vẫn gửi.",
+            received.problems.len()
+        )
+    };
+    Ok(Examined { received, bytes })
+}
+
+/// The check of a readable file whose force is known (or not yet).
+fn examined_received(
+    context: &Context,
+    checker: Option<&Checker<'_>>,
+    report: &FileReport,
+    force: Option<ForceIx>,
+    tools: &Tools<'_>,
+    name: String,
+) -> Received {
+    let folder = force.map(|f| context.settings.force(f).id.as_str());
+    let found = check_file(report, context.as_of, folder, checker);
+    Received {
+        name,
+        sha256: report.sha256.clone(),
+        stored_as: None,
+        force: folder.map(str::to_string),
+        unit: force.and_then(|f| sender::unit_of_content(report, f, &tools.naming)),
+        accepted: report.rows.len() as u64,
+        clean_rows: found.clean_rows,
+        outcome: Outcome::Checked,
+        message: String::new(),
+        problems: found.problems,
+        same_unit_files: Vec::new(),
+        replaced: None,
+    }
+}
+
+/// Stores an examined file (a checked one; any other outcome is answered as it is), first moving
+/// the file it replaces aside.
+fn store(
+    context: &Context,
+    day: &mut DayFiles,
+    file: Examined,
+    replace: Option<&str>,
+) -> std::io::Result<Received> {
+    let mut received = file.received;
+    if received.outcome != Outcome::Checked {
+        return Ok(received);
+    }
+    let Some(force) = received.force.clone() else {
+        return Ok(received);
+    };
+    let folder = day.folder.join(&force);
+    if let Some(replace) = replace {
+        match replaced_file(context, &received, replace) {
+            Some(earlier) => {
+                let kept = set_aside(&day.folder, &earlier, context.now)?;
+                day.files.retain(|(_, path)| *path != earlier);
+                received.replaced = Some(crate::ingest::workspace::relative(
+                    &context.workspace,
+                    &kept,
+                ));
+            }
+            None => {
+                received.outcome = Outcome::Refused;
+                received.message = format!(
+                    "Không thay được “{replace}”: đó không phải tệp đã gửi của đơn vị này trong ngày \
+                     (tải lại trang rồi chọn lại). Không lưu."
+                );
+                return Ok(received);
+            }
+        }
+    }
+    let stored = store_new(&folder, &received.name, &file.bytes)?;
+    day.files.push((received.sha256.clone(), stored.clone()));
+    received.stored_as = Some(crate::ingest::workspace::relative(
+        &context.workspace,
+        &stored,
+    ));
+    let problems = if received.problems.is_empty() {
+        "không có vấn đề".to_string()
+    } else {
+        format!(
+            "có {} vấn đề cần đơn vị xem lại (bảng dưới)",
+            received.problems.len()
+        )
+    };
+    match &received.replaced {
+        Some(kept) => {
+            received.outcome = Outcome::Replaced;
+            received.message = format!(
+                "Đã gửi và lưu, thay cho tệp trước của đơn vị (tệp cũ vẫn giữ tại {kept}, không \
+                 tính nữa); {problems}."
+            );
+        }
+        None => {
+            received.outcome = Outcome::Stored;
+            received.message = format!("Đã nhận và lưu; {problems}.");
+        }
+    }
+    received.same_unit_files.clear();
+    Ok(received)
+}
+
+/// The earlier file a replacement names, when it is one of this unit's files of the day.
+fn replaced_file(context: &Context, received: &Received, replace: &str) -> Option<PathBuf> {
+    received
+        .same_unit_files
+        .iter()
+        .find(|stored| stored.as_str() == replace)
+        .map(|stored| context.workspace.join(stored))
+        .filter(|path| path.is_file())
+}
+
+/// Moves a replaced file to `reports/D/.thay-the/` under its time and name (never overwriting);
+/// `run` does not read hidden folders.
+fn set_aside(
+    day_folder: &Path,
+    earlier: &Path,
+    now: chrono::NaiveDateTime,
+) -> std::io::Result<PathBuf> {
+    let aside = day_folder.join(REPLACED);
+    fs_err::create_dir_all(&aside)?;
+    let name = earlier
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stamped = format!("{}-{name}", now.format("%H%M%S"));
+    for n in 1..=999 {
+        let candidate = if n == 1 {
+            stamped.clone()
+        } else {
+            numbered_name(&stamped, n)
+        };
+        let target = aside.join(&candidate);
+        if target.exists() {
+            continue;
+        }
+        crate::fsio::move_file(earlier, &target)?;
+        return Ok(target);
+    }
+    Err(std::io::Error::other("quá nhiều tệp đã thay trong ngày"))
+}
+
+/// Where the page keeps a checked file until the clerk sends it (outside `reports/`, hidden).
+fn staging_folder(workspace: &Path) -> PathBuf {
+    workspace.join(".vneid-recon").join("cho-gui")
+}
+
+/// Keeps a checked file's bytes for "Gửi báo cáo", by their SHA-256; files kept over two days are
+/// removed on the way.
+pub fn stage(workspace: &Path, bytes: &[u8]) -> std::io::Result<String> {
+    let folder = staging_folder(workspace);
+    fs_err::create_dir_all(&folder)?;
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
+    for entry in std::fs::read_dir(&folder)?.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < old);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let sha = crate::ingest::hex_sha256(bytes);
+    crate::fsio::write_file(&folder.join(&sha), bytes)?;
+    Ok(sha)
+}
+
+/// A kept file's bytes, by the SHA-256 the page gave (anything but 64 hex digits names nothing).
+pub fn staged(workspace: &Path, sha256: &str) -> Option<Vec<u8>> {
+    let plain = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    plain
+        .then(|| std::fs::read(staging_folder(workspace).join(sha256)).ok())
+        .flatten()
+}
+
+/// Forgets a kept file once sent.
+pub fn unstage(workspace: &Path, sha256: &str) {
+    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let _ = std::fs::remove_file(staging_folder(workspace).join(sha256));
+    }
+}
+
+/// The hidden folder of a day's replaced files.
+pub const REPLACED: &str = ".thay-the";
 
 /// A report that could not be produced at all (never expected: one path read gives one report).
 fn unreadable_placeholder(name: &str) -> FileReport {
@@ -176,82 +509,6 @@ fn unreadable_placeholder(name: &str) -> FileReport {
         name,
         crate::ingest::FileError::new(crate::ingest::FileErrorCode::Damaged, "not read"),
     )
-}
-
-/// One readable-or-not file being received.
-struct Incoming<'a> {
-    name: String,
-    bytes: &'a [u8],
-    report: &'a FileReport,
-}
-
-impl Incoming<'_> {
-    fn receive(
-        self,
-        context: &Context,
-        forces: &ForceMatcher,
-        naming: &Naming<'_>,
-        checker: Option<&Checker<'_>>,
-        answer: Option<ForceIx>,
-        day: &mut DayFiles,
-    ) -> std::io::Result<Received> {
-        let report = self.report;
-        if let (Some(_), Some(explanation)) = (report.error, &report.message) {
-            let problems = check_file(report, context.as_of, None, None).problems;
-            return Ok(Received::refused(
-                self.name,
-                format!("Không nhận: {explanation}."),
-                problems,
-            ));
-        }
-        let settings = &context.settings;
-        let force = sender::force_of_content(report, forces, settings)
-            .or_else(|| sender::force_of_name(&self.name, settings))
-            .or(answer);
-        let folder = force.map(|f| settings.force(f).id.as_str());
-        let found = check_file(report, context.as_of, folder, checker);
-        let mut received = Received {
-            name: self.name.clone(),
-            stored_as: None,
-            force: folder.map(str::to_string),
-            unit: force.and_then(|f| sender::unit_of_content(report, f, naming)),
-            accepted: report.rows.len() as u64,
-            clean_rows: found.clean_rows,
-            outcome: Outcome::NeedsForce,
-            message: String::new(),
-            problems: found.problems,
-        };
-        let Some(folder) = folder else {
-            received.message = "Tệp không ghi rõ lực lượng (không có cột Lực lượng hoặc Đơn vị): chọn lực lượng rồi gửi lại tệp.".to_string();
-            return Ok(received);
-        };
-        if let Some(existing) = day.with_content(&report.sha256) {
-            received.stored_as = Some(crate::ingest::workspace::relative(
-                &context.workspace,
-                &existing,
-            ));
-            received.outcome = Outcome::AlreadyReceived;
-            received.message =
-                "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
-            return Ok(received);
-        }
-        let stored = store_new(&day.folder.join(folder), &self.name, self.bytes)?;
-        day.files.push((report.sha256.clone(), stored.clone()));
-        received.stored_as = Some(crate::ingest::workspace::relative(
-            &context.workspace,
-            &stored,
-        ));
-        received.outcome = Outcome::Stored;
-        received.message = if received.problems.is_empty() {
-            "Đã nhận và lưu; không có vấn đề.".to_string()
-        } else {
-            format!(
-                "Đã nhận và lưu; có {} vấn đề cần đơn vị xem lại (bảng dưới).",
-                received.problems.len()
-            )
-        };
-        Ok(received)
-    }
 }
 
 /// The format the content is, as the extension the readers go by: a zip package by its parts
@@ -297,11 +554,14 @@ fn with_extension(name: &str, extension: &str) -> String {
     }
 }
 
-/// The files already in a day's report folder, by SHA-256.
+/// The files already in a day's report folder, by SHA-256 (hidden folders, such as the replaced
+/// files', are not the day's).
 struct DayFiles {
     folder: PathBuf,
     /// (SHA-256, path), in folder order.
     files: Vec<(String, PathBuf)>,
+    /// The unit each stored file names, read when first asked.
+    units: std::collections::HashMap<PathBuf, Option<String>>,
 }
 
 impl DayFiles {
@@ -317,6 +577,9 @@ impl DayFiles {
             entries.sort_by_key(|e| e.file_name());
             for entry in entries {
                 let path = entry.path();
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
                 match entry.file_type() {
                     Ok(kind) if kind.is_dir() => stack.push(path),
                     Ok(kind) if kind.is_file() => {
@@ -331,7 +594,45 @@ impl DayFiles {
         Self {
             folder: folder.to_path_buf(),
             files,
+            units: Default::default(),
         }
+    }
+
+    /// The stored files of a force's folder whose content names this unit.
+    fn same_unit(
+        &mut self,
+        context: &Context,
+        tools: &Tools<'_>,
+        force: ForceIx,
+        force_id: &str,
+        unit: &str,
+    ) -> Vec<PathBuf> {
+        let folder = self.folder.join(force_id);
+        let paths: Vec<PathBuf> = self
+            .files
+            .iter()
+            .map(|(_, path)| path.clone())
+            .filter(|path| path.parent() == Some(folder.as_path()))
+            .collect();
+        let unread: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| !self.units.contains_key(*p))
+            .cloned()
+            .collect();
+        let reports = crate::pipeline::read_files(
+            &unread,
+            &tools.aliases,
+            context.as_of.year(),
+            &context.knobs.read_options,
+        );
+        for (path, report) in unread.into_iter().zip(reports) {
+            let named = sender::unit_of_content(&report, force, &tools.naming);
+            self.units.insert(path, named);
+        }
+        paths
+            .into_iter()
+            .filter(|p| self.units.get(p).and_then(Option::as_deref) == Some(unit))
+            .collect()
     }
 
     /// A file with this SHA-256.

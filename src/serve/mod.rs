@@ -13,8 +13,11 @@ mod days;
 mod files;
 mod guard;
 mod intake;
+mod journal;
+mod known;
 mod pages;
 mod problem;
+pub mod roles;
 mod upload;
 
 use std::net::SocketAddr;
@@ -35,7 +38,7 @@ use crate::pipeline::jobs::{self, JobError};
 use crate::pipeline::{Context, Days, Knobs, Timings};
 use crate::report::layout;
 use crate::report::summary::Summary;
-use guard::PostProven;
+use guard::{Caller, PostProven};
 use intake::MAX_UPLOAD_BYTES;
 use problem::{Problem, json_problem, not_found};
 use upload::{UploadForm, read_upload};
@@ -45,10 +48,22 @@ use upload::{UploadForm, read_upload};
 pub struct ServeArgs {
     pub workspace: PathBuf,
     pub listen: SocketAddr,
-    /// The access token every request must carry; `None` on loopback only.
+    /// A district token given on the command line (kept in memory only), beside the links.
     pub token: Option<String>,
+    /// Replace every link's token at start (`--new-links`).
+    pub new_links: bool,
     /// The environment's settings, read once by the command layer.
     pub knobs: Knobs,
+}
+
+/// What the page tells its starter once it listens.
+pub struct Listening<'a> {
+    pub settings: &'a crate::settings::Settings,
+    pub address: SocketAddr,
+    /// Links made at this start: shown once.
+    pub new_links: &'a [roles::NewLink],
+    /// Off loopback: every request needs a link's token.
+    pub needs_token: bool,
 }
 
 /// A request may carry up to this many bytes (several files of at most 20 MB each).
@@ -61,11 +76,16 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     workspace: PathBuf,
     knobs: Knobs,
-    /// Required on every request when set.
-    token: Option<String>,
+    /// A district token from the command line, beside the links of `lien-ket.toml`.
+    extra_token: Option<String>,
+    /// The links' hashes, read again when the file changes (`vneid-recon links` while serving).
+    links: std::sync::Mutex<(Option<std::time::SystemTime>, roles::Links)>,
+    journal: journal::Journal,
+    /// What the workspace knew before a day, shared by every upload while the lists stay.
+    known: known::KnownCache,
     /// The same-origin token every POST carries.
     csrf: String,
-    /// Listening on loopback: only loopback host names are answered.
+    /// Listening on loopback: only loopback host names are answered, and no token is needed.
     loopback: bool,
     /// Held while this server runs a consolidation.
     running: tokio::sync::Mutex<()>,
@@ -84,6 +104,60 @@ impl AppState {
     }
 }
 
+impl Shared {
+    /// Off loopback every request needs a token.
+    fn requires_token(&self) -> bool {
+        !self.loopback
+    }
+
+    /// The role a token opens, if any.
+    fn role_of(&self, token: &str) -> Option<roles::Role> {
+        if self
+            .extra_token
+            .as_deref()
+            .is_some_and(|extra| guard::same_secret(token, extra))
+        {
+            return Some(roles::Role::District);
+        }
+        let path = roles::Links::path(&self.workspace);
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        let mut links = self.links.lock().ok()?;
+        if links.0 != modified {
+            *links = (modified, roles::Links::load(&self.workspace).ok()?);
+        }
+        let settings = jobs::load_settings(&self.workspace).ok()?;
+        links.1.role_of(token, &settings)
+    }
+
+    /// What a role may do, for a refusal.
+    fn refusal(&self, role: &roles::Role) -> String {
+        match jobs::load_settings(&self.workspace) {
+            Ok(settings) => role.refusal(&settings),
+            Err(_) => "Việc này chỉ Công an huyện làm được.".to_string(),
+        }
+    }
+
+    /// Appends an event to the log.
+    fn record(
+        &self,
+        caller: &guard::Caller,
+        action: &str,
+        file: Option<&str>,
+        sha256: Option<&str>,
+        outcome: &str,
+    ) {
+        self.journal.record(&journal::Event {
+            time: journal::now_text(),
+            role: caller.role.code().to_string(),
+            action: action.to_string(),
+            file: file.map(str::to_string),
+            sha256: sha256.map(str::to_string),
+            outcome: outcome.to_string(),
+            remote: caller.remote.clone(),
+        });
+    }
+}
+
 impl std::ops::Deref for AppState {
     type Target = Shared;
     fn deref(&self) -> &Shared {
@@ -99,21 +173,71 @@ struct RunProgress {
     total: AtomicUsize,
 }
 
+/// Makes the links the workspace lacks (every one with `replace_all`; off loopback the district's
+/// too, unless a district token was given) and saves their hashes. The new links are returned: their
+/// tokens are shown once.
+pub fn ensure_links(
+    workspace: &std::path::Path,
+    settings: &crate::settings::Settings,
+    replace_all: bool,
+    with_district: bool,
+) -> Result<Vec<roles::NewLink>, JobError> {
+    let cannot = |error: std::io::Error| JobError::CannotRun(error.into());
+    let mut links = roles::Links::load(workspace).map_err(cannot)?;
+    let now = crate::vietnam_now();
+    let mut made = Vec::new();
+    for role in roles::every_role(settings) {
+        if role == roles::LinkFor::District && !with_district {
+            continue;
+        }
+        if replace_all || !links.has(&role) {
+            made.push(links.issue(role, now).map_err(cannot)?);
+        }
+    }
+    if !made.is_empty() {
+        links.save(workspace).map_err(cannot)?;
+    }
+    Ok(made)
+}
+
+/// Replaces one role's link (`vneid-recon links --only ROLE`), or every one.
+pub fn replace_links(
+    workspace: &std::path::Path,
+    only: Option<&str>,
+) -> Result<(crate::settings::Settings, Vec<roles::NewLink>), JobError> {
+    let settings = jobs::load_settings(workspace)?;
+    let Some(only) = only else {
+        let made = ensure_links(workspace, &settings, true, true)?;
+        return Ok((settings, made));
+    };
+    let role = roles::LinkFor::parse(only, &settings)
+        .map_err(|message| JobError::Settings(anyhow::anyhow!(message)))?;
+    let cannot = |error: std::io::Error| JobError::CannotRun(error.into());
+    let mut links = roles::Links::load(workspace).map_err(cannot)?;
+    let made = links.issue(role, crate::vietnam_now()).map_err(cannot)?;
+    links.save(workspace).map_err(cannot)?;
+    Ok((settings, vec![made]))
+}
+
 /// Runs the page until Ctrl-C. `on_listening` is told the settings, the address listened on and
-/// the token once the page answers (the command layer prints them and may open the browser).
-pub fn serve(
-    args: &ServeArgs,
-    on_listening: impl FnOnce(&crate::settings::Settings, SocketAddr, Option<&str>),
-) -> Result<(), JobError> {
+/// the links made at this start once the page answers (the command layer prints them and may
+/// open the browser).
+pub fn serve(args: &ServeArgs, on_listening: impl FnOnce(&Listening<'_>)) -> Result<(), JobError> {
     let settings = jobs::load_settings(&args.workspace)?;
     let loopback = guard::is_loopback(&args.listen);
-    let token = match &args.token {
-        Some(token) => Some(token.trim().to_string()),
-        None if loopback => None,
-        None => Some(guard::random_secret()),
+    let extra_token = args.token.as_ref().map(|t| t.trim().to_string());
+    let new_links = if loopback && !args.new_links {
+        Vec::new()
+    } else {
+        ensure_links(
+            &args.workspace,
+            &settings,
+            args.new_links,
+            extra_token.is_none(),
+        )?
     };
     let csrf = guard::random_secret();
-    if csrf.is_empty() || token.as_deref() == Some("") {
+    if csrf.is_empty() {
         return Err(JobError::CannotRun(anyhow::anyhow!(
             "không lấy được số ngẫu nhiên của hệ điều hành để tạo mã truy cập"
         )));
@@ -121,7 +245,10 @@ pub fn serve(
     let state = AppState(Arc::new(Shared {
         workspace: args.workspace.clone(),
         knobs: args.knobs.clone(),
-        token,
+        extra_token,
+        links: std::sync::Mutex::default(),
+        journal: journal::Journal::new(&args.workspace),
+        known: known::KnownCache::default(),
         csrf,
         loopback,
         running: tokio::sync::Mutex::new(()),
@@ -143,8 +270,14 @@ pub fn serve(
                 ))
             })?;
         let address = listener.local_addr().map_err(cannot_run)?;
-        on_listening(&settings, address, state.token.as_deref());
-        axum::serve(listener, router(state))
+        on_listening(&Listening {
+            settings: &settings,
+            address,
+            new_links: &new_links,
+            needs_token: !loopback,
+        });
+        let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -158,12 +291,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(dashboard))
         .route("/nhan-bao-cao", get(intake_page).post(intake_post))
+        .route("/nhan-bao-cao/gui", post(intake_send))
+        .route("/nhat-ky", get(journal_page))
         .route("/chay", post(run_post))
         .route("/phieu", post(forms_post))
         .route("/tai/{date}/{*path}", get(files::download))
         .route("/static/{name}", get(files::asset))
         .route("/api/days", get(api_days))
         .route("/api/summary", get(api_summary))
+        .route("/api/check", post(api_check))
         .route("/api/reports", post(api_reports))
         .route("/api/run", post(api_run))
         .route("/api/run/status", get(api_run_status))
@@ -223,27 +359,47 @@ struct DayQuery {
     forms: Option<usize>,
 }
 
-async fn dashboard(State(state): State<AppState>, Query(query): Query<DayQuery>) -> Response {
+/// A day's summary as the role may see it (a force clerk: her force's units and files only).
+fn summary_for(
+    state: &AppState,
+    role: &roles::Role,
+    date: NaiveDate,
+) -> Result<Option<Summary>, Problem> {
+    let Some(text) = days::summary_text(&state.workspace, date) else {
+        return Ok(None);
+    };
+    let summary = serde_json::from_str::<Summary>(&text).map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("summary.json hỏng: {e}"),
+        )
+    })?;
+    Ok(Some(match role {
+        roles::Role::District => summary,
+        roles::Role::Force { id, .. } => days::for_force(summary, id),
+    }))
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<DayQuery>,
+) -> Response {
     let page = || -> Result<String, Problem> {
         let settings = settings(&state)?;
         let date = chosen_day(&state, query.date.as_deref())?;
         let all_days = days::days(&state.workspace);
-        let text = days::summary_text(&state.workspace, date);
-        let summary = match &text {
-            Some(text) => Some(serde_json::from_str::<Summary>(text).map_err(|e| {
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("summary.json hỏng: {e}"),
-                )
-            })?),
-            None => None,
-        };
+        let summary = summary_for(&state, &caller.role, date)?;
         let folder = layout::day_folder(&state.workspace, date);
         let chart = std::fs::read_to_string(folder.join(layout::picture(date, "svg"))).ok();
         let chat = std::fs::read_to_string(folder.join(layout::chat_text(date))).ok();
-        let outputs = days::outputs(&state.workspace, date);
+        let outputs: Vec<String> = days::outputs(&state.workspace, date)
+            .into_iter()
+            .filter(|name| caller.role.may_download(name, &settings))
+            .collect();
         let markup = pages::dashboard(&pages::Dashboard {
             settings: &settings,
+            role: &caller.role,
             date,
             days: &all_days,
             summary: summary.as_ref(),
@@ -271,16 +427,18 @@ fn intake_clock(settings: &crate::settings::Settings) -> (NaiveDate, bool) {
     (now.date(), now.time() >= settings.district_cutoff)
 }
 
-async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery>) -> Response {
+async fn intake_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<DayQuery>,
+) -> Response {
     let page = || -> Result<String, Problem> {
         let settings = settings(&state)?;
-        let date = match query.date.as_deref().filter(|t| !t.is_empty()) {
-            Some(text) => parse_day(text)?,
-            None => crate::today_in_vietnam(),
-        };
+        let date = intake_day(query.date.as_deref())?;
         let (today, after_cutoff) = intake_clock(&settings);
         Ok(pages::intake(&pages::Intake {
             settings: &settings,
+            role: &caller.role,
             date,
             today,
             after_cutoff,
@@ -297,72 +455,199 @@ async fn intake_page(State(state): State<AppState>, Query(query): Query<DayQuery
     }
 }
 
-/// Checks and stores uploaded files for a day, on a blocking thread.
+/// Check only, or store (replacing an earlier file), owned for the blocking thread.
+#[derive(Debug, Clone)]
+enum Sending {
+    Check,
+    Store { replace: Option<String> },
+}
+
+/// Checks (and, when sending, stores) uploaded files for a day, on a blocking thread, as the
+/// caller's role allows; every file's outcome goes to the log.
 async fn receive(
     state: &AppState,
+    caller: &Caller,
     date: NaiveDate,
-    form: UploadForm,
-) -> Result<Vec<intake::Received>, Problem> {
+    files: Vec<intake::Upload>,
+    force_answer: Option<String>,
+    sending: Sending,
+) -> Result<intake::Answer, Problem> {
     let state = state.clone();
-    tokio::task::spawn_blocking(move || -> Result<Vec<intake::Received>, Problem> {
+    let caller = caller.clone();
+    tokio::task::spawn_blocking(move || -> Result<intake::Answer, Problem> {
         let context = state.context(date).map_err(Problem::from_job)?;
         jobs::refuse_future_day(date, context.now).map_err(Problem::from_job)?;
-        let known = if context.workspace.join("master").is_dir() {
-            Some(jobs::known_before(&context).map_err(Problem::from_job)?)
+        let known = if days::has_master_files(&context.workspace) {
+            Some(state.known.get(&context).map_err(Problem::from_job)?)
         } else {
             None
         };
-        intake::receive(&context, known.as_ref(), form.files, form.force.as_deref()).map_err(
-            |error| {
+        let mode = match &sending {
+            Sending::Check => intake::Mode::Check,
+            Sending::Store { replace } => intake::Mode::Store {
+                replace: replace.as_deref(),
+            },
+        };
+        let request = intake::Request {
+            mode,
+            force_answer: force_answer.as_deref(),
+            own_force: caller.role.force(),
+        };
+        let answer =
+            intake::receive(&context, known.as_deref(), files, &request).map_err(|error| {
                 Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     format!("Không lưu được tệp vào thư mục báo cáo: {error}"),
                 )
-            },
-        )
+            })?;
+        let results = match &answer {
+            intake::Answer::Files(results) | intake::Answer::NotYours(results) => results,
+        };
+        for result in results {
+            let (action, outcome) = match result.outcome {
+                intake::Outcome::Checked => ("check", "checked"),
+                intake::Outcome::NeedsForce => ("check", "needs_force"),
+                intake::Outcome::Stored => ("store", "stored"),
+                intake::Outcome::Replaced => ("replace", "replaced"),
+                intake::Outcome::AlreadyReceived => ("store", "already_received"),
+                intake::Outcome::NotYours => ("refuse", "not_yours"),
+                intake::Outcome::Refused => ("refuse", "refused"),
+            };
+            let file = result.stored_as.as_deref().unwrap_or(&result.name);
+            let sha = Some(result.sha256.as_str()).filter(|s| !s.is_empty());
+            state.record(&caller, action, Some(file), sha, outcome);
+            if let Some(kept) = &result.replaced {
+                state.record(&caller, "set_aside", Some(kept), sha, "kept");
+            }
+        }
+        Ok(answer)
     })
     .await
     .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
 }
 
+/// The intake page's day: the form's, else today.
+fn intake_day(text: Option<&str>) -> Result<NaiveDate, Problem> {
+    match text.filter(|t| !t.is_empty()) {
+        Some(text) => parse_day(text),
+        None => Ok(crate::today_in_vietnam()),
+    }
+}
+
+/// The intake page with the results of a check or a send.
+fn intake_answer(
+    state: &AppState,
+    caller: &Caller,
+    date: NaiveDate,
+    force: Option<&str>,
+    answer: intake::Answer,
+    error: Option<&str>,
+) -> Result<Response, Problem> {
+    let settings = settings(state)?;
+    let (today, after_cutoff) = intake_clock(&settings);
+    let (status, results) = match answer {
+        intake::Answer::Files(results) => (StatusCode::OK, results),
+        intake::Answer::NotYours(results) => (StatusCode::FORBIDDEN, results),
+    };
+    let html = pages::intake(&pages::Intake {
+        settings: &settings,
+        role: &caller.role,
+        date,
+        today,
+        after_cutoff,
+        csrf: &state.csrf,
+        force,
+        results: &results,
+        error,
+    })
+    .into_string();
+    Ok((status, Html(html)).into_response())
+}
+
+/// "Kiểm tra": the files are checked and kept aside (not in the reports) for "Gửi báo cáo".
 async fn intake_post(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Extension(PostProven(proven)): Extension<PostProven>,
     multipart: Multipart,
 ) -> Response {
     let answer = async {
         let form = read_upload(multipart).await?;
         require_post_proof(proven, form.csrf.as_deref(), &state)?;
-        let settings = settings(&state)?;
-        let date = match form.date.as_deref() {
-            Some(text) => parse_day(text)?,
-            None => crate::today_in_vietnam(),
-        };
-        let force = form.force.clone();
+        let date = intake_day(form.date.as_deref())?;
         let error = form
             .files
             .is_empty()
             .then_some("Chưa chọn tệp nào: bấm vào ô chọn tệp hoặc kéo thả tệp vào.");
-        let results = receive(&state, date, form).await?;
-        let (today, after_cutoff) = intake_clock(&settings);
-        Ok::<_, Problem>(
-            pages::intake(&pages::Intake {
-                settings: &settings,
-                date,
-                today,
-                after_cutoff,
-                csrf: &state.csrf,
-                force: force.as_deref(),
-                results: &results,
-                error,
-            })
-            .into_string(),
+        for file in &form.files {
+            if let Some(bytes) = &file.bytes {
+                intake::stage(&state.workspace, bytes).map_err(|error| {
+                    Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("Không giữ được tệp để gửi: {error}"),
+                    )
+                })?;
+            }
+        }
+        let force = form.force.clone();
+        let answer = receive(
+            &state,
+            &caller,
+            date,
+            form.files,
+            form.force,
+            Sending::Check,
         )
+        .await?;
+        intake_answer(&state, &caller, date, force.as_deref(), answer, error)
     };
-    match answer.await {
-        Ok(html) => Html(html).into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    answer.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Debug, Deserialize)]
+struct SendForm {
+    csrf: Option<String>,
+    date: Option<String>,
+    force: Option<String>,
+    /// The SHA-256 of a file checked and kept aside.
+    staged: String,
+    name: String,
+    replace: Option<String>,
+}
+
+/// "Gửi báo cáo": a checked file is stored (beside, or replacing, the unit's earlier file).
+async fn intake_send(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    Form(form): Form<SendForm>,
+) -> Response {
+    let answer = async {
+        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        let date = intake_day(form.date.as_deref())?;
+        let bytes = intake::staged(&state.workspace, &form.staged).ok_or_else(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "Không còn tệp đã kiểm tra này: chọn tệp rồi kiểm tra lại.",
+            )
+        })?;
+        let upload = intake::Upload {
+            name: form.name.clone(),
+            bytes: Some(bytes),
+        };
+        let force = form.force.clone().filter(|f| !f.is_empty());
+        let sending = Sending::Store {
+            replace: form.replace.clone().filter(|r| !r.is_empty()),
+        };
+        let answer = receive(&state, &caller, date, vec![upload], force.clone(), sending).await?;
+        if let intake::Answer::Files(results) = &answer
+            && results.iter().any(|r| r.stored_as.is_some())
+        {
+            intake::unstage(&state.workspace, &form.staged);
+        }
+        intake_answer(&state, &caller, date, force.as_deref(), answer, None)
+    };
+    answer.await.unwrap_or_else(IntoResponse::into_response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -370,38 +655,110 @@ struct DateOnly {
     date: Option<String>,
 }
 
-async fn api_reports(
+/// The API's files: the day from the query or the form, the force (a clerk's own or none).
+async fn api_upload(
+    state: &AppState,
+    caller: &Caller,
+    proven: bool,
+    query: DateOnly,
+    multipart: Multipart,
+) -> Result<(NaiveDate, UploadForm), Problem> {
+    let form = read_upload(multipart).await?;
+    require_post_proof(proven, form.csrf.as_deref(), state)?;
+    let date = intake_day(query.date.as_deref().or(form.date.as_deref()))?;
+    if let Some(force) = &form.force {
+        let settings = settings(state)?;
+        let Some(chosen) = settings.force_by_id(force) else {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("không có lực lượng \"{force}\" trong vneid-recon.toml"),
+            ));
+        };
+        if caller.role.force().is_some_and(|own| own != chosen) {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                caller.role.refusal(&settings),
+            ));
+        }
+    }
+    if form.files.is_empty() {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "không có trường file nào",
+        ));
+    }
+    Ok((date, form))
+}
+
+/// The API's answer: the files' results, or 403 when a force clerk's file names another force.
+fn api_answer(answer: intake::Answer) -> Response {
+    match answer {
+        intake::Answer::Files(results) => Json(results).into_response(),
+        intake::Answer::NotYours(results) => {
+            let message = results
+                .iter()
+                .find(|r| r.outcome == intake::Outcome::NotYours)
+                .map(|r| r.message.clone())
+                .unwrap_or_default();
+            (
+                StatusCode::FORBIDDEN,
+                Json(serde_json::json!({ "error": message, "files": results })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `POST /api/check`: every problem of the files; nothing stored.
+async fn api_check(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Extension(PostProven(proven)): Extension<PostProven>,
     Query(query): Query<DateOnly>,
     multipart: Multipart,
 ) -> Response {
     let answer = async {
-        let form = read_upload(multipart).await?;
-        require_post_proof(proven, form.csrf.as_deref(), &state)?;
-        let date = match query.date.as_deref().or(form.date.as_deref()) {
-            Some(text) => parse_day(text)?,
-            None => crate::today_in_vietnam(),
-        };
-        if let Some(force) = &form.force {
-            let settings = settings(&state)?;
-            if !settings.forces.iter().any(|f| &f.id == force) {
-                return Err(Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("không có lực lượng \"{force}\" trong vneid-recon.toml"),
-                ));
-            }
-        }
-        if form.files.is_empty() {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "không có trường file nào",
-            ));
-        }
-        receive(&state, date, form).await
+        let (date, form) = api_upload(&state, &caller, proven, query, multipart).await?;
+        receive(
+            &state,
+            &caller,
+            date,
+            form.files,
+            form.force,
+            Sending::Check,
+        )
+        .await
     };
     match answer.await {
-        Ok(results) => Json(results).into_response(),
+        Ok(answer) => api_answer(answer),
+        Err(problem) => json_problem(problem),
+    }
+}
+
+/// `POST /api/reports`: checks and stores the files (`replace=<stored_as>` with one file replaces
+/// the unit's earlier file of the day).
+async fn api_reports(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(PostProven(proven)): Extension<PostProven>,
+    Query(query): Query<DateOnly>,
+    multipart: Multipart,
+) -> Response {
+    let answer = async {
+        let (date, form) = api_upload(&state, &caller, proven, query, multipart).await?;
+        if form.replace.is_some() && form.files.len() != 1 {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "replace chỉ dùng khi gửi đúng một tệp",
+            ));
+        }
+        let sending = Sending::Store {
+            replace: form.replace,
+        };
+        receive(&state, &caller, date, form.files, form.force, sending).await
+    };
+    match answer.await {
+        Ok(answer) => api_answer(answer),
         Err(problem) => json_problem(problem),
     }
 }
@@ -419,19 +776,27 @@ enum Ran {
 
 /// Runs the consolidation for a day: one at a time in this server, and under the workspace lock
 /// shared with cron (no waiting: a held lock is "đang chạy").
-async fn consolidate(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
+async fn consolidate(state: &AppState, caller: &Caller, date: NaiveDate) -> Result<Ran, Problem> {
     let Ok(_running) = state.running.try_lock() else {
+        state.record(caller, "run", Some(&date.to_string()), None, "busy");
         return Ok(Ran::Busy("đang chạy tổng hợp trên trang này".into()));
     };
     let shared = state.clone();
-    tokio::task::spawn_blocking(move || {
+    let ran = tokio::task::spawn_blocking(move || {
         shared.progress.active.store(true, Ordering::SeqCst);
         let result = run_blocking(&shared, date);
         shared.progress.active.store(false, Ordering::SeqCst);
         result
     })
     .await
-    .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
+    .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
+    let outcome = match &ran {
+        Ok(Ran::Done { exit_code, .. }) => format!("exit {exit_code}"),
+        Ok(Ran::Busy(_)) => "busy".to_string(),
+        Err(problem) => format!("error {}", problem.status.as_u16()),
+    };
+    state.record(caller, "run", Some(&date.to_string()), None, &outcome);
+    ran
 }
 
 fn run_blocking(state: &AppState, date: NaiveDate) -> Result<Ran, Problem> {
@@ -471,13 +836,14 @@ struct RunForm {
 
 async fn run_post(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Extension(PostProven(proven)): Extension<PostProven>,
     Form(form): Form<RunForm>,
 ) -> Response {
     let answer = async {
         require_post_proof(proven, form.csrf.as_deref(), &state)?;
         let date = chosen_day(&state, form.date.as_deref())?;
-        Ok::<_, Problem>(match consolidate(&state, date).await? {
+        Ok::<_, Problem>(match consolidate(&state, &caller, date).await? {
             Ran::Done { exit_code, .. } => format!("/?date={date}&ran={exit_code}"),
             Ran::Busy(_) => format!("/?date={date}&busy=1"),
         })
@@ -491,6 +857,7 @@ async fn run_post(
 /// Makes the units' forms of a day (what `split` does), under the workspace lock, one at a time.
 async fn forms_post(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Extension(PostProven(proven)): Extension<PostProven>,
     Form(form): Form<RunForm>,
 ) -> Response {
@@ -507,6 +874,13 @@ async fn forms_post(
         .await
         .map_err(|error| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?
         .map_err(Problem::from_job)?;
+        state.record(
+            &caller,
+            "forms",
+            Some(&date.to_string()),
+            None,
+            &made.forms.to_string(),
+        );
         Ok::<_, Problem>(format!("/?date={date}&forms={}", made.forms))
     };
     match answer.await {
@@ -517,13 +891,14 @@ async fn forms_post(
 
 async fn api_run(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Extension(PostProven(proven)): Extension<PostProven>,
     Query(query): Query<DateOnly>,
 ) -> Response {
     let answer = async {
         require_post_proof(proven, None, &state)?;
         let date = chosen_day(&state, query.date.as_deref())?;
-        consolidate(&state, date).await
+        consolidate(&state, &caller, date).await
     };
     match answer.await {
         Ok(Ran::Done { exit_code, json }) => {
@@ -555,14 +930,25 @@ async fn api_days(State(state): State<AppState>) -> Response {
     Json(days::days(&state.workspace)).into_response()
 }
 
-async fn api_summary(State(state): State<AppState>, Query(query): Query<DateOnly>) -> Response {
+async fn api_summary(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<DateOnly>,
+) -> Response {
     let date = match chosen_day(&state, query.date.as_deref()) {
         Ok(date) => date,
         Err(problem) => return json_problem(problem),
     };
-    match days::summary_text(&state.workspace, date) {
-        Some(text) => ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
-        None => json_problem(Problem::new(
+    if caller.role == roles::Role::District
+        && let Some(text) = days::summary_text(&state.workspace, date)
+    {
+        // The file as written, byte for byte.
+        return ([(header::CONTENT_TYPE, "application/json")], text).into_response();
+    }
+    match summary_for(&state, &caller.role, date) {
+        Err(problem) => json_problem(problem),
+        Ok(Some(summary)) => Json(summary).into_response(),
+        Ok(None) => json_problem(Problem::new(
             StatusCode::NOT_FOUND,
             format!("ngày {} chưa chạy tổng hợp", date.format("%d/%m/%Y")),
         )),
@@ -571,4 +957,29 @@ async fn api_summary(State(state): State<AppState>, Query(query): Query<DateOnly
 
 async fn api_csrf(State(state): State<AppState>) -> Response {
     Json(serde_json::json!({ "csrf": state.csrf })).into_response()
+}
+
+async fn journal_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
+    let page = || -> Result<String, Problem> {
+        let settings = settings(&state)?;
+        let viewer = pages::Viewer {
+            settings: &settings,
+            role: &caller.role,
+        };
+        let events = state.journal.latest(500);
+        Ok(pages::journal(
+            &viewer,
+            crate::today_in_vietnam(),
+            &events,
+            state.journal.failing(),
+        )
+        .into_string())
+    };
+    match page() {
+        Ok(html) => Html(html).into_response(),
+        Err(problem) => problem.into_response(),
+    }
 }

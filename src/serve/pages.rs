@@ -8,6 +8,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::days::Day;
 use super::intake::{Outcome, Received};
+use super::journal::Event;
+use super::roles::Role;
 use crate::report::layout::{self, Output};
 use crate::report::message::{percent, thousands};
 use crate::report::summary::{Shown, Status};
@@ -19,6 +21,7 @@ use crate::settings::Settings;
 pub enum Tab {
     Progress,
     Intake,
+    Journal,
 }
 
 fn day_text(day: NaiveDate) -> String {
@@ -73,8 +76,16 @@ pub fn problem(title: &str, message: &str) -> Markup {
     }
 }
 
-/// The page frame: title bar, the two tabs, the content, the promise in the footer.
-fn layout(settings: &Settings, tab: Tab, date: NaiveDate, title: &str, body: Markup) -> Markup {
+/// Who sees a page.
+pub struct Viewer<'a> {
+    pub settings: &'a Settings,
+    pub role: &'a Role,
+}
+
+/// The page frame: title bar with who is signed in, the tabs the role has, the content, the promise
+/// in the footer.
+fn layout(viewer: &Viewer<'_>, tab: Tab, date: NaiveDate, title: &str, body: Markup) -> Markup {
+    let settings = viewer.settings;
     let place = if settings.district.is_empty() {
         settings.agency.as_str()
     } else {
@@ -101,7 +112,11 @@ fn layout(settings: &Settings, tab: Tab, date: NaiveDate, title: &str, body: Mar
                         // The intake opens on today's reports, not on the day being looked at:
                         // a clerk's upload must not land in a past day's folder (issue 29).
                         a href="/nhan-bao-cao" class=[(tab == Tab::Intake).then_some("active")] { "Nhận báo cáo" }
+                        @if *viewer.role == Role::District {
+                            a href="/nhat-ky" class=[(tab == Tab::Journal).then_some("active")] { "Nhật ký" }
+                        }
                     }
+                    div.who #signed-in { "Đang dùng: " strong { (viewer.role.label(settings)) } }
                 }
                 main { (body) }
                 footer {
@@ -133,6 +148,7 @@ type CellFigures = (u64, u64, Option<f64>, Status);
 /// The dashboard's input: everything read from the workspace for one day.
 pub struct Dashboard<'a> {
     pub settings: &'a Settings,
+    pub role: &'a Role,
     pub date: NaiveDate,
     pub days: &'a [Day],
     pub summary: Option<&'a Summary>,
@@ -154,14 +170,17 @@ pub struct Dashboard<'a> {
 
 /// Tiến độ: the chosen day's progress.
 pub fn dashboard(page: &Dashboard<'_>) -> Markup {
+    let district = *page.role == Role::District;
     let body = html! {
         section.toolbar {
             (day_picker("/", page.date, page.days))
-            form method="post" action="/chay" id="run-form" {
-                input type="hidden" name="csrf" value=(page.csrf);
-                input type="hidden" name="date" value=(page.date);
-                button type="submit" { "Chạy tổng hợp ngày " (day_text(page.date)) }
-                span #run-progress role="status" {}
+            @if district {
+                form method="post" action="/chay" id="run-form" {
+                    input type="hidden" name="csrf" value=(page.csrf);
+                    input type="hidden" name="date" value=(page.date);
+                    button type="submit" { "Chạy tổng hợp ngày " (day_text(page.date)) }
+                    span #run-progress role="status" {}
+                }
             }
         }
         @if page.busy {
@@ -176,7 +195,7 @@ pub fn dashboard(page: &Dashboard<'_>) -> Markup {
         @if let Some(count) = page.forms_made {
             p.notice.st-done #forms-made { "Đã tạo " (count) " phiếu báo cáo cho các đơn vị: tải về ở mục “Tải về” bên dưới." }
         }
-        @if page.waiting > 0 {
+        @if page.waiting > 0 && district {
             p.notice.st-on-track #waiting {
                 strong { (page.waiting) " tệp mới chưa tổng hợp" }
                 ": báo cáo đã nhận sau lần chạy tổng hợp này chưa có trong số liệu bên dưới. Bấm “Chạy tổng hợp ngày " (day_text(page.date)) "” để cập nhật."
@@ -186,12 +205,20 @@ pub fn dashboard(page: &Dashboard<'_>) -> Markup {
             (None, false) => { (first_use(page.settings)) }
             (None, true) => {
                 h1 { "Tiến độ ngày " (day_text(page.date)) }
-                p.empty { "Ngày này chưa chạy tổng hợp. Bấm “Chạy tổng hợp” khi đã nhận đủ báo cáo." }
+                @if district {
+                    p.empty { "Ngày này chưa chạy tổng hợp. Bấm “Chạy tổng hợp” khi đã nhận đủ báo cáo." }
+                } @else {
+                    p.empty { "Ngày này Công an huyện chưa chạy tổng hợp." }
+                }
             }
             (Some(summary), _) => { (progress(page, summary)) }
         }
     };
-    layout(page.settings, Tab::Progress, page.date, "Tiến độ", body)
+    let viewer = Viewer {
+        settings: page.settings,
+        role: page.role,
+    };
+    layout(&viewer, Tab::Progress, page.date, "Tiến độ", body)
 }
 
 /// A new workspace: what to put where before the first run, instead of numbers of nothing.
@@ -416,7 +443,7 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
                     li { a href={ "/tai/" (page.date) "/" (name) } download { (output_label(page.settings, name)) } }
                 }
             }
-            @if !page.outputs.iter().any(|n| matches!(layout::output_of(n, &[]), Output::Form(_))) {
+            @if *page.role == Role::District && !page.outputs.iter().any(|n| matches!(layout::output_of(n, &[]), Output::Form(_))) {
                 form method="post" action="/phieu" #forms-form {
                     input type="hidden" name="csrf" value=(page.csrf);
                     input type="hidden" name="date" value=(page.date);
@@ -424,7 +451,7 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
                     button type="submit" { "Tạo phiếu báo cáo cho các đơn vị" }
                 }
             }
-            @if let Some(chat) = page.chat {
+            @if let (Some(chat), Role::District) = (page.chat, page.role) {
                 h3 { label for="chat" { "Tin nhắn cho nhóm" } }
                 textarea #chat readonly rows="12" { (chat) }
                 button type="button" data-copy="chat" { "Sao chép tin nhắn" }
@@ -436,6 +463,7 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
 /// The intake page's input.
 pub struct Intake<'a> {
     pub settings: &'a Settings,
+    pub role: &'a Role,
     pub date: NaiveDate,
     /// Today in Vietnam, and whether the district's cutoff (20:00) has passed.
     pub today: NaiveDate,
@@ -455,6 +483,7 @@ pub fn intake(page: &Intake<'_>) -> Markup {
         .results
         .iter()
         .any(|r| r.outcome == Outcome::NeedsForce);
+    let own_force = page.role.force().map(|f| page.settings.force(f));
     let body = html! {
         h1 { "Nhận báo cáo ngày " (day_text(page.date)) }
         p.notice.(if page.date == page.today { "st-done" } else { "st-on-track" }) #stores-into {
@@ -463,18 +492,17 @@ pub fn intake(page: &Intake<'_>) -> Markup {
                 " Đã quá " (page.settings.district_cutoff.format("%H:%M")) ": nếu đã chạy tổng hợp hôm nay, bấm chạy lại để tính các tệp này."
             }
         }
-        p { "Chọn hoặc kéo thả các tệp báo cáo (.xlsx, .xls, .ods, .csv …) của đơn vị. Mỗi tệp được kiểm tra ngay theo danh sách chưa kích hoạt và phân công, rồi lưu vào thư mục báo cáo của ngày." }
+        p { "Chọn hoặc kéo thả các tệp báo cáo (.xlsx, .xls, .ods, .csv …) của đơn vị rồi bấm “Kiểm tra”: tệp được kiểm tra theo danh sách chưa kích hoạt và phân công, chưa lưu. Xem kết quả, sửa tệp nếu cần, rồi bấm “Gửi báo cáo”." }
         form method="post" action="/nhan-bao-cao" enctype="multipart/form-data" #upload-form {
             input type="hidden" name="csrf" value=(page.csrf);
             div.fields {
                 label { "Ngày báo cáo " input type="date" name="date" value=(page.date) required; }
-                label.(if needs_force { "ask" } else { "" }) {
-                    "Lực lượng (khi tệp không ghi rõ) "
-                    select name="force" {
-                        option value="" { "— theo nội dung tệp —" }
-                        @for force in &page.settings.forces {
-                            option value=(force.id) selected[page.force == Some(force.id.as_str())] { (force.name) }
-                        }
+                @if let Some(force) = own_force {
+                    span.fixed-force { "Lực lượng: " strong { (force.name) } }
+                } @else {
+                    label.(if needs_force { "ask" } else { "" }) {
+                        "Lực lượng (khi tệp không ghi rõ) "
+                        (force_select(page.settings, page.force))
                     }
                 }
             }
@@ -482,29 +510,74 @@ pub fn intake(page: &Intake<'_>) -> Markup {
                 label for="files" { "Kéo thả tệp vào đây, hoặc bấm để chọn tệp" }
                 input #files type="file" name="file" multiple accept=".xlsx,.xlsm,.xlsb,.xls,.ods,.csv";
             }
-            button type="submit" { "Gửi và kiểm tra" }
+            button type="submit" #check-button { "Kiểm tra" }
         }
         @if let Some(error) = page.error { p.notice.st-behind { (error) } }
         @if !page.results.is_empty() {
             section #results {
-                h2 { "Kết quả kiểm tra" }
-                @for result in page.results { (received(page.settings, result)) }
+                h2 { "Kết quả" }
+                @for result in page.results { (received(page, result)) }
             }
         }
     };
-    layout(page.settings, Tab::Intake, page.date, "Nhận báo cáo", body)
+    let viewer = Viewer {
+        settings: page.settings,
+        role: page.role,
+    };
+    layout(&viewer, Tab::Intake, page.date, "Nhận báo cáo", body)
+}
+
+fn force_select(settings: &Settings, chosen: Option<&str>) -> Markup {
+    html! {
+        select name="force" {
+            option value="" { "— theo nội dung tệp —" }
+            @for force in &settings.forces {
+                option value=(force.id) selected[chosen == Some(force.id.as_str())] { (force.name) }
+            }
+        }
+    }
+}
+
+/// "Gửi báo cáo" under a checked file: send it beside the unit's earlier files, or in place of one.
+fn send_form(page: &Intake<'_>, result: &Received) -> Markup {
+    html! {
+        form.send method="post" action="/nhan-bao-cao/gui" {
+            input type="hidden" name="csrf" value=(page.csrf);
+            input type="hidden" name="date" value=(page.date);
+            input type="hidden" name="staged" value=(result.sha256);
+            input type="hidden" name="name" value=(result.name);
+            @if result.outcome == Outcome::NeedsForce {
+                label.ask { "Lực lượng của tệp " (force_select(page.settings, page.force)) }
+            } @else if let Some(force) = &result.force {
+                input type="hidden" name="force" value=(force);
+            }
+            button type="submit" name="replace" value="" { "Gửi báo cáo" }
+            @for earlier in &result.same_unit_files {
+                button.replace type="submit" name="replace" value=(earlier) {
+                    "Gửi, thay tệp đã gửi " (earlier.rsplit('/').next().unwrap_or(earlier))
+                }
+            }
+        }
+        @if !result.same_unit_files.is_empty() {
+            p.hint { "Đơn vị này đã gửi tệp trong ngày. “Gửi, thay tệp …”: chỉ tính tệp mới, tệp cũ được giữ lại riêng, không tính nữa." }
+        }
+    }
 }
 
 fn outcome_badge(outcome: Outcome) -> (&'static str, &'static str) {
     match outcome {
+        Outcome::Checked => ("st-on-track", "Đã kiểm tra, chưa gửi"),
         Outcome::Stored => ("st-done", "Đã lưu"),
+        Outcome::Replaced => ("st-done", "Đã lưu, thay tệp trước"),
         Outcome::AlreadyReceived => ("st-on-track", "Đã nhận trước đó"),
         Outcome::NeedsForce => ("st-on-track", "Cần chọn lực lượng"),
+        Outcome::NotYours => ("st-behind", "Không phải của lực lượng này"),
         Outcome::Refused => ("st-behind", "Không nhận"),
     }
 }
 
-fn received(settings: &Settings, result: &Received) -> Markup {
+fn received(page: &Intake<'_>, result: &Received) -> Markup {
+    let settings = page.settings;
     let (class, label) = outcome_badge(result.outcome);
     let force = result
         .force
@@ -521,7 +594,9 @@ fn received(settings: &Settings, result: &Received) -> Markup {
                 dt { "Dòng có số định danh" } dd.accepted { (result.accepted) }
                 dt { "Dòng không có vấn đề" } dd { (result.clean_rows) }
                 @if let Some(path) = &result.stored_as { dt { "Lưu tại" } dd { code { (path) } } }
+                @if let Some(path) = &result.replaced { dt { "Tệp trước giữ tại" } dd { code { (path) } } }
             }
+            @if matches!(result.outcome, Outcome::Checked | Outcome::NeedsForce) { (send_form(page, result)) }
             @if !result.problems.is_empty() {
                 div.scroll {
                     table.list.problems {
@@ -535,5 +610,55 @@ fn received(settings: &Settings, result: &Received) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// Nhật ký: the latest events of the log (the district's tab).
+pub fn journal(viewer: &Viewer<'_>, today: NaiveDate, events: &[Event], failing: bool) -> Markup {
+    let body = html! {
+        h1 { "Nhật ký" }
+        p { "Mọi tệp đã kiểm tra, gửi, thay, bị từ chối; mọi lần tải về, chạy tổng hợp và yêu cầu bị chặn, mới nhất trước (" (events.len()) " dòng gần nhất). Tệp đầy đủ: thư mục " code { "nhat-ky/" } " trong thư mục làm việc." }
+        @if failing { p.notice.st-behind { "Lần ghi nhật ký gần nhất không được: xem quyền ghi của thư mục nhat-ky/." } }
+        div.scroll {
+            table.list #journal {
+                thead { tr { th { "Lúc" } th { "Ai" } th { "Việc" } th { "Tệp" } th { "Kết quả" } th { "Từ máy" } } }
+                tbody {
+                    @for event in events {
+                        tr {
+                            td { (event.time.get(..19).unwrap_or(&event.time).replace('T', " ")) }
+                            td { (role_name(viewer.settings, &event.role)) }
+                            td { (action_name(&event.action)) }
+                            td { code { (event.file.as_deref().unwrap_or("")) } }
+                            td { (event.outcome) }
+                            td { (event.remote) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(viewer, Tab::Journal, today, "Nhật ký", body)
+}
+
+fn role_name<'a>(settings: &'a Settings, code: &'a str) -> &'a str {
+    if code == "district" {
+        "Công an huyện"
+    } else {
+        force_name(settings, code)
+    }
+}
+
+fn action_name(action: &str) -> &str {
+    match action {
+        "check" => "Kiểm tra",
+        "store" => "Gửi",
+        "replace" => "Gửi thay tệp trước",
+        "set_aside" => "Giữ tệp bị thay",
+        "refuse" => "Từ chối tệp",
+        "download" => "Tải về",
+        "run" => "Chạy tổng hợp",
+        "forms" => "Tạo phiếu",
+        "forbidden" => "Bị chặn",
+        other => other,
     }
 }

@@ -13,6 +13,8 @@ pub struct UploadForm {
     pub date: Option<String>,
     pub force: Option<String>,
     pub csrf: Option<String>,
+    /// `POST /api/reports`: the earlier file (its `stored_as`) the sent file replaces.
+    pub replace: Option<String>,
 }
 
 /// Reads a multipart body: every `file` field (each kept only up to the size limit; a larger file
@@ -54,6 +56,7 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, Problem
                 "date" => form.date = text,
                 "force" => form.force = text,
                 "csrf" => form.csrf = text,
+                "replace" => form.replace = text,
                 _ => {}
             }
         }

@@ -13,6 +13,7 @@ mod inspect;
 mod layouts;
 mod lists;
 mod outputs;
+mod roles;
 mod run;
 mod serve;
 mod support;

@@ -18,6 +18,8 @@ pub struct Server {
     pub base: String,
     /// The token it printed, when it listens off loopback.
     pub token: Option<String>,
+    /// The forces' links it printed: (force id, token).
+    pub force_tokens: Vec<(String, String)>,
 }
 
 impl Server {
@@ -47,11 +49,24 @@ impl Server {
         };
         // Off loopback the printed address is 0.0.0.0: connect through loopback.
         let base = address.replace("0.0.0.0", "127.0.0.1");
+        // Then the forces' links, one per line, up to the closing line.
+        let mut force_tokens = Vec::new();
+        loop {
+            let mut next = String::new();
+            if reader.read_line(&mut next).unwrap_or(0) == 0 || next.starts_with("Dừng bằng") {
+                break;
+            }
+            if let (Some(open), Some((_, token))) = (next.find("("), next.split_once("?token=")) {
+                let id = next[open + 1..].split(')').next().unwrap_or("").to_string();
+                force_tokens.push((id, token.trim().to_string()));
+            }
+        }
         Self {
             child,
             _stdout: reader,
             base,
             token,
+            force_tokens,
         }
     }
 
@@ -325,9 +340,11 @@ fn the_intake_stores_checks_and_never_overwrites() {
         "scratch copies removed: {leftovers:?}"
     );
 
-    // The page itself: the same checks through the form, with the same-origin field.
+    // The page itself: the same checks through the form, with the same-origin field; the form
+    // checks only, and "Gửi báo cáo" then stores the file kept aside.
+    let token = csrf(&server);
     let (content_type, body) = multipart(
-        &[("csrf", &csrf(&server)), ("date", "2024-01-16")],
+        &[("csrf", &token), ("date", "2024-01-16")],
         &[("bao-cao.csv", problems.as_bytes())],
     );
     let mut page = agent()
@@ -337,8 +354,36 @@ fn the_intake_stores_checks_and_never_overwrites() {
         .expect("form post");
     assert_eq!(page.status().as_u16(), 200);
     let html = page.body_mut().read_to_string().expect("html");
-    assert!(html.contains("Đã lưu"), "{html}");
+    assert!(html.contains("Đã kiểm tra, chưa gửi"), "{html}");
     assert!(html.contains("trùng với dòng 2 trong cùng tệp"), "{html}");
+    assert!(
+        !dir.path().join("reports/2024-01-16").exists(),
+        "a check stores nothing"
+    );
+    let staged = html
+        .split("name=\"staged\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the send form names the checked file")
+        .to_string();
+    let mut sent = agent()
+        .post(server.url("/nhan-bao-cao/gui"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!(
+            "csrf={token}&date=2024-01-16&force=doan-thanh-nien&staged={staged}&name=bao-cao.csv&replace="
+        ))
+        .expect("send");
+    assert_eq!(sent.status().as_u16(), 200);
+    let html = sent.body_mut().read_to_string().expect("html");
+    assert!(html.contains("Đã lưu"), "{html}");
+    assert_eq!(
+        std::fs::read_to_string(
+            dir.path()
+                .join("reports/2024-01-16/doan-thanh-nien/bao-cao.csv")
+        )
+        .expect("stored on send"),
+        problems
+    );
     // Without the same-origin field, the form post is refused and nothing is stored.
     let (content_type, body) = multipart(&[("date", "2024-01-17")], &[("x.csv", clean.as_bytes())]);
     let answer = agent()

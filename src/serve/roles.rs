@@ -1,0 +1,313 @@
+//! Who is asking (issue 26): the district officer, who may do everything the page does, or one
+//! force's clerk, who sees the district's and the forces' counts, her own force's units in detail,
+//! downloads only her force's workbook and her own units' forms, and sends reports only into her
+//! force's folder.
+//!
+//! Each role has its own link: a random token, kept in the workspace's `lien-ket.toml` only as its
+//! SHA-256 (owner-only file), so the file says who may come in without being a key itself. A token
+//! is printed once, when it is made (`serve` off loopback makes the missing ones; `vneid-recon
+//! links` replaces them all or one). Without a token, on loopback, the page is the district
+//! officer's, as before.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::guard::{random_secret, same_secret};
+use crate::ix::ForceIx;
+use crate::report::layout::{self, Output};
+use crate::settings::Settings;
+
+/// The workspace file of the links' token hashes.
+pub const LINKS_FILE: &str = "lien-ket.toml";
+
+/// A signed-in role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// The district police officer: everything.
+    District,
+    /// One force's clerk.
+    Force { force: ForceIx, id: String },
+}
+
+impl Role {
+    /// The role as the log writes it: `district`, or the force's id.
+    pub fn code(&self) -> &str {
+        match self {
+            Role::District => "district",
+            Role::Force { id, .. } => id,
+        }
+    }
+
+    /// The force of a force clerk.
+    pub fn force(&self) -> Option<ForceIx> {
+        match self {
+            Role::District => None,
+            Role::Force { force, .. } => Some(*force),
+        }
+    }
+
+    /// Who is signed in, as the page's title bar says it.
+    pub fn label(&self, settings: &Settings) -> String {
+        match self {
+            Role::District => "Công an huyện (toàn quyền)".to_string(),
+            Role::Force { force, .. } => format!("Lực lượng {}", settings.force(*force).name),
+        }
+    }
+
+    /// What this role may do, in Vietnamese: every refusal says it.
+    pub fn refusal(&self, settings: &Settings) -> String {
+        match self {
+            Role::District => "Việc này không làm được.".to_string(),
+            Role::Force { force, .. } => {
+                let name = &settings.force(*force).name;
+                format!(
+                    "Đường dẫn của lực lượng {name} chỉ được: xem số liệu của huyện, của các lực \
+                     lượng và các đơn vị thuộc {name}; tải bảng của {name} và phiếu của các đơn vị \
+                     thuộc {name}; kiểm tra và gửi báo cáo của {name}. Việc này do Công an huyện \
+                     làm (chạy tổng hợp, tạo phiếu, nhật ký, số liệu và tệp của lực lượng khác)."
+                )
+            }
+        }
+    }
+
+    /// Whether this role may download the output `path` (relative to `out/D/`, with `/`).
+    pub fn may_download(&self, path: &str, settings: &Settings) -> bool {
+        let Role::Force { id, .. } = self else {
+            return true;
+        };
+        let ids: Vec<&str> = settings.forces.iter().map(|f| f.id.as_str()).collect();
+        match layout::output_of(path, &ids) {
+            Output::ForceWorkbook(force) => force == id,
+            Output::Form(form) => form.split_once('/').is_some_and(|(folder, _)| folder == id),
+            // Counts only, drawn for every force.
+            Output::Picture { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether a force clerk may reach this route at all (the district may reach every route);
+    /// what she may see there is decided by the handler.
+    pub fn may_reach(&self, method: &axum::http::Method, path: &str) -> bool {
+        if *self == Role::District {
+            return true;
+        }
+        let get = *method == axum::http::Method::GET;
+        match path {
+            "/" | "/api/days" | "/api/summary" | "/api/csrf" | "/api/run/status" => get,
+            "/nhan-bao-cao" => true,
+            "/nhan-bao-cao/gui" | "/api/check" | "/api/reports" => !get,
+            _ => get && (path.starts_with("/tai/") || path.starts_with("/static/")),
+        }
+    }
+}
+
+/// Which role a link is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkFor {
+    District,
+    /// A force, by id.
+    Force(String),
+}
+
+impl LinkFor {
+    /// From the command line: `huyen` (or `district`) or a force id.
+    pub fn parse(text: &str, settings: &Settings) -> Result<Self, String> {
+        match text {
+            "huyen" | "district" => Ok(LinkFor::District),
+            id if settings.force_by_id(id).is_some() => Ok(LinkFor::Force(id.to_string())),
+            _ => Err(format!(
+                "không có vai trò \"{text}\": dùng huyen hoặc mã một lực lượng trong \
+                 vneid-recon.toml ({})",
+                settings
+                    .forces
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+}
+
+/// A link's entry: the SHA-256 of its token and when it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Entry {
+    sha256: String,
+    created: String,
+}
+
+/// The links of a workspace, as `lien-ket.toml` keeps them (hashes only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Links {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    district: Option<Entry>,
+    /// By force id.
+    #[serde(default)]
+    forces: BTreeMap<String, Entry>,
+}
+
+/// A link just made: the role, and the token (shown once, never stored).
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub role: LinkFor,
+    pub token: String,
+}
+
+impl Links {
+    pub fn path(workspace: &Path) -> PathBuf {
+        workspace.join(LINKS_FILE)
+    }
+
+    /// The workspace's links; none when the file does not exist.
+    pub fn load(workspace: &Path) -> std::io::Result<Self> {
+        let path = Self::path(workspace);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|error| {
+                std::io::Error::other(format!(
+                    "{} hỏng ({}): xóa tệp rồi cấp lại đường dẫn bằng `vneid-recon links`",
+                    path.display(),
+                    error.message()
+                ))
+            }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Writes the file whole, readable by its owner only.
+    pub fn save(&self, workspace: &Path) -> std::io::Result<()> {
+        let text = toml::to_string(self).map_err(std::io::Error::other)?;
+        let content = format!(
+            "# vneid-recon: đường dẫn của trang văn phòng. Chỉ lưu mã băm SHA-256 của từng mã truy \
+             cập;\n# mã chỉ hiện một lần khi cấp. Cấp lại: vneid-recon links -w <thư mục>\n{text}"
+        );
+        crate::fsio::write_file(&Self::path(workspace), content.as_bytes())
+    }
+
+    /// Whether a link exists for the role.
+    pub fn has(&self, role: &LinkFor) -> bool {
+        match role {
+            LinkFor::District => self.district.is_some(),
+            LinkFor::Force(id) => self.forces.contains_key(id),
+        }
+    }
+
+    /// Makes a new token for the role (replacing its old one, which stops working).
+    pub fn issue(&mut self, role: LinkFor, now: chrono::NaiveDateTime) -> std::io::Result<NewLink> {
+        let token = random_secret();
+        if token.is_empty() {
+            return Err(std::io::Error::other(
+                "không lấy được số ngẫu nhiên của hệ điều hành để tạo mã truy cập",
+            ));
+        }
+        let entry = Entry {
+            sha256: crate::ingest::hex_sha256(token.as_bytes()),
+            created: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        };
+        match &role {
+            LinkFor::District => self.district = Some(entry),
+            LinkFor::Force(id) => {
+                self.forces.insert(id.clone(), entry);
+            }
+        }
+        Ok(NewLink { role, token })
+    }
+
+    /// The role a token is for, if any (a force no longer configured has no role).
+    pub fn role_of(&self, token: &str, settings: &Settings) -> Option<Role> {
+        let hash = crate::ingest::hex_sha256(token.trim().as_bytes());
+        if self
+            .district
+            .as_ref()
+            .is_some_and(|e| same_secret(&hash, &e.sha256))
+        {
+            return Some(Role::District);
+        }
+        let (id, _) = self
+            .forces
+            .iter()
+            .find(|(_, e)| same_secret(&hash, &e.sha256))?;
+        let force = settings.force_by_id(id)?;
+        Some(Role::Force {
+            force,
+            id: id.clone(),
+        })
+    }
+}
+
+/// Every role of a workspace's settings: the district, then the forces in order.
+pub fn every_role(settings: &Settings) -> Vec<LinkFor> {
+    std::iter::once(LinkFor::District)
+        .chain(settings.forces.iter().map(|f| LinkFor::Force(f.id.clone())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template parses")
+    }
+
+    #[test]
+    fn tokens_are_kept_hashed_and_name_their_role() {
+        let settings = settings();
+        let dir = tempfile::tempdir().expect("temp");
+        let now = chrono::NaiveDate::from_ymd_opt(2024, 1, 15)
+            .and_then(|d| d.and_hms_opt(8, 0, 0))
+            .expect("time");
+        let mut links = Links::default();
+        let district = links.issue(LinkFor::District, now).expect("district");
+        let youth = links
+            .issue(LinkFor::Force("doan-thanh-nien".into()), now)
+            .expect("youth");
+        links.save(dir.path()).expect("save");
+        let text = std::fs::read_to_string(Links::path(dir.path())).expect("read");
+        assert!(!text.contains(&district.token) && !text.contains(&youth.token));
+        let links = Links::load(dir.path()).expect("load");
+        assert_eq!(
+            links.role_of(&district.token, &settings),
+            Some(Role::District)
+        );
+        let role = links.role_of(&youth.token, &settings).expect("youth role");
+        assert_eq!(role.code(), "doan-thanh-nien");
+        assert_eq!(links.role_of("0123456789abcdef", &settings), None);
+        // Replacing one link stops its old token and keeps the others.
+        let mut links = links;
+        let again = links
+            .issue(LinkFor::Force("doan-thanh-nien".into()), now)
+            .expect("again");
+        assert_eq!(links.role_of(&youth.token, &settings), None);
+        assert!(links.role_of(&again.token, &settings).is_some());
+        assert_eq!(
+            links.role_of(&district.token, &settings),
+            Some(Role::District)
+        );
+    }
+
+    #[test]
+    fn a_force_clerk_downloads_only_her_own_files() {
+        let settings = settings();
+        let youth = Role::Force {
+            force: settings.force_by_id("doan-thanh-nien").expect("force"),
+            id: "doan-thanh-nien".into(),
+        };
+        for (path, allowed) in [
+            ("doan-thanh-nien-2024-01-15.xlsx", true),
+            ("cong-an-2024-01-15.xlsx", false),
+            ("tong-hop-2024-01-15.xlsx", false),
+            ("summary.json", false),
+            ("tin-nhan-2024-01-15.txt", false),
+            ("bieu-do-2024-01-15.png", true),
+            ("don-vi/doan-thanh-nien/doan-xa-ta-ma.xlsx", true),
+            ("don-vi/cong-an/cong-an-xa-ta-ma.xlsx", false),
+            ("parquet/citizens.parquet", false),
+        ] {
+            assert_eq!(youth.may_download(path, &settings), allowed, "{path}");
+            assert!(Role::District.may_download(path, &settings), "{path}");
+        }
+    }
+}
