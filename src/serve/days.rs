@@ -152,6 +152,24 @@ pub fn outputs(workspace: &Path, date: NaiveDate) -> Vec<String> {
     found
 }
 
+/// A day's summary as a force's clerk may see it: the district's, the forces' and the communes'
+/// counts as they are; the units, the files read and the unreadable files of her force only (a
+/// file is a force's when it sits in that force's folder of `assignments/` or `reports/D/`).
+pub fn for_force(mut summary: Summary, force_id: &str) -> Summary {
+    let hers = |path: &str| {
+        let parts: Vec<&str> = path.split('/').collect();
+        match parts.as_slice() {
+            ["assignments", force, _, ..] => *force == force_id,
+            ["reports", _, force, _, ..] => *force == force_id,
+            _ => false,
+        }
+    };
+    summary.units.retain(|u| u.force == force_id);
+    summary.inputs.retain(|i| hers(&i.path));
+    summary.unreadable_files.retain(|f| hers(&f.path));
+    summary
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,22 +215,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// A day's summary as a force's clerk may see it: the district's, the forces' and the communes'
-/// counts as they are; the units, the files read and the unreadable files of her force only (a
-/// file is a force's when it sits in that force's folder of `assignments/` or `reports/D/`).
-pub fn for_force(mut summary: Summary, force_id: &str) -> Summary {
-    let hers = |path: &str| {
-        let parts: Vec<&str> = path.split('/').collect();
-        match parts.as_slice() {
-            ["assignments", force, _, ..] => *force == force_id,
-            ["reports", _, force, _, ..] => *force == force_id,
-            _ => false,
-        }
-    };
-    summary.units.retain(|u| u.force == force_id);
-    summary.inputs.retain(|i| hers(&i.path));
-    summary.unreadable_files.retain(|f| hers(&f.path));
-    summary
 }

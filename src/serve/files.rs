@@ -30,7 +30,13 @@ pub async fn download(
                 Problem::new(StatusCode::FORBIDDEN, state.refusal(&caller.role))
             }
         };
-        state.record(&caller, "forbidden", Some(&path), None, problem.status.as_str());
+        state.record(
+            &caller,
+            "forbidden",
+            Some(&path),
+            None,
+            problem.status.as_str(),
+        );
         return problem.into_response();
     };
     let settings = match super::settings(&state) {

@@ -214,13 +214,14 @@ fn a_clerk_uploads_runs_and_reads_the_total_in_chromium() {
         lines[1].contains('3') && lines[1].contains("không có trong danh sách"),
         "{rows}"
     );
-    assert!(
-        dir.path()
-            .join("reports/2024-01-15/cong-an/cong-an-xa-ta-ma-bo-sung.csv")
-            .is_file(),
-        "stored under the force its content names"
-    );
+    let stored = dir
+        .path()
+        .join("reports/2024-01-15/cong-an/cong-an-xa-ta-ma-bo-sung.csv");
+    assert!(!stored.exists(), "a check stores nothing");
     driver.screenshot(&shots.join("nhan-bao-cao.png"));
+    driver.click("#results form.send button");
+    assert!(driver.text("#results").contains("Đã lưu"));
+    assert!(stored.is_file(), "stored under the force its content names");
 
     driver.open(&server.url("/?date=2024-01-15"));
     driver.click("#run-form button");
@@ -305,4 +306,123 @@ fn the_page_shows_a_new_workspace_files_waiting_and_errors_in_chromium() {
     assert!(problem.contains("xyz"), "{problem}");
     assert_eq!(driver.text("h1"), "Yêu cầu không hợp lệ");
     driver.screenshot(&shots.join("loi.png"));
+}
+
+/// The source of the page the browser shows.
+fn source(driver: &Driver) -> String {
+    driver
+        .call("GET", "/source", Value::Null)
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn a_force_clerk_checks_fixes_sends_and_replaces_in_chromium() {
+    // Issue 26: a Youth Union clerk on her own link, in a real browser.
+    if !browser_available() {
+        eprintln!("skipped: Chromium and ChromeDriver are not installed");
+        return;
+    }
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("office-page");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let dir = workspace_copy("fixtures/tuan-giao");
+    let ran = super::support::cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(ran.status.code(), Some(0));
+    let server = Server::start(dir.path(), &["--listen", "0.0.0.0:0"]);
+    let youth = server
+        .force_tokens
+        .iter()
+        .find(|(id, _)| id == "doan-thanh-nien")
+        .map(|(_, token)| token.clone())
+        .expect("the Youth Union's link");
+    let driver = Driver::start();
+
+    // Her link opens her page: who is signed in, her workbook, not the district's.
+    driver.open(&server.url(&format!("/?date=2024-01-15&token={youth}")));
+    assert!(driver.text("#signed-in").contains("Đoàn Thanh niên"));
+    let page = source(&driver);
+    assert!(
+        page.contains("doan-thanh-nien-2024-01-15.xlsx"),
+        "her workbook"
+    );
+    assert!(
+        !page.contains("tong-hop-2024-01-15.xlsx"),
+        "no district workbook"
+    );
+    assert!(
+        !page.contains("cong-an-2024-01-15.xlsx"),
+        "no other force's workbook"
+    );
+    assert!(!page.contains("run-form"), "no run button");
+    driver.screenshot(&shots.join("luc-luong-tien-do.png"));
+
+    // A report with a 9-digit ID: checked, the problem shown, nothing stored.
+    let folder = dir.path().join("reports/2024-01-15/doan-thanh-nien");
+    let before = std::fs::read_dir(&folder).map(|d| d.count()).unwrap_or(0);
+    let header = "Họ và tên;Số định danh cá nhân;Lực lượng;Đơn vị\n";
+    let good = "Chá Thị Xá;011171591451;Đoàn Thanh niên;Đoàn xã Ta Ma\n";
+    let bad = "Lò Văn Sai;040123456;Đoàn Thanh niên;Đoàn xã Ta Ma\n";
+    let upload = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("report");
+        driver.open(&server.url("/nhan-bao-cao?date=2024-01-15"));
+        let input = driver.find("#files");
+        driver.call(
+            "POST",
+            &format!("/element/{input}/value"),
+            json!({ "text": path.to_string_lossy() }),
+        );
+        driver.click("#check-button");
+        driver.text("#results")
+    };
+    let results = upload("doan-xa-ta-ma.csv", &format!("{header}{good}{bad}"));
+    assert!(results.contains("Đã kiểm tra, chưa gửi"), "{results}");
+    assert!(
+        driver
+            .text("#results table.problems tbody")
+            .contains("12 chữ số")
+    );
+    assert_eq!(
+        std::fs::read_dir(&folder).map(|d| d.count()).unwrap_or(0),
+        before
+    );
+    driver.screenshot(&shots.join("luc-luong-kiem-tra.png"));
+
+    // Fixed, checked again, sent.
+    let results = upload("doan-xa-ta-ma.csv", &format!("{header}{good}"));
+    assert!(!results.contains("12 chữ số"), "{results}");
+    driver.click("#results form.send button");
+    let results = driver.text("#results");
+    assert!(results.contains("Đã lưu"), "{results}");
+    let first = folder.join("doan-xa-ta-ma.csv");
+    assert!(first.is_file());
+
+    // A later version of the same unit's report replaces the first, which is kept aside.
+    let later = "Cà Văn Tiến;011083281229;Đoàn Thanh niên;Đoàn xã Ta Ma\n";
+    let results = upload("doan-xa-ta-ma-lan-2.csv", &format!("{header}{good}{later}"));
+    assert!(
+        results.contains("Gửi, thay tệp đã gửi doan-xa-ta-ma.csv"),
+        "{results}"
+    );
+    driver.screenshot(&shots.join("luc-luong-thay-tep.png"));
+    driver.click("#results form.send button.replace");
+    let results = driver.text("#results");
+    assert!(results.contains("Đã lưu, thay tệp trước"), "{results}");
+    assert!(!first.exists());
+    assert!(folder.join("doan-xa-ta-ma-lan-2.csv").is_file());
+    let kept: Vec<_> = std::fs::read_dir(dir.path().join("reports/2024-01-15/.thay-the"))
+        .expect("kept aside")
+        .flatten()
+        .collect();
+    assert_eq!(kept.len(), 1);
+    driver.screenshot(&shots.join("luc-luong-da-thay.png"));
+
+    // The district workbook stays closed to her, even typed in by hand.
+    driver.open(&server.url("/tai/2024-01-15/tong-hop-2024-01-15.xlsx"));
+    assert_eq!(driver.text("h1"), "Không được phép");
 }
