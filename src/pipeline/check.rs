@@ -157,8 +157,8 @@ fn message(kind: &ProblemKind, column: Option<&str>) -> String {
 pub struct Checker<'a> {
     settings: &'a Settings,
     stages: &'a Stages,
-    /// The day each citizen was first counted.
-    counted: IdMap<NaiveDate>,
+    /// The day each citizen was first counted (indexed once per reading of the stages).
+    counted: &'a IdMap<NaiveDate>,
     forces: ForceMatcher,
     naming: Naming<'a>,
 }
@@ -166,11 +166,10 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// Indexes the stages once.
     pub fn new(settings: &'a Settings, stages: &'a Stages) -> Self {
-        let counted = stages.claims.counted().map(|c| (c.id, c.date)).collect();
         Self {
             settings,
             stages,
-            counted,
+            counted: stages.counted_days(),
             forces: ForceMatcher::new(settings),
             naming: Naming::new(settings),
         }

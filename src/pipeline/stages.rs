@@ -56,9 +56,18 @@ pub struct Stages {
     pub claims: claims::Claims,
     pub units: Units,
     pub progress: progress::Progress,
+    /// The day each citizen was first counted, indexed when first asked (the clerk's check; the
+    /// page asks it of one shared reading for every upload).
+    counted_days: std::sync::OnceLock<crate::normalize::id::IdMap<NaiveDate>>,
 }
 
 impl Stages {
+    /// The day each citizen was first counted.
+    pub fn counted_days(&self) -> &crate::normalize::id::IdMap<NaiveDate> {
+        self.counted_days
+            .get_or_init(|| self.claims.counted().map(|c| (c.id, c.date)).collect())
+    }
+
     /// The view the report writers take.
     pub fn data<'a>(
         &'a self,
@@ -161,6 +170,7 @@ pub fn compute(
         claims,
         units,
         progress,
+        counted_days: std::sync::OnceLock::new(),
     })
 }
 
