@@ -127,12 +127,6 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
         .unwrap_or_default();
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .and_then(|given| state.role_of(given.trim()));
-    let from_cookie = cookie(headers, TOKEN_COOKIE).and_then(|given| state.role_of(given));
     let (given, rest) = split_token(request.uri().query().unwrap_or(""));
     if let Some(given) = given
         && request.method() == Method::GET
@@ -142,8 +136,16 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             return secured(token_accepted(request.uri().path(), &rest, &given));
         }
     }
+    // Each token is looked up only when presented, the cookie only without a bearer token.
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|given| state.role_of(given.trim()));
     let bearer_proven = bearer.is_some();
-    let role = match bearer.or(from_cookie) {
+    let role =
+        bearer.or_else(|| cookie(headers, TOKEN_COOKIE).and_then(|given| state.role_of(given)));
+    let role = match role {
         Some(role) => role,
         None if !state.requires_token() => super::roles::Role::District,
         None => {

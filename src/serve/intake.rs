@@ -56,6 +56,21 @@ pub enum Outcome {
     Refused,
 }
 
+impl Outcome {
+    /// The outcome as the API and the log write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Checked => "checked",
+            Outcome::Stored => "stored",
+            Outcome::Replaced => "replaced",
+            Outcome::AlreadyReceived => "already_received",
+            Outcome::NeedsForce => "needs_force",
+            Outcome::NotYours => "not_yours",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
 /// One file's answer (`POST /api/check` and `POST /api/reports` answer a list of these).
 #[derive(Debug, Clone, Serialize)]
 pub struct Received {
@@ -284,7 +299,6 @@ fn examine(
         },
     };
     let mut received = examined_received(context, checker, &report, Some(force), tools, name);
-    received.sha256 = sha256;
     if let Some(named) = named.filter(|named| *named != force) {
         received.outcome = Outcome::NotYours;
         received.message = format!(
@@ -444,12 +458,7 @@ fn set_aside(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let stamped = format!("{}-{name}", now.format("%H%M%S"));
-    for n in 1..=999 {
-        let candidate = if n == 1 {
-            stamped.clone()
-        } else {
-            numbered_name(&stamped, n)
-        };
+    for candidate in free_name_candidates(&stamped) {
         let target = aside.join(&candidate);
         if target.exists() {
             continue;
@@ -485,18 +494,21 @@ pub fn stage(workspace: &Path, bytes: &[u8]) -> std::io::Result<String> {
     Ok(sha)
 }
 
-/// A kept file's bytes, by the SHA-256 the page gave (anything but 64 hex digits names nothing).
-pub fn staged(workspace: &Path, sha256: &str) -> Option<Vec<u8>> {
+/// Where a kept file is, by the SHA-256 the page gave (anything but 64 hex digits names nothing).
+fn staged_path(workspace: &Path, sha256: &str) -> Option<PathBuf> {
     let plain = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    plain
-        .then(|| std::fs::read(staging_folder(workspace).join(sha256)).ok())
-        .flatten()
+    plain.then(|| staging_folder(workspace).join(sha256))
+}
+
+/// A kept file's bytes.
+pub fn staged(workspace: &Path, sha256: &str) -> Option<Vec<u8>> {
+    std::fs::read(staged_path(workspace, sha256)?).ok()
 }
 
 /// Forgets a kept file once sent.
 pub fn unstage(workspace: &Path, sha256: &str) {
-    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let _ = std::fs::remove_file(staging_folder(workspace).join(sha256));
+    if let Some(path) = staged_path(workspace, sha256) {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -644,17 +656,23 @@ impl DayFiles {
     }
 }
 
+/// The names tried for a file under a name that may be taken: the name, then `name (2)` … `(999)`.
+fn free_name_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+    (1..=999).map(move |n| {
+        if n == 1 {
+            name.to_string()
+        } else {
+            numbered_name(name, n)
+        }
+    })
+}
+
 /// Stores the bytes under `name` in `folder`, or under the first free numbered name; never
 /// replaces a file (the final rename refuses an existing name, so two uploads at once cannot
 /// clash either).
 fn store_new(folder: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
     fs_err::create_dir_all(folder)?;
-    for n in 1..=999 {
-        let candidate = if n == 1 {
-            name.to_string()
-        } else {
-            numbered_name(name, n)
-        };
+    for candidate in free_name_candidates(name) {
         let path = folder.join(&candidate);
         match crate::fsio::write_new_file(&path, bytes) {
             Ok(()) => return Ok(path),
@@ -689,6 +707,21 @@ mod tests {
         assert_eq!(with_extension("bc.XLSX", "xlsx"), "bc.XLSX");
         assert_eq!(with_extension("bao cao", "xlsx"), "bao cao.xlsx");
         assert_eq!(with_extension("v1.2 bc", "xls"), "v1.2 bc.xls");
+    }
+
+    #[test]
+    fn outcome_codes_are_the_api_s() {
+        for outcome in [
+            Outcome::Checked,
+            Outcome::Stored,
+            Outcome::Replaced,
+            Outcome::AlreadyReceived,
+            Outcome::NeedsForce,
+            Outcome::NotYours,
+            Outcome::Refused,
+        ] {
+            assert_eq!(serde_json::to_value(outcome).expect("json"), outcome.code());
+        }
     }
 
     #[test]

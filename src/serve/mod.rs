@@ -504,15 +504,13 @@ async fn receive(
             intake::Answer::Files(results) | intake::Answer::NotYours(results) => results,
         };
         for result in results {
-            let (action, outcome) = match result.outcome {
-                intake::Outcome::Checked => ("check", "checked"),
-                intake::Outcome::NeedsForce => ("check", "needs_force"),
-                intake::Outcome::Stored => ("store", "stored"),
-                intake::Outcome::Replaced => ("replace", "replaced"),
-                intake::Outcome::AlreadyReceived => ("store", "already_received"),
-                intake::Outcome::NotYours => ("refuse", "not_yours"),
-                intake::Outcome::Refused => ("refuse", "refused"),
+            let action = match result.outcome {
+                intake::Outcome::Checked | intake::Outcome::NeedsForce => "check",
+                intake::Outcome::Stored | intake::Outcome::AlreadyReceived => "store",
+                intake::Outcome::Replaced => "replace",
+                intake::Outcome::NotYours | intake::Outcome::Refused => "refuse",
             };
+            let outcome = result.outcome.code();
             let file = result.stored_as.as_deref().unwrap_or(&result.name);
             let sha = Some(result.sha256.as_str()).filter(|s| !s.is_empty());
             state.record(&caller, action, Some(file), sha, outcome);

@@ -585,7 +585,7 @@ fn received(page: &Intake<'_>, result: &Received) -> Markup {
         .and_then(|id| settings.forces.iter().find(|f| f.id == id))
         .map(|f| f.name.as_str());
     html! {
-        article.received {
+        article.received data-outcome=(result.outcome.code()) {
             h3 { span.badge.(class) { (label) } " " (result.name) }
             p { (result.message) }
             dl {

@@ -220,7 +220,12 @@ fn a_clerk_uploads_runs_and_reads_the_total_in_chromium() {
     assert!(!stored.exists(), "a check stores nothing");
     driver.screenshot(&shots.join("nhan-bao-cao.png"));
     driver.click("#results form.send button");
-    assert!(driver.text("#results").contains("Đã lưu"));
+    // Found on the answer's page only (the checked page is still there right after the click).
+    assert!(
+        driver
+            .text("#results article[data-outcome=stored]")
+            .contains("Đã lưu")
+    );
     assert!(stored.is_file(), "stored under the force its content names");
 
     driver.open(&server.url("/?date=2024-01-15"));
@@ -397,7 +402,7 @@ fn a_force_clerk_checks_fixes_sends_and_replaces_in_chromium() {
     let results = upload("doan-xa-ta-ma.csv", &format!("{header}{good}"));
     assert!(!results.contains("12 chữ số"), "{results}");
     driver.click("#results form.send button");
-    let results = driver.text("#results");
+    let results = driver.text("#results article[data-outcome=stored]");
     assert!(results.contains("Đã lưu"), "{results}");
     let first = folder.join("doan-xa-ta-ma.csv");
     assert!(first.is_file());
@@ -411,7 +416,7 @@ fn a_force_clerk_checks_fixes_sends_and_replaces_in_chromium() {
     );
     driver.screenshot(&shots.join("luc-luong-thay-tep.png"));
     driver.click("#results form.send button.replace");
-    let results = driver.text("#results");
+    let results = driver.text("#results article[data-outcome=replaced]");
     assert!(results.contains("Đã lưu, thay tệp trước"), "{results}");
     assert!(!first.exists());
     assert!(folder.join("doan-xa-ta-ma-lan-2.csv").is_file());
