@@ -101,6 +101,9 @@ pub enum Command {
         /// Print nothing on success.
         #[arg(short, long)]
         quiet: bool,
+        /// Lock each form with its force's password (else the district's) from mat-khau.toml.
+        #[arg(long)]
+        protect: bool,
     },
     /// The district office's page: a local web application in Vietnamese for people who do not
     /// use a terminal. Tiến độ shows a day's progress (totals, the curve against the plan line, the
@@ -174,6 +177,11 @@ pub struct RunArgs {
     /// assignment and status, claims, conflicts, rejected rows), for DuckDB or Spark.
     #[arg(long)]
     pub parquet: bool,
+    /// Lock the workbooks that carry personal data with the passwords of the workspace's
+    /// mat-khau.toml (or VNEID_PASSWORD): Excel's "password to open" (also `[protect]` in
+    /// vneid-recon.toml). Never give a password on the command line.
+    #[arg(long)]
+    pub protect: bool,
 }
 
 /// Flags of `check`.
@@ -196,6 +204,11 @@ pub struct CheckArgs {
     /// facts: the reject reason, the unit/force/officer assigned, the day already counted).
     #[arg(long)]
     pub json: bool,
+    /// Lock the workbooks that carry personal data with the passwords of the workspace's
+    /// mat-khau.toml (or VNEID_PASSWORD): Excel's "password to open" (also `[protect]` in
+    /// vneid-recon.toml). Never give a password on the command line.
+    #[arg(long)]
+    pub protect: bool,
 }
 
 /// Flags of `serve`.

@@ -17,6 +17,7 @@ pub mod ix;
 pub mod normalize;
 pub mod pipeline;
 pub mod platform;
+pub mod protect;
 pub mod reconcile;
 pub mod report;
 pub mod serve;

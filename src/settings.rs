@@ -50,6 +50,9 @@ pub struct Settings {
     pub forces: Vec<Force>,
     /// Extra header aliases per field, on top of the built-in ones.
     pub aliases: BTreeMap<Field, Vec<String>>,
+    /// `[protect] enabled = true`: every run locks the workbooks that carry personal data with
+    /// the passwords of `mat-khau.toml` (as `run --protect`).
+    pub protect: bool,
 }
 
 impl Settings {
@@ -104,6 +107,14 @@ struct RawSettings {
     communes: Option<Spanned<Vec<Spanned<String>>>>,
     forces: Option<Spanned<Vec<Spanned<RawForce>>>>,
     aliases: Option<BTreeMap<Spanned<String>, Vec<String>>>,
+    protect: Option<RawProtect>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProtect {
+    #[serde(default)]
+    enabled: bool,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +200,7 @@ pub fn parse(text: &str, file: &str) -> Result<Settings, SettingsError> {
         communes,
         forces,
         aliases,
+        protect: raw.protect.is_some_and(|p| p.enabled),
     })
 }
 

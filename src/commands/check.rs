@@ -30,7 +30,11 @@ struct CheckOutput<'a> {
 pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     let now = crate::vietnam_now();
     let context = if args.workspace.join(SETTINGS_FILE).exists() {
-        Some(resolve(&args.workspace, args.date)?)
+        Some(resolve(&args.workspace, args.date, args.protect)?)
+    } else if args.protect {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--protect cần thư mục làm việc có vneid-recon.toml và mat-khau.toml (-w)"
+        )));
     } else {
         None
     };
@@ -85,7 +89,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         );
     }
     if let Some(out) = &args.fixed {
-        write_fixed(args, out, &reports, &problems, date)?;
+        write_fixed(args, out, &reports, &problems, (date, context.as_ref()))?;
     }
     Ok(if problems.is_empty() {
         ExitStatus::Success
@@ -128,7 +132,7 @@ fn write_fixed(
     out: &Path,
     reports: &[FileReport],
     problems: &[Problem],
-    date: NaiveDate,
+    (date, context): (NaiveDate, Option<&crate::pipeline::Context>),
 ) -> Result<(), Failure> {
     if args.files.iter().any(|f| same_file(f, out)) {
         return Err(Failure::usage(anyhow::anyhow!(
@@ -136,8 +140,16 @@ fn write_fixed(
             out.display()
         )));
     }
-    let bytes = crate::report::cleaned::cleaned_copy(reports, problems, date)
+    let mut bytes = crate::report::cleaned::cleaned_copy(reports, problems, date)
         .map_err(Failure::cannot_run)?;
+    // A protected workspace's clean copy carries the rows' personal data: locked with the
+    // district's password (resolving the context made sure there is one).
+    if let Some(password) = context
+        .filter(|c| c.protect)
+        .and_then(|c| c.passwords.district.as_ref())
+    {
+        bytes = crate::protect::lock(&bytes, password).map_err(Failure::cannot_run)?;
+    }
     crate::fsio::write_file(out, &bytes).map_err(Failure::cannot_run)?;
     if !args.json {
         println!("Đã ghi bản đã làm sạch: {}", out.display());

@@ -89,7 +89,8 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             workspace,
             date,
             quiet,
-        } => split::run(&workspace, date, quiet),
+            protect,
+        } => split::run(&workspace, date, quiet, protect),
         Command::Demo {
             dir,
             citizens,
@@ -194,19 +195,29 @@ pub fn knobs_from_env() -> Knobs {
         // OLE2 files are probed in a child process of this same binary.
         read_options: crate::ingest::ReadOptions {
             probe_exe: std::env::current_exe().ok(),
+            passwords: Vec::new(),
         },
+        protect: false,
+        // Stands in for mat-khau.toml's `district` (cron); never printed.
+        password: std::env::var("VNEID_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(crate::protect::Secret::new),
     }
 }
 
 /// The invocation's context: the workspace's settings, the date (default today in Vietnam), now,
 /// and the environment knobs, read once here.
-pub(crate) fn resolve(workspace: &Path, date: Option<NaiveDate>) -> Result<Context, Failure> {
-    Ok(jobs::resolve(
-        workspace,
-        date,
-        crate::vietnam_now(),
-        knobs_from_env(),
-    )?)
+pub(crate) fn resolve(
+    workspace: &Path,
+    date: Option<NaiveDate>,
+    protect: bool,
+) -> Result<Context, Failure> {
+    let knobs = crate::pipeline::Knobs {
+        protect,
+        ..knobs_from_env()
+    };
+    Ok(jobs::resolve(workspace, date, crate::vietnam_now(), knobs)?)
 }
 
 /// Discovers and reads the workspace's inputs, with a progress bar over the files when standard

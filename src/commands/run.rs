@@ -11,7 +11,7 @@ use crate::report::summary;
 
 /// Runs the daily consolidation.
 pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
-    let context = resolve(&args.workspace, args.date)?;
+    let context = resolve(&args.workspace, args.date, args.protect)?;
     jobs::refuse_future_day(context.as_of, context.now)?;
     jobs::require_master(&context)?;
     let _lock = jobs::lock(&context, context.knobs.lock_wait)?;

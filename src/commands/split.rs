@@ -12,8 +12,9 @@ pub fn run(
     workspace: &std::path::Path,
     date: Option<NaiveDate>,
     quiet: bool,
+    protect: bool,
 ) -> Result<ExitStatus, Failure> {
-    let context = resolve(workspace, date)?;
+    let context = resolve(workspace, date, protect)?;
     let made = jobs::write_forms(&context, context.knobs.lock_wait)?;
     if !quiet {
         eprintln!(

@@ -27,6 +27,9 @@ pub struct ReadOptions {
     /// The executable to run the isolated OLE2 probe with (`vneid-recon __probe FILE`); `None` reads
     /// OLE2 files in-process (tests of the library without the binary).
     pub probe_exe: Option<PathBuf>,
+    /// Passwords the office knows for received files (`mat-khau.toml`'s `received`), tried on an
+    /// encrypted workbook; one that opens it lets it be read like any other (issue 27).
+    pub passwords: Vec<crate::protect::Secret>,
 }
 
 /// The extensions we read.
@@ -127,11 +130,19 @@ pub fn read_workbook_in(
             catch_reader_panic(|| read_zip(path, &ext))
         }
         Container::Ole2 => {
-            if let Some(exe) = &options.probe_exe {
-                probe_in_child(exe, path)?;
+            let read = || {
+                if let Some(exe) = &options.probe_exe {
+                    probe_in_child(exe, path)?;
+                }
+                let _one_at_a_time = whole_sheet_reads();
+                catch_reader_panic(|| read_ole2(path))
+            };
+            match read() {
+                Err(error) if error.code == FileErrorCode::Encrypted => {
+                    read_unlocked(path, content, options).unwrap_or(Err(error))
+                }
+                other => other,
             }
-            let _one_at_a_time = whole_sheet_reads();
-            catch_reader_panic(|| read_ole2(path))
         }
         Container::Other if ext == "csv" => csv_reader::read_csv(path),
         Container::Other if head.is_empty() => {
@@ -151,6 +162,28 @@ fn whole_sheet_reads() -> std::sync::MutexGuard<'static, ()> {
     WHOLE_SHEET_READS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// An encrypted workbook read through one of the office's passwords, from memory (the unlocked
+/// bytes are never written anywhere); `None` when no password opens it.
+fn read_unlocked(
+    path: &Path,
+    content: Option<&[u8]>,
+    options: &ReadOptions,
+) -> Option<Result<RawWorkbook, FileError>> {
+    if options.passwords.is_empty() {
+        return None;
+    }
+    let locked = match content {
+        Some(bytes) => bytes.to_vec(),
+        None => std::fs::read(path).ok()?,
+    };
+    let unlocked = crate::protect::unlock(&locked, &options.passwords)?;
+    let without_passwords = ReadOptions {
+        probe_exe: options.probe_exe.clone(),
+        passwords: Vec::new(),
+    };
+    Some(read_workbook_in(path, Some(&unlocked), &without_passwords))
 }
 
 fn describe_content(head: &[u8]) -> String {

@@ -30,6 +30,10 @@ pub struct Knobs {
     pub timings: bool,
     /// How files are read (the executable that probes OLE2 files in a child process).
     pub read_options: crate::ingest::ReadOptions,
+    /// `--protect`: lock the workbooks that carry personal data (also `[protect]` in the settings).
+    pub protect: bool,
+    /// `VNEID_PASSWORD`: stands in for `mat-khau.toml`'s `district`.
+    pub password: Option<crate::protect::Secret>,
 }
 
 impl Default for Knobs {
@@ -38,6 +42,8 @@ impl Default for Knobs {
             lock_wait: Duration::from_secs(10),
             timings: false,
             read_options: crate::ingest::ReadOptions::default(),
+            protect: false,
+            password: None,
         }
     }
 }
@@ -56,6 +62,11 @@ pub struct Context {
     /// The check of a report for today after the unit cutoff (17:00): the clerk is reminded.
     pub unit_cutoff_passed: bool,
     pub knobs: Knobs,
+    /// The workspace's passwords (`mat-khau.toml`, `VNEID_PASSWORD`); the received ones are also
+    /// in `knobs.read_options`.
+    pub passwords: crate::protect::Passwords,
+    /// Lock the workbooks that carry personal data (`--protect` or `[protect]`).
+    pub protect: bool,
 }
 
 impl Context {
@@ -68,7 +79,10 @@ impl Context {
         knobs: Knobs,
     ) -> Self {
         let as_of = date.unwrap_or(now.date());
+        let protect = knobs.protect || settings.protect;
         Self {
+            protect,
+            passwords: crate::protect::Passwords::default(),
             provisional: as_of == now.date()
                 && !cutoff_passed(now, as_of, settings.district_cutoff),
             unit_cutoff_passed: cutoff_passed(now, as_of, settings.unit_cutoff),

@@ -77,13 +77,52 @@ pub fn resolve(
     knobs: Knobs,
 ) -> Result<Context, JobError> {
     let settings = load_settings(workspace)?;
-    Ok(Context::new(
-        workspace.to_path_buf(),
-        settings,
-        date,
-        now,
-        knobs,
-    ))
+    let force_ids: Vec<&str> = settings.forces.iter().map(|f| f.id.as_str()).collect();
+    let passwords = crate::protect::Passwords::load(workspace, knobs.password.clone(), &force_ids)
+        .map_err(|message| JobError::Settings(anyhow::anyhow!(message)))?;
+    let mut context = Context::new(workspace.to_path_buf(), settings, date, now, knobs);
+    if context.protect && passwords.district.is_none() {
+        return Err(JobError::Settings(anyhow::anyhow!(
+            "khóa tệp (--protect hoặc [protect] trong vneid-recon.toml) cần mật khẩu: ghi \
+             district = \"…\" vào {} (chỉ chủ tệp đọc được, chmod 600) hoặc đặt biến môi trường \
+             VNEID_PASSWORD; không bao giờ ghi mật khẩu trên dòng lệnh",
+            workspace.join(crate::protect::PASSWORDS_FILE).display()
+        )));
+    }
+    context.knobs.read_options.passwords = passwords.received.clone();
+    context.passwords = passwords;
+    Ok(context)
+}
+
+/// The outputs of a day with each personal-data workbook locked by its password, when the context
+/// protects them (summary, chat text and picture carry counts only and stay open). Locking is
+/// spread over the cores: each costs the 100,000 rounds of its key derivation.
+pub fn locked_outputs(
+    context: &Context,
+    outputs: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>, JobError> {
+    use rayon::prelude::*;
+    if !context.protect {
+        return Ok(outputs);
+    }
+    let force_ids: Vec<&str> = context
+        .settings
+        .forces
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    outputs
+        .into_par_iter()
+        .map(|(name, bytes)| {
+            match context.passwords.for_output(&name, &force_ids) {
+                Some(password) => crate::protect::lock(&bytes, password)
+                    .with_context(|| format!("không khóa được {name}"))
+                    .map(|locked| (name, locked)),
+                None => Ok((name, bytes)),
+            }
+            .map_err(JobError::cannot_run)
+        })
+        .collect()
 }
 
 /// A day that has not come yet in Vietnam is refused (SPEC §11.21): nothing can have been
@@ -195,6 +234,12 @@ pub fn consolidate(
     mut timings: Timings,
 ) -> Result<Consolidated, JobError> {
     crate::fsio::remove_stale_staging(&context.workspace.join("out"));
+    if context.protect && parquet {
+        return Err(JobError::Settings(anyhow::anyhow!(
+            "--parquet không dùng được khi khóa tệp: các bảng Parquet mang số định danh mà không \
+             khóa được bằng mật khẩu; bỏ --parquet hoặc bỏ khóa"
+        )));
+    }
     let stages = super::compute(&context.settings, inputs, &mut timings)?;
     require_citizens(context, &stages)?;
     let data = stages.data(&context.settings, context.as_of, context.provisional);
@@ -205,7 +250,7 @@ pub fn consolidate(
         || crate::report::all_outputs(&data, json.clone()),
         || parquet.then(|| crate::report::parquet::tables(&data)),
     );
-    let mut outputs = outputs.map_err(JobError::cannot_run)?;
+    let mut outputs = locked_outputs(context, outputs.map_err(JobError::cannot_run)?)?;
     if let Some(tables) = tables {
         let tables = tables
             .context("không ghi được các bảng Parquet")
@@ -270,7 +315,8 @@ pub fn known_before(context: &Context) -> Result<Stages, JobError> {
     )?)
 }
 
-/// A fingerprint of every file [`known_before`] would read for `day` (and of the settings): their
+/// A fingerprint of every file [`known_before`] would read for `day` (and of the settings and the
+/// passwords): their
 /// relative paths, sizes and modification times. Equal fingerprints, equal readings: the page keeps
 /// one reading while the lists stay (issue 26). Stat calls only; a folder that cannot be listed
 /// gives a fingerprint of its own, so nothing is cached against it.
@@ -284,10 +330,14 @@ pub fn known_fingerprint(workspace: &Path, day: NaiveDate) -> String {
         .sources
         .iter()
         .map(|s| (s.relative.as_str(), s.path.clone()))
-        .chain(std::iter::once((
-            SETTINGS_FILE,
-            workspace.join(SETTINGS_FILE),
-        )));
+        .chain([
+            (SETTINGS_FILE, workspace.join(SETTINGS_FILE)),
+            // Its `received` passwords open locked reports.
+            (
+                crate::protect::PASSWORDS_FILE,
+                workspace.join(crate::protect::PASSWORDS_FILE),
+            ),
+        ]);
     for (relative, path) in paths {
         let (len, modified) = std::fs::metadata(&path)
             .map(|m| (m.len(), m.modified().ok()))
@@ -317,6 +367,7 @@ pub fn write_forms(context: &Context, wait: std::time::Duration) -> Result<Forms
     let stages = super::compute(&context.settings, inputs, &mut Timings::start())?;
     let data = stages.data(&context.settings, context.as_of, false);
     let forms = crate::report::forms::unit_forms(&data).map_err(JobError::cannot_run)?;
+    let forms = locked_outputs(context, forms)?;
     let folder = context.out_dir().join(layout::FORMS);
     let files: Vec<(&str, &[u8])> = forms
         .iter()

@@ -524,9 +524,9 @@ fn unreadable_placeholder(name: &str) -> FileReport {
 }
 
 /// The format the content is, as the extension the readers go by: a zip package by its parts
-/// (`.ods`, `.xlsb`, `.xlsm`, else `.xlsx`), an OLE2 container `.xls` (an encrypted package is
-/// OLE2 too, and the reader says so), and text only when the name says `.csv`. `None`: not a
-/// spreadsheet.
+/// (`.ods`, `.xlsb`, `.xlsm`, else `.xlsx`), an OLE2 container `.xls` (or the `.xlsx`/`.xlsm` its
+/// name says: a workbook locked with a password is OLE2, and the reader opens it or says so), and
+/// text only when the name says `.csv`. `None`: not a spreadsheet.
 pub fn sniffed_extension(bytes: &[u8], name: &str) -> Option<&'static str> {
     const OLE2: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(b"PK\x03\x04") {
@@ -546,7 +546,14 @@ pub fn sniffed_extension(bytes: &[u8], name: &str) -> Option<&'static str> {
         });
     }
     if bytes.starts_with(&OLE2) {
-        return Some("xls");
+        // A workbook locked with a password is an OLE2 container whatever it holds: a name saying
+        // .xlsx/.xlsm keeps it (the reader goes by the content either way).
+        let lower = name.to_lowercase();
+        return Some(match lower.rsplit_once('.').map(|(_, ext)| ext) {
+            Some("xlsx") => "xlsx",
+            Some("xlsm") => "xlsm",
+            _ => "xls",
+        });
     }
     let text = name.to_lowercase().ends_with(".csv") && !bytes.contains(&0);
     text.then_some("csv")
@@ -695,9 +702,12 @@ mod tests {
         assert_eq!(sniffed_extension(b"a,b\n1,2\n", "bc.csv"), Some("csv"));
         assert_eq!(sniffed_extension(b"a,b\n1,2\n", "bc.xlsx"), None);
         assert_eq!(sniffed_extension(b"<html>", "bc.xls"), None);
+        let ole2 = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0];
+        assert_eq!(sniffed_extension(&ole2, "x"), Some("xls"));
         assert_eq!(
-            sniffed_extension(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], "x"),
-            Some("xls")
+            sniffed_extension(&ole2, "bc.XLSX"),
+            Some("xlsx"),
+            "a locked .xlsx"
         );
         assert_eq!(
             sniffed_extension(b"PK\x03\x04garbage", "bc.pdf"),

@@ -13,6 +13,7 @@ mod inspect;
 mod layouts;
 mod lists;
 mod outputs;
+mod protect;
 mod roles;
 mod run;
 mod serve;
