@@ -1,7 +1,7 @@
 //! The stable codes of the tool. Each code set — why a row was rejected, what a warning says, why a
 //! file could not be read, a claim's class, a status, the rule that decided a conflict — is written
 //! once, through [`code_set!`]: the enum, its JSON spelling, its Vietnamese explanation and the list
-//! of all its codes come from the same lines, and serde, the workbooks, Parquet and the README table
+//! of all its codes come from the same lines, and serde, the workbooks, Parquet and the table of `docs/reference.md`
 //! use them.
 
 /// Declares a code set: `Variant = "code" => "Vietnamese explanation",` per line. Generates the

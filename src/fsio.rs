@@ -38,6 +38,36 @@ pub fn set_owner_only(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Creates a folder (and its parents) and restricts it to its owner (0700); off Unix, creates it.
+pub fn create_owner_only_dir(path: &Path) -> std::io::Result<()> {
+    fs_err::create_dir_all(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Whether any folder or file from `base` down to `base/parts…` is a symbolic link (or cannot be
+/// looked at): a download never follows one out of the results folder.
+pub fn any_symlink(base: &Path, parts: &[&str]) -> bool {
+    let mut path = base.to_path_buf();
+    let check = |path: &Path| {
+        std::fs::symlink_metadata(path).map_or(true, |meta| meta.file_type().is_symlink())
+    };
+    if check(&path) {
+        return true;
+    }
+    for part in parts {
+        path.push(part);
+        if check(&path) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Publishes a folder of files whole: they are written into a staging folder beside `target`
 /// (same file system), then the staging folder replaces `target` by rename. A crash before the
 /// rename leaves the previous `target` untouched; readers never see a half-written folder.

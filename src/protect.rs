@@ -111,7 +111,7 @@ impl Passwords {
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             format!(
                 "{shown} viết sai{}: cần district = \"…\", received = [\"…\"] và bảng [forces] \
-                 (xem README)",
+                 (xem docs/huong-dan.md)",
                 line.map(|l| format!(" ở dòng {l}")).unwrap_or_default()
             )
         })?;

@@ -195,7 +195,7 @@ pub fn knobs_from_env() -> Knobs {
         // OLE2 files are probed in a child process of this same binary.
         read_options: crate::ingest::ReadOptions {
             probe_exe: std::env::current_exe().ok(),
-            passwords: Vec::new(),
+            ..crate::ingest::ReadOptions::default()
         },
         protect: false,
         // Stands in for mat-khau.toml's `district` (cron); never printed.

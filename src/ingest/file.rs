@@ -18,7 +18,7 @@ use super::errors::ReaderError;
 pub use super::errors::{FileError, FileErrorCode};
 use super::grid::{Cell, Grid, Merge, RawSheet, RawWorkbook, Row};
 use super::isolation::{
-    MAX_SHEET_CELLS, catch_reader_panic, check_zip_budget, probe_in_child, zip_budget,
+    MAX_SHEET_CELLS, ZipBudget, catch_reader_panic, check_zip_budget, probe_in_child, zip_budget,
 };
 
 /// How to read files.
@@ -30,6 +30,9 @@ pub struct ReadOptions {
     /// Passwords the office knows for received files (`mat-khau.toml`'s `received`), tried on an
     /// encrypted workbook; one that opens it lets it be read like any other (issue 27).
     pub passwords: Vec<crate::protect::Secret>,
+    /// What a zip package's parts may declare: the run's budget, or the tighter one of a file
+    /// received through the office page.
+    pub zip_budget: ZipBudget,
 }
 
 /// The extensions we read.
@@ -101,7 +104,7 @@ pub fn read_workbook_in(
             // zip reader cannot list is left to calamine, which says why.
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok();
             if let Some(archive) = archive.as_mut() {
-                zip_budget(archive)?;
+                zip_budget(archive, options.zip_budget)?;
             }
             catch_reader_panic(|| {
                 let workbook = Xlsx::new(std::io::Cursor::new(bytes))
@@ -114,7 +117,7 @@ pub fn read_workbook_in(
         }
         Container::Zip => {
             match File::open(path) {
-                Ok(file) => check_zip_budget(BufReader::new(file))?,
+                Ok(file) => check_zip_budget(BufReader::new(file), options.zip_budget)?,
                 Err(error) => {
                     return Err(FileError::new(
                         FileErrorCode::Damaged,
@@ -182,6 +185,7 @@ fn read_unlocked(
     let without_passwords = ReadOptions {
         probe_exe: options.probe_exe.clone(),
         passwords: Vec::new(),
+        zip_budget: options.zip_budget,
     };
     Some(read_workbook_in(path, Some(&unlocked), &without_passwords))
 }

@@ -1,5 +1,5 @@
 //! Keeping one hostile file from taking a run down (issue 14). Three guards, each documented in the
-//! README's reliability section:
+//! reliability section of `docs/reliability.md`:
 //!
 //! - **Budgets** for the readers that stream (`.xlsx`, `.xlsm`, `.xlsb`): at most
 //!   [`MAX_SHEET_CELLS`] cells in a sheet and [`MAX_ZIP_ENTRY_BYTES`] uncompressed bytes in any part
@@ -26,6 +26,35 @@ pub const MAX_SHEET_CELLS: usize = 20_000_000;
 /// list is about 400 MB of XML), and all parts together.
 pub const MAX_ZIP_ENTRY_BYTES: u64 = 1 << 30;
 pub const MAX_ZIP_TOTAL_BYTES: u64 = 2 << 30;
+
+/// The uncompressed bytes a zip package's parts may declare, each and together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZipBudget {
+    pub part: u64,
+    pub total: u64,
+}
+
+impl ZipBudget {
+    /// The run's: room for a full sheet of a province's list.
+    pub const RUN: Self = Self {
+        part: MAX_ZIP_ENTRY_BYTES,
+        total: MAX_ZIP_TOTAL_BYTES,
+    };
+    /// A file received through the office page (issue 35): a unit's daily report, at most 20 MB
+    /// as sent. 64 MB of XML in one part is a sheet of about 150,000 rows of a list, far more than
+    /// a unit sends, and a 300 KB file declaring a 300 MB part is refused before anything is
+    /// inflated, so a clerk's link cannot make the office's machine hold hundreds of megabytes.
+    pub const UPLOAD: Self = Self {
+        part: 64 << 20,
+        total: 96 << 20,
+    };
+}
+
+impl Default for ZipBudget {
+    fn default() -> Self {
+        Self::RUN
+    }
+}
 
 /// Memory the reader child may map: generous for any real `.xls` (65,536 × 256 cells) or `.ods`.
 const PROBE_MEMORY_LIMIT: u64 = 4 << 30;
@@ -66,10 +95,13 @@ pub fn catch_reader_panic<T>(read: impl FnOnce() -> Result<T, FileError>) -> Res
 }
 
 /// Checks a zip package's declared part sizes against the budget before any part is inflated.
-pub fn check_zip_budget<R: std::io::Read + std::io::Seek>(package: R) -> Result<(), FileError> {
+pub fn check_zip_budget<R: std::io::Read + std::io::Seek>(
+    package: R,
+    budget: ZipBudget,
+) -> Result<(), FileError> {
     // An archive the zip reader cannot list is left to the workbook reader, which says why.
     match zip::ZipArchive::new(package) {
-        Ok(mut archive) => zip_budget(&mut archive),
+        Ok(mut archive) => zip_budget(&mut archive, budget),
         Err(_) => Ok(()),
     }
 }
@@ -77,6 +109,7 @@ pub fn check_zip_budget<R: std::io::Read + std::io::Seek>(package: R) -> Result<
 /// [`check_zip_budget`] on a zip directory already read.
 pub fn zip_budget<R: std::io::Read + std::io::Seek>(
     archive: &mut zip::ZipArchive<R>,
+    budget: ZipBudget,
 ) -> Result<(), FileError> {
     let mut total: u64 = 0;
     for index in 0..archive.len() {
@@ -85,7 +118,7 @@ pub fn zip_budget<R: std::io::Read + std::io::Seek>(
         };
         let size = entry.size();
         total = total.saturating_add(size);
-        if size > MAX_ZIP_ENTRY_BYTES || total > MAX_ZIP_TOTAL_BYTES {
+        if size > budget.part || total > budget.total {
             return Err(FileError::new(
                 FileErrorCode::TooLarge,
                 format!(
@@ -198,7 +231,7 @@ mod tests {
             "small on disk: {} bytes",
             bytes.len()
         );
-        let outcome = check_zip_budget(std::io::Cursor::new(&bytes));
+        let outcome = check_zip_budget(std::io::Cursor::new(&bytes), ZipBudget::RUN);
         assert_eq!(outcome.map_err(|e| e.code), Err(FileErrorCode::TooLarge));
     }
 }

@@ -1,6 +1,6 @@
 //! One sheet → typed rows (SPEC §4-§5). Every row below the header ends in exactly one class,
 //! accepted, rejected (with a reason) or skipped, so `read = accepted + rejected + skipped` holds for
-//! every sheet; the checks are made in the order the README documents.
+//! every sheet; the checks are made in the order `docs/reference.md` documents.
 
 use std::collections::BTreeMap;
 
@@ -282,7 +282,7 @@ enum Before {
     Read,
 }
 
-/// Decides the classes that need no field of the row, in the README's order.
+/// Decides the classes that need no field of the row, in the order of `docs/reference.md`.
 fn class_before_reading(
     grid: &Grid,
     r: usize,

@@ -14,6 +14,7 @@ use crate::assign::directory::{ForceMatcher, Naming, unit_key};
 use crate::codes::{RejectReason, WarningCode};
 use crate::ingest::aliases::Field;
 use crate::ingest::{FileReport, InputRow};
+use crate::ix::ForceIx;
 use crate::normalize::id::IdMap;
 use crate::settings::Settings;
 
@@ -44,11 +45,14 @@ pub enum ProblemKind {
     },
     /// The citizen is listed twice in the file.
     DuplicateInFile { first_row: u32 },
+    /// A force clerk's check (issue 35): the ID is not on her force's list. Whether it is on the
+    /// master list at all, to whom it is assigned and whether it was counted is not said.
+    NotInForceList { force: String },
 }
 
 impl ProblemKind {
     /// Every code, in the order they are documented.
-    pub const CODES: [&'static str; 8] = [
+    pub const CODES: [&'static str; 9] = [
         "unreadable_file",
         "invalid_id",
         "unclear_mark",
@@ -57,6 +61,7 @@ impl ProblemKind {
         "already_counted",
         "assigned_elsewhere",
         "duplicate_in_file",
+        "not_in_force_list",
     ];
 
     /// The stable code.
@@ -70,6 +75,7 @@ impl ProblemKind {
             Self::AlreadyCounted { .. } => Self::CODES[5],
             Self::AssignedElsewhere { .. } => Self::CODES[6],
             Self::DuplicateInFile { .. } => Self::CODES[7],
+            Self::NotInForceList { .. } => Self::CODES[8],
         }
     }
 }
@@ -150,6 +156,9 @@ fn message(kind: &ProblemKind, column: Option<&str>) -> String {
         ProblemKind::DuplicateInFile { first_row } => {
             format!("trùng với dòng {first_row} trong cùng tệp")
         }
+        ProblemKind::NotInForceList { force } => format!(
+            "không có trong danh sách giao cho lực lượng {force}: xem lại số định danh, hoặc hỏi Công an xã nếu công dân do đơn vị khác phụ trách"
+        ),
     }
 }
 
@@ -161,6 +170,8 @@ pub struct Checker<'a> {
     counted: &'a IdMap<NaiveDate>,
     forces: ForceMatcher,
     naming: Naming<'a>,
+    /// A force clerk's check: only her force's list is answered about.
+    only_force: Option<ForceIx>,
 }
 
 impl<'a> Checker<'a> {
@@ -172,12 +183,37 @@ impl<'a> Checker<'a> {
             counted: stages.counted_days(),
             forces: ForceMatcher::new(settings),
             naming: Naming::new(settings),
+            only_force: None,
         }
+    }
+
+    /// The check a force's clerk gets (issue 35): a row whose citizen is not assigned to `force`
+    /// is answered with [`ProblemKind::NotInForceList`] alone, so her link cannot be used to learn
+    /// who is on the master list, to whom another force assigned a citizen, or whether that
+    /// citizen was counted. Rows of her own force's list get the full answer.
+    pub fn for_force(mut self, force: ForceIx) -> Self {
+        self.only_force = Some(force);
+        self
     }
 
     /// The problems of one row read as a claim; `folder` is the file's force folder, if any.
     fn row_problems(&self, row: &InputRow, folder: Option<&str>) -> Vec<ProblemKind> {
         let mut found = Vec::new();
+        if let Some(own) = self.only_force {
+            let hers = self.stages.master.contains(row.id)
+                && self
+                    .stages
+                    .assignments
+                    .winners
+                    .get(&row.id)
+                    .is_some_and(|winner| winner.force == own);
+            if !hers {
+                found.push(ProblemKind::NotInForceList {
+                    force: self.settings.force(own).name.clone(),
+                });
+                return found;
+            }
+        }
         if !self.stages.master.contains(row.id) {
             found.push(ProblemKind::NotInMaster);
             return found;
@@ -333,6 +369,9 @@ mod tests {
                 officer: Some("Lò Văn Tú".into()),
             },
             ProblemKind::DuplicateInFile { first_row: 7 },
+            ProblemKind::NotInForceList {
+                force: "Đoàn Thanh niên".into(),
+            },
         ];
         let codes: Vec<&str> = kinds.iter().map(ProblemKind::code).collect();
         assert_eq!(codes, ProblemKind::CODES);

@@ -251,6 +251,14 @@ pub fn consolidate(
         || parquet.then(|| crate::report::parquet::tables(&data)),
     );
     let mut outputs = locked_outputs(context, outputs.map_err(JobError::cannot_run)?)?;
+    // Locking: the day's forms made before (an earlier `split` without a lock) are locked too, so
+    // no form with citizens' names is left open beside locked workbooks (issue 35).
+    let keep: &[&str] = if context.protect {
+        outputs.extend(existing_forms_locked(context)?);
+        &[]
+    } else {
+        &[layout::FORMS]
+    };
     if let Some(tables) = tables {
         let tables = tables
             .context("không ghi được các bảng Parquet")
@@ -263,7 +271,7 @@ pub fn consolidate(
         .iter()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
         .collect();
-    crate::fsio::publish_dir_keeping(&out_dir, &files, &[layout::FORMS])
+    crate::fsio::publish_dir_keeping(&out_dir, &files, keep)
         .with_context(|| format!("không ghi được kết quả vào {}", out_dir.display()))
         .map_err(JobError::cannot_run)?;
     timings.step("write");
@@ -279,6 +287,41 @@ pub fn consolidate(
         roles,
         timings,
     })
+}
+
+/// The forms already in `out/D/don-vi/`, as outputs named `don-vi/…`, each locked with its password
+/// unless it already is (an OLE2 container: what a locked workbook is).
+fn existing_forms_locked(context: &Context) -> Result<Vec<(String, Vec<u8>)>, JobError> {
+    const OLE2: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let folder = context.out_dir().join(layout::FORMS);
+    let mut forms = Vec::new();
+    let mut stack = vec![folder.clone()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => stack.push(path),
+                Ok(kind) if kind.is_file() => {
+                    let bytes = fs_err::read(&path).map_err(JobError::cannot_run)?;
+                    let relative = path
+                        .strip_prefix(&folder)
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                        .unwrap_or_default();
+                    forms.push((format!("{}/{relative}", layout::FORMS), bytes));
+                }
+                _ => {}
+            }
+        }
+    }
+    let (locked, open): (Vec<_>, Vec<_>) = forms
+        .into_iter()
+        .partition(|(_, bytes)| bytes.starts_with(&OLE2));
+    let mut forms = locked;
+    forms.extend(locked_outputs(context, open)?);
+    Ok(forms)
 }
 
 /// Nothing is written when the master list gave no citizen: every number of the day would be 0

@@ -167,6 +167,8 @@ pub fn for_force(mut summary: Summary, force_id: &str) -> Summary {
     summary.units.retain(|u| u.force == force_id);
     summary.inputs.retain(|i| hers(&i.path));
     summary.unreadable_files.retain(|f| hers(&f.path));
+    // Undated report folders belong to no force: the district's to tidy.
+    summary.skipped_report_folders.retain(|path| hers(path));
     summary
 }
 

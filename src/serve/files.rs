@@ -47,9 +47,14 @@ pub async fn download(
         state.record(&caller, "forbidden", Some(&path), None, "403");
         return Problem::new(StatusCode::FORBIDDEN, caller.role.refusal(&settings)).into_response();
     }
-    let mut file = state.workspace.join("out").join(date.to_string());
+    let day_folder = state.workspace.join("out").join(date.to_string());
+    let mut file = day_folder.clone();
     for part in &parts {
         file.push(part);
+    }
+    // A symbolic link placed among the results is never followed (issue 35).
+    if crate::fsio::any_symlink(&day_folder, &parts) {
+        return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();
     }
     let Ok(bytes) = tokio::fs::read(&file).await else {
         return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();

@@ -89,6 +89,42 @@ fn split_token(query: &str) -> (Option<String>, String) {
     (token, rest.join("&"))
 }
 
+/// The query flag of a role switch the visitor confirmed on the page ([`super::pages::switch_role`]).
+pub const SWITCH_FLAG: &str = "doi-vai-tro=1";
+
+/// Whether the query holds `flag`, and the query without it.
+fn split_flag(query: &str, flag: &str) -> (bool, String) {
+    let mut found = false;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let this = *pair == flag;
+            found |= this;
+            !this && !pair.is_empty()
+        })
+        .collect();
+    (found, rest.join("&"))
+}
+
+/// A navigation the browser says started on this page (a click on the switch question), or one
+/// from a browser too old to say.
+fn same_origin_navigation(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|h| h.to_str().ok())
+        .is_none_or(|site| site == "same-origin")
+}
+
+/// The path a redirect may name: always on this page's own origin. A path such as `//other-host/`
+/// or `/\other-host` would be read by a browser as another server's address (issue 35).
+pub fn same_origin_path(path: &str) -> String {
+    let rest = path.trim_start_matches(['/', '\\']);
+    if rest.contains('\\') || rest.chars().any(char::is_control) {
+        return "/".to_string();
+    }
+    format!("/{rest}")
+}
+
 /// A plain-text refusal in Vietnamese.
 fn refuse(status: StatusCode, text: &str) -> Response {
     (
@@ -130,11 +166,18 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     let (given, rest) = split_token(request.uri().query().unwrap_or(""));
     if let Some(given) = given
         && request.method() == Method::GET
+        && let Some(opened) = state.role_of(&given)
     {
-        // A link opened: its token moves into the cookie (switching roles where another was kept).
-        if state.role_of(&given).is_some() {
-            return secured(token_accepted(request.uri().path(), &rest, &given));
+        // A link opened: its token moves into the cookie. Where the browser already holds another
+        // role's, the visitor is asked first (issue 35): a link sent in a chat must not silently
+        // turn the district officer's browser into a clerk's, or the other way round.
+        let (confirmed, rest) = split_flag(&rest, SWITCH_FLAG);
+        let held = cookie(headers, TOKEN_COOKIE).and_then(|kept| state.role_of(kept));
+        let asked_here = confirmed && same_origin_navigation(headers);
+        if let Some(held) = held.filter(|held| *held != opened && !asked_here) {
+            return secured(state.switch_page(&held, &opened, request.uri().path(), &rest, &given));
         }
+        return secured(token_accepted(request.uri().path(), &rest, &given));
     }
     // Each token is looked up only when presented, the cookie only without a bearer token.
     let bearer = headers
@@ -179,7 +222,7 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             .headers()
             .get(CSRF_HEADER)
             .and_then(|h| h.to_str().ok())
-            .is_some_and(|given| same_secret(given, &state.csrf));
+            .is_some_and(|given| same_secret(given, &state.csrf_for(&caller.role)));
         request
             .extensions_mut()
             .insert(PostProven(bearer_proven || header_token));
@@ -211,8 +254,9 @@ fn cross_site(headers: &HeaderMap, host: &str) -> bool {
 /// `?token=T` was right: keep it in an HttpOnly cookie and show the same page without it in the
 /// address bar (so it is not bookmarked or shared with the link).
 fn token_accepted(path: &str, rest: &str, token: &str) -> Response {
+    let path = same_origin_path(path);
     let location = if rest.is_empty() {
-        path.to_string()
+        path
     } else {
         format!("{path}?{rest}")
     };
@@ -396,5 +440,29 @@ mod tests {
             split_token("date=2024-01-15&token=abc"),
             (Some("abc".to_string()), "date=2024-01-15".to_string())
         );
+        assert_eq!(
+            split_flag("date=2024-01-15&doi-vai-tro=1", SWITCH_FLAG),
+            (true, "date=2024-01-15".to_string())
+        );
+        assert_eq!(
+            split_flag("date=1", SWITCH_FLAG),
+            (false, "date=1".to_string())
+        );
+    }
+
+    #[test]
+    fn redirects_stay_on_this_origin() {
+        let table = [
+            ("/", "/"),
+            ("/nhan-bao-cao", "/nhan-bao-cao"),
+            ("//other-host/", "/other-host/"),
+            ("///other-host", "/other-host"),
+            ("/\\other-host/", "/other-host/"),
+            ("/a\\b", "/"),
+            ("", "/"),
+        ];
+        for (given, expected) in table {
+            assert_eq!(same_origin_path(given), expected, "{given:?}");
+        }
     }
 }

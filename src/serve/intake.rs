@@ -27,6 +27,12 @@ use crate::pipeline::{Context, Stages};
 /// The largest file the page accepts.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
+/// The most rows a force clerk's request may hold (issue 35): a unit reports the citizens it
+/// guided that day, tens or hundreds; a force's whole day across a province is a few thousand.
+pub const MAX_FORCE_ROWS_PER_REQUEST: u64 = 10_000;
+/// The most rows one force's link may have checked or sent in a day (Vietnam time).
+pub const MAX_FORCE_ROWS_PER_DAY: u64 = 50_000;
+
 /// One file as it arrived.
 #[derive(Debug)]
 pub struct Upload {
@@ -97,6 +103,9 @@ pub struct Received {
     pub same_unit_files: Vec<String>,
     /// Where the replaced file was kept (`reports/D/.thay-the/…`).
     pub replaced: Option<String>,
+    /// Rows read (below the header): what a force's allowance counts.
+    #[serde(skip)]
+    pub rows_read: u64,
 }
 
 impl Received {
@@ -114,6 +123,7 @@ impl Received {
             problems,
             same_unit_files: Vec::new(),
             replaced: None,
+            rows_read: 0,
         }
     }
 }
@@ -121,7 +131,11 @@ impl Received {
 /// Check only, or store (replacing an earlier file of the same unit when asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode<'a> {
-    Check,
+    Check {
+        /// Keep each readable, checked file for "Gửi báo cáo", in this role's share of the
+        /// staging folder ([`stage`]).
+        keep_for: Option<&'a str>,
+    },
     Store {
         /// The earlier file to replace, as `stored_as` named it.
         replace: Option<&'a str>,
@@ -133,8 +147,11 @@ pub struct Request<'a> {
     pub mode: Mode<'a>,
     /// The force chosen on the form, for files that name none.
     pub force_answer: Option<&'a str>,
-    /// A force clerk's own force: her files go there, and a file naming another force is refused.
+    /// A force clerk's own force: her files go there, a file with any row naming another force
+    /// is refused, and the check answers only about her force's list.
     pub own_force: Option<ForceIx>,
+    /// Rows her link may still have read today; `None` for the district (no limit).
+    pub rows_left: Option<u64>,
 }
 
 /// The request's answer: every file's, or — when a force clerk sent a file naming another force —
@@ -142,6 +159,9 @@ pub struct Request<'a> {
 pub enum Answer {
     Files(Vec<Received>),
     NotYours(Vec<Received>),
+    /// A force clerk's request held more rows than a unit sends, or than her link's day allows:
+    /// nothing checked is answered and nothing stored.
+    TooMany(String),
 }
 
 /// A file read and examined, not yet stored.
@@ -160,7 +180,13 @@ pub fn receive(
     request: &Request<'_>,
 ) -> std::io::Result<Answer> {
     let settings = &context.settings;
-    let checker = known.map(|stages| Checker::new(settings, stages));
+    let checker = known.map(|stages| {
+        let checker = Checker::new(settings, stages);
+        match request.own_force {
+            Some(force) => checker.for_force(force),
+            None => checker,
+        }
+    });
     let tools = Tools {
         forces: ForceMatcher::new(settings),
         naming: Naming::new(settings),
@@ -192,10 +218,19 @@ pub fn receive(
             (upload, &folder),
         )?);
     }
-    let Mode::Store { replace } = request.mode else {
-        return Ok(Answer::Files(
-            examined.into_iter().map(|e| e.received).collect(),
-        ));
+    if let Some(refusal) = too_many_rows(request, &examined) {
+        return Ok(Answer::TooMany(refusal));
+    }
+    let replace = match request.mode {
+        Mode::Check { keep_for } => {
+            if let Some(role) = keep_for {
+                keep_checked(&context.workspace, role, &examined)?;
+            }
+            return Ok(Answer::Files(
+                examined.into_iter().map(|e| e.received).collect(),
+            ));
+        }
+        Mode::Store { replace } => replace,
     };
     if examined
         .iter()
@@ -210,6 +245,40 @@ pub fn receive(
         answers.push(store(context, &mut day_files, file, replace)?);
     }
     Ok(Answer::Files(answers))
+}
+
+/// A force clerk's request over her allowance: the refusal to give.
+fn too_many_rows(request: &Request<'_>, examined: &[Examined]) -> Option<String> {
+    request.own_force?;
+    let rows: u64 = examined.iter().map(|e| e.received.rows_read).sum();
+    if rows > MAX_FORCE_ROWS_PER_REQUEST {
+        return Some(format!(
+            "Không kiểm tra: các tệp có {rows} dòng, quá {MAX_FORCE_ROWS_PER_REQUEST} dòng một lần \
+             của đường dẫn lực lượng (báo cáo hằng ngày của đơn vị chỉ gồm những người đã hướng \
+             dẫn trong ngày). Chia nhỏ tệp, hoặc nhờ Công an huyện kiểm tra."
+        ));
+    }
+    match request.rows_left {
+        Some(left) if rows > left => Some(format!(
+            "Không kiểm tra: hôm nay đường dẫn này đã kiểm tra và gửi gần {MAX_FORCE_ROWS_PER_DAY} \
+             dòng, mức tối đa một ngày của một lực lượng. Gửi tiếp vào ngày mai, hoặc nhờ Công an \
+             huyện nhận báo cáo."
+        )),
+        _ => None,
+    }
+}
+
+/// Keeps the readable, checked files of a check for "Gửi báo cáo"; refused files are never kept.
+fn keep_checked(workspace: &Path, role: &str, examined: &[Examined]) -> std::io::Result<()> {
+    for file in examined {
+        if matches!(
+            file.received.outcome,
+            Outcome::Checked | Outcome::NeedsForce
+        ) {
+            stage(workspace, role, &file.bytes)?;
+        }
+    }
+    Ok(())
 }
 
 /// What examining needs of the settings, made once per request.
@@ -265,7 +334,7 @@ fn examine(
         std::slice::from_ref(&copy),
         &tools.aliases,
         context.as_of.year(),
-        &context.knobs.read_options,
+        &upload_read_options(context),
     )
     .pop()
     .unwrap_or_else(|| unreadable_placeholder(&name));
@@ -299,6 +368,13 @@ fn examine(
         },
     };
     let mut received = examined_received(context, checker, &report, Some(force), tools, name);
+    if own_force.is_some()
+        && let Some(message) = rows_of_other_forces(&report, force, tools, settings)
+    {
+        received.outcome = Outcome::NotYours;
+        received.message = message;
+        return Ok(Examined { received, bytes });
+    }
     if let Some(named) = named.filter(|named| *named != force) {
         received.outcome = Outcome::NotYours;
         received.message = format!(
@@ -340,6 +416,59 @@ fn examine(
     Ok(Examined { received, bytes })
 }
 
+/// The reading budget of a file received through the page: the run's, with the tighter zip budget
+/// of an upload (issue 35).
+fn upload_read_options(context: &Context) -> crate::ingest::ReadOptions {
+    crate::ingest::ReadOptions {
+        zip_budget: crate::ingest::isolation::ZipBudget::UPLOAD,
+        ..context.knobs.read_options.clone()
+    }
+}
+
+/// A force clerk's file in which some rows name another force in their force column (SPEC §11.4
+/// would credit that force): the refusal naming those rows, or `None` when every row is hers.
+fn rows_of_other_forces(
+    report: &FileReport,
+    own: ForceIx,
+    tools: &Tools<'_>,
+    settings: &crate::settings::Settings,
+) -> Option<String> {
+    let mut named = Vec::new();
+    let mut forces = std::collections::BTreeSet::new();
+    for row in &report.rows {
+        if let Some(other) = tools
+            .forces
+            .resolve(row.fields.force.as_deref(), None)
+            .filter(|force| *force != own)
+        {
+            let sheet = report
+                .sheets
+                .get(row.sheet_index as usize)
+                .map_or("-", |s| s.name.as_str());
+            named.push(format!("trang {sheet} dòng {}", row.row));
+            forces.insert(other);
+        }
+    }
+    if named.is_empty() {
+        return None;
+    }
+    let count = named.len();
+    let mut shown = named.into_iter().take(10).collect::<Vec<_>>().join(", ");
+    if count > 10 {
+        shown.push_str(&format!(" và {} dòng khác", count - 10));
+    }
+    let others: Vec<&str> = forces
+        .iter()
+        .map(|f| settings.force(*f).name.as_str())
+        .collect();
+    let own = &settings.force(own).name;
+    Some(format!(
+        "Không lưu cả tệp: {count} dòng ghi lực lượng {} ({shown}). Đường dẫn của lực lượng {own} \
+         chỉ gửi được các dòng của {own}: xóa các dòng đó (lực lượng kia tự gửi) rồi gửi lại.",
+        others.join(", ")
+    ))
+}
+
 /// The check of a readable file whose force is known (or not yet).
 fn examined_received(
     context: &Context,
@@ -364,6 +493,7 @@ fn examined_received(
         problems: found.problems,
         same_unit_files: Vec::new(),
         replaced: None,
+        rows_read: report.sheets.iter().map(|sheet| sheet.read).sum(),
     }
 }
 
@@ -474,40 +604,106 @@ fn staging_folder(workspace: &Path) -> PathBuf {
     workspace.join(".vneid-recon").join("cho-gui")
 }
 
-/// Keeps a checked file's bytes for "Gửi báo cáo", by their SHA-256; files kept over two days are
-/// removed on the way.
-pub fn stage(workspace: &Path, bytes: &[u8]) -> std::io::Result<String> {
-    let folder = staging_folder(workspace);
+/// Checked files kept for one role at most (issue 35): a clerk checks a few files, then sends.
+pub const STAGED_PER_ROLE: usize = 8;
+/// Bytes kept for all roles together at most; the oldest files go first.
+pub const STAGED_TOTAL_BYTES: u64 = 160 << 20;
+/// A kept file not sent within this time is dropped.
+const STAGED_FOR: std::time::Duration = std::time::Duration::from_secs(2 * 24 * 3600);
+
+/// Keeps a checked file's bytes for "Gửi báo cáo", by their SHA-256, in the role's own folder;
+/// then drops what is over two days old, over [`STAGED_PER_ROLE`] for this role, and over
+/// [`STAGED_TOTAL_BYTES`] in all, oldest first (never the file just kept).
+pub fn stage(workspace: &Path, role: &str, bytes: &[u8]) -> std::io::Result<String> {
+    let folder = role_staging(workspace, role);
     fs_err::create_dir_all(&folder)?;
-    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
-    for entry in std::fs::read_dir(&folder)?.flatten() {
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t < old);
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
+    let sha = crate::ingest::hex_sha256(bytes);
+    let kept = folder.join(&sha);
+    crate::fsio::write_file(&kept, bytes)?;
+    let mut files = staged_files(&staging_folder(workspace));
+    // Oldest first; the file just kept is the newest of all.
+    files.sort_by(|a, b| a.modified.cmp(&b.modified).then(a.path.cmp(&b.path)));
+    let now = std::time::SystemTime::now();
+    let mut role_count = files
+        .iter()
+        .filter(|f| f.path.parent() == Some(&folder))
+        .count();
+    let mut total: u64 = files.iter().map(|f| f.bytes).sum();
+    for file in &files {
+        if file.path == kept {
+            continue;
+        }
+        let mine = file.path.parent() == Some(folder.as_path());
+        let expired = now
+            .duration_since(file.modified)
+            .is_ok_and(|age| age > STAGED_FOR);
+        let over = expired || (mine && role_count > STAGED_PER_ROLE) || total > STAGED_TOTAL_BYTES;
+        if over && std::fs::remove_file(&file.path).is_ok() {
+            total = total.saturating_sub(file.bytes);
+            role_count -= usize::from(mine);
         }
     }
-    let sha = crate::ingest::hex_sha256(bytes);
-    crate::fsio::write_file(&folder.join(&sha), bytes)?;
     Ok(sha)
 }
 
-/// Where a kept file is, by the SHA-256 the page gave (anything but 64 hex digits names nothing).
-fn staged_path(workspace: &Path, sha256: &str) -> Option<PathBuf> {
-    let plain = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    plain.then(|| staging_folder(workspace).join(sha256))
+/// One kept file.
+struct StagedFile {
+    path: PathBuf,
+    modified: std::time::SystemTime,
+    bytes: u64,
 }
 
-/// A kept file's bytes.
-pub fn staged(workspace: &Path, sha256: &str) -> Option<Vec<u8>> {
-    std::fs::read(staged_path(workspace, sha256)?).ok()
+/// Every kept file, in every role's folder.
+fn staged_files(folder: &Path) -> Vec<StagedFile> {
+    let Ok(roles) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    for role in roles.flatten() {
+        let Ok(entries) = std::fs::read_dir(role.path()) else {
+            // A file left at the top by an older version: dropped.
+            let _ = std::fs::remove_file(role.path());
+            continue;
+        };
+        for entry in entries.flatten() {
+            if let Ok(meta) = entry.metadata()
+                && meta.is_file()
+            {
+                files.push(StagedFile {
+                    path: entry.path(),
+                    modified: meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+                    bytes: meta.len(),
+                });
+            }
+        }
+    }
+    files
+}
+
+/// A role's share of the staging folder (`district` or a force id, reduced to a plain name).
+fn role_staging(workspace: &Path, role: &str) -> PathBuf {
+    let name = match plain_file_name(role) {
+        name if name.is_empty() => "khac".to_string(),
+        name => name,
+    };
+    staging_folder(workspace).join(name)
+}
+
+/// Where a role's kept file is, by the SHA-256 the page gave (anything but 64 hex digits names
+/// nothing; another role's file is not found).
+fn staged_path(workspace: &Path, role: &str, sha256: &str) -> Option<PathBuf> {
+    let plain = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    plain.then(|| role_staging(workspace, role).join(sha256))
+}
+
+/// A role's kept file's bytes.
+pub fn staged(workspace: &Path, role: &str, sha256: &str) -> Option<Vec<u8>> {
+    std::fs::read(staged_path(workspace, role, sha256)?).ok()
 }
 
 /// Forgets a kept file once sent.
-pub fn unstage(workspace: &Path, sha256: &str) {
-    if let Some(path) = staged_path(workspace, sha256) {
+pub fn unstage(workspace: &Path, role: &str, sha256: &str) {
+    if let Some(path) = staged_path(workspace, role, sha256) {
         let _ = std::fs::remove_file(path);
     }
 }
@@ -642,7 +838,7 @@ impl DayFiles {
             &unread,
             &tools.aliases,
             context.as_of.year(),
-            &context.knobs.read_options,
+            &upload_read_options(context),
         );
         for (path, report) in unread.into_iter().zip(reports) {
             let named = sender::unit_of_content(&report, force, &tools.naming);

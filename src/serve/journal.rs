@@ -61,11 +61,14 @@ impl Journal {
         };
         let month = event.time.get(..7).unwrap_or("khong-ro");
         let _held = self.lock.lock();
-        let written = fs_err::create_dir_all(&self.folder).and_then(|()| {
+        // Owner-only, the folder and each month's file (issue 35): the log says who sent what.
+        let written = crate::fsio::create_owner_only_dir(&self.folder).and_then(|()| {
+            let path = self.folder.join(format!("{month}.jsonl"));
             let mut file = fs_err::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(self.folder.join(format!("{month}.jsonl")))?;
+                .open(&path)?;
+            crate::fsio::set_owner_only(&path)?;
             file.write_all(format!("{line}\n").as_bytes())
         });
         self.failing.store(written.is_err(), Ordering::SeqCst);

@@ -83,13 +83,15 @@ pub struct Shared {
     journal: journal::Journal,
     /// What the workspace knew before a day, shared by every upload while the lists stay.
     known: known::KnownCache,
-    /// The same-origin token every POST carries.
+    /// The secret the same-origin tokens are derived from ([`Shared::csrf_for`]).
     csrf: String,
     /// Listening on loopback: only loopback host names are answered, and no token is needed.
     loopback: bool,
     /// Held while this server runs a consolidation.
     running: tokio::sync::Mutex<()>,
     progress: RunProgress,
+    /// Rows each force's link had read today (issue 35), by role code: (day, rows).
+    force_rows: std::sync::Mutex<std::collections::HashMap<String, (NaiveDate, u64)>>,
 }
 
 impl AppState {
@@ -105,6 +107,14 @@ impl AppState {
 }
 
 impl Shared {
+    /// The same-origin token a role's POSTs carry: one per role (issue 35), so a token seen in one
+    /// clerk's page proves nothing for another role's requests.
+    fn csrf_for(&self, role: &roles::Role) -> String {
+        let derived =
+            crate::ingest::hex_sha256(format!("{}\n{}", self.csrf, role.code()).as_bytes());
+        derived[..32].to_string()
+    }
+
     /// Off loopback every request needs a token.
     fn requires_token(&self) -> bool {
         !self.loopback
@@ -127,6 +137,37 @@ impl Shared {
         }
         let settings = jobs::load_settings(&self.workspace).ok()?;
         links.1.role_of(token, &settings)
+    }
+
+    /// The question asked when a link of `opened` is opened in a browser holding `held`'s cookie.
+    fn switch_page(
+        &self,
+        held: &roles::Role,
+        opened: &roles::Role,
+        path: &str,
+        rest: &str,
+        token: &str,
+    ) -> Response {
+        let label = |role: &roles::Role| match jobs::load_settings(&self.workspace) {
+            Ok(settings) => role.label(&settings),
+            Err(_) => role.code().to_string(),
+        };
+        let path = guard::same_origin_path(path);
+        let query = |extra: &str| {
+            let joined: Vec<&str> = [rest, extra]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect();
+            if joined.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{}", joined.join("&"))
+            }
+        };
+        let switch = query(&format!("token={token}&{}", guard::SWITCH_FLAG));
+        let stay = query("");
+        Html(pages::switch_role(&label(held), &label(opened), &switch, &stay).into_string())
+            .into_response()
     }
 
     /// What a role may do, for a refusal.
@@ -253,6 +294,7 @@ pub fn serve(args: &ServeArgs, on_listening: impl FnOnce(&Listening<'_>)) -> Res
         loopback,
         running: tokio::sync::Mutex::new(()),
         progress: RunProgress::default(),
+        force_rows: std::sync::Mutex::default(),
     }));
     let cannot_run = |error: std::io::Error| JobError::CannotRun(error.into());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -337,8 +379,14 @@ fn settings(state: &AppState) -> Result<crate::settings::Settings, Problem> {
     jobs::load_settings(&state.workspace).map_err(Problem::from_job)
 }
 
-fn require_post_proof(proven: bool, field: Option<&str>, state: &AppState) -> Result<(), Problem> {
-    if proven || field.is_some_and(|given| guard::same_secret(given, &state.csrf)) {
+fn require_post_proof(
+    proven: bool,
+    field: Option<&str>,
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(), Problem> {
+    if proven || field.is_some_and(|given| guard::same_secret(given, &state.csrf_for(&caller.role)))
+    {
         Ok(())
     } else {
         Err(Problem::new(
@@ -406,7 +454,7 @@ async fn dashboard(
             chart_svg: chart.as_deref().filter(|svg| svg.starts_with("<svg")),
             chat: chat.as_deref(),
             outputs: &outputs,
-            csrf: &state.csrf,
+            csrf: &state.csrf_for(&caller.role),
             ran: query.ran,
             busy: query.busy.is_some(),
             waiting: days::waiting_files(&state.workspace, date),
@@ -442,7 +490,7 @@ async fn intake_page(
             date,
             today,
             after_cutoff,
-            csrf: &state.csrf,
+            csrf: &state.csrf_for(&caller.role),
             force: None,
             results: &[],
             error: None,
@@ -458,8 +506,44 @@ async fn intake_page(
 /// Check only, or store (replacing an earlier file), owned for the blocking thread.
 #[derive(Debug, Clone)]
 enum Sending {
-    Check,
-    Store { replace: Option<String> },
+    /// `keep`: the page's "Kiểm tra" keeps the checked files for "Gửi báo cáo".
+    Check {
+        keep: bool,
+    },
+    Store {
+        replace: Option<String>,
+    },
+}
+
+impl Shared {
+    /// Rows a force's link may still have read today; `None` for the district.
+    fn rows_left(&self, role: &roles::Role) -> Option<u64> {
+        role.force()?;
+        let today = crate::today_in_vietnam();
+        let used = self
+            .force_rows
+            .lock()
+            .ok()
+            .and_then(|rows| rows.get(role.code()).copied())
+            .filter(|(day, _)| *day == today)
+            .map_or(0, |(_, rows)| rows);
+        Some(intake::MAX_FORCE_ROWS_PER_DAY.saturating_sub(used))
+    }
+
+    /// Counts rows a force's link had read.
+    fn count_rows(&self, role: &roles::Role, rows: u64) {
+        if role.force().is_none() {
+            return;
+        }
+        let today = crate::today_in_vietnam();
+        if let Ok(mut counts) = self.force_rows.lock() {
+            let entry = counts.entry(role.code().to_string()).or_insert((today, 0));
+            if entry.0 != today {
+                *entry = (today, 0);
+            }
+            entry.1 += rows;
+        }
+    }
 }
 
 /// Checks (and, when sending, stores) uploaded files for a day, on a blocking thread, as the
@@ -483,7 +567,9 @@ async fn receive(
             None
         };
         let mode = match &sending {
-            Sending::Check => intake::Mode::Check,
+            Sending::Check { keep } => intake::Mode::Check {
+                keep_for: keep.then(|| caller.role.code()),
+            },
             Sending::Store { replace } => intake::Mode::Store {
                 replace: replace.as_deref(),
             },
@@ -492,6 +578,7 @@ async fn receive(
             mode,
             force_answer: force_answer.as_deref(),
             own_force: caller.role.force(),
+            rows_left: state.rows_left(&caller.role),
         };
         let answer =
             intake::receive(&context, known.as_deref(), files, &request).map_err(|error| {
@@ -502,7 +589,12 @@ async fn receive(
             })?;
         let results = match &answer {
             intake::Answer::Files(results) | intake::Answer::NotYours(results) => results,
+            intake::Answer::TooMany(_) => {
+                state.record(&caller, "refuse", None, None, "too_many_rows");
+                return Ok(answer);
+            }
         };
+        state.count_rows(&caller.role, results.iter().map(|r| r.rows_read).sum());
         for result in results {
             let action = match result.outcome {
                 intake::Outcome::Checked | intake::Outcome::NeedsForce => "check",
@@ -543,17 +635,21 @@ fn intake_answer(
 ) -> Result<Response, Problem> {
     let settings = settings(state)?;
     let (today, after_cutoff) = intake_clock(&settings);
-    let (status, results) = match answer {
-        intake::Answer::Files(results) => (StatusCode::OK, results),
-        intake::Answer::NotYours(results) => (StatusCode::FORBIDDEN, results),
+    let (status, results, refusal) = match answer {
+        intake::Answer::Files(results) => (StatusCode::OK, results, None),
+        intake::Answer::NotYours(results) => (StatusCode::FORBIDDEN, results, None),
+        intake::Answer::TooMany(message) => {
+            (StatusCode::TOO_MANY_REQUESTS, Vec::new(), Some(message))
+        }
     };
+    let error = refusal.as_deref().or(error);
     let html = pages::intake(&pages::Intake {
         settings: &settings,
         role: &caller.role,
         date,
         today,
         after_cutoff,
-        csrf: &state.csrf,
+        csrf: &state.csrf_for(&caller.role),
         force,
         results: &results,
         error,
@@ -571,22 +667,12 @@ async fn intake_post(
 ) -> Response {
     let answer = async {
         let form = read_upload(multipart).await?;
-        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
         let date = intake_day(form.date.as_deref())?;
         let error = form
             .files
             .is_empty()
             .then_some("Chưa chọn tệp nào: bấm vào ô chọn tệp hoặc kéo thả tệp vào.");
-        for file in &form.files {
-            if let Some(bytes) = &file.bytes {
-                intake::stage(&state.workspace, bytes).map_err(|error| {
-                    Problem::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("Không giữ được tệp để gửi: {error}"),
-                    )
-                })?;
-            }
-        }
         let force = form.force.clone();
         let answer = receive(
             &state,
@@ -594,7 +680,7 @@ async fn intake_post(
             date,
             form.files,
             form.force,
-            Sending::Check,
+            Sending::Check { keep: true },
         )
         .await?;
         intake_answer(&state, &caller, date, force.as_deref(), answer, error)
@@ -621,14 +707,16 @@ async fn intake_send(
     Form(form): Form<SendForm>,
 ) -> Response {
     let answer = async {
-        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
         let date = intake_day(form.date.as_deref())?;
-        let bytes = intake::staged(&state.workspace, &form.staged).ok_or_else(|| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "Không còn tệp đã kiểm tra này: chọn tệp rồi kiểm tra lại.",
-            )
-        })?;
+        let bytes = intake::staged(&state.workspace, caller.role.code(), &form.staged).ok_or_else(
+            || {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "Không còn tệp đã kiểm tra này: chọn tệp rồi kiểm tra lại.",
+                )
+            },
+        )?;
         let upload = intake::Upload {
             name: form.name.clone(),
             bytes: Some(bytes),
@@ -641,7 +729,7 @@ async fn intake_send(
         if let intake::Answer::Files(results) = &answer
             && results.iter().any(|r| r.stored_as.is_some())
         {
-            intake::unstage(&state.workspace, &form.staged);
+            intake::unstage(&state.workspace, caller.role.code(), &form.staged);
         }
         intake_answer(&state, &caller, date, force.as_deref(), answer, None)
     };
@@ -662,7 +750,7 @@ async fn api_upload(
     multipart: Multipart,
 ) -> Result<(NaiveDate, UploadForm), Problem> {
     let form = read_upload(multipart).await?;
-    require_post_proof(proven, form.csrf.as_deref(), state)?;
+    require_post_proof(proven, form.csrf.as_deref(), state, caller)?;
     let date = intake_day(query.date.as_deref().or(form.date.as_deref()))?;
     if let Some(force) = &form.force {
         let settings = settings(state)?;
@@ -692,6 +780,11 @@ async fn api_upload(
 fn api_answer(answer: intake::Answer) -> Response {
     match answer {
         intake::Answer::Files(results) => Json(results).into_response(),
+        intake::Answer::TooMany(message) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(serde_json::json!({ "error": message, "files": [] })),
+        )
+            .into_response(),
         intake::Answer::NotYours(results) => {
             let message = results
                 .iter()
@@ -723,7 +816,7 @@ async fn api_check(
             date,
             form.files,
             form.force,
-            Sending::Check,
+            Sending::Check { keep: false },
         )
         .await
     };
@@ -839,7 +932,7 @@ async fn run_post(
     Form(form): Form<RunForm>,
 ) -> Response {
     let answer = async {
-        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
         let date = chosen_day(&state, form.date.as_deref())?;
         Ok::<_, Problem>(match consolidate(&state, &caller, date).await? {
             Ran::Done { exit_code, .. } => format!("/?date={date}&ran={exit_code}"),
@@ -860,7 +953,7 @@ async fn forms_post(
     Form(form): Form<RunForm>,
 ) -> Response {
     let answer = async {
-        require_post_proof(proven, form.csrf.as_deref(), &state)?;
+        require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
         let date = chosen_day(&state, form.date.as_deref())?;
         let Ok(_running) = state.running.try_lock() else {
             return Ok(format!("/?date={date}&busy=1"));
@@ -894,7 +987,7 @@ async fn api_run(
     Query(query): Query<DateOnly>,
 ) -> Response {
     let answer = async {
-        require_post_proof(proven, None, &state)?;
+        require_post_proof(proven, None, &state, &caller)?;
         let date = chosen_day(&state, query.date.as_deref())?;
         consolidate(&state, &caller, date).await
     };
@@ -953,8 +1046,8 @@ async fn api_summary(
     }
 }
 
-async fn api_csrf(State(state): State<AppState>) -> Response {
-    Json(serde_json::json!({ "csrf": state.csrf })).into_response()
+async fn api_csrf(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    Json(serde_json::json!({ "csrf": state.csrf_for(&caller.role) })).into_response()
 }
 
 async fn journal_page(

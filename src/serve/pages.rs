@@ -76,6 +76,37 @@ pub fn problem(title: &str, message: &str) -> Markup {
     }
 }
 
+/// Asked when a link is opened in a browser that holds another role's (issue 35): switching is a
+/// click on this page, never a side effect of opening a link.
+pub fn switch_role(held: &str, opened: &str, switch_href: &str, stay_href: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Đổi vai trò?" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                main {
+                    h1 { "Đổi vai trò?" }
+                    p.notice #switch-role {
+                        "Trình duyệt này đang mở trang với vai trò " strong { (held) } ". "
+                        "Đường dẫn vừa mở là của " strong { (opened) } "."
+                    }
+                    p { "Chỉ đổi khi máy này dành cho " (opened) ". Người dùng chung máy nên bấm “Giữ nguyên”." }
+                    p {
+                        a.button #switch-confirm href=(switch_href) { "Đổi sang " (opened) }
+                        " "
+                        a #switch-stay href=(stay_href) { "Giữ nguyên " (held) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Who sees a page.
 pub struct Viewer<'a> {
     pub settings: &'a Settings,

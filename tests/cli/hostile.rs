@@ -87,7 +87,7 @@ fn list_xml(rows: u32, dimension: &str, extra: impl Fn(u32) -> String) -> String
 
 #[test]
 fn a_formula_saved_without_its_value_reads_as_an_empty_cell() {
-    // README "How a sheet is read": a program that does not calculate saves `<f>` with no `<v>`;
+    // docs/reference.md "How a sheet is read": a program that does not calculate saves `<f>` with no `<v>`;
     // what Excel would show is not in the file, so the ID cell is empty (missing_id), while a
     // formula with its cached value reads as that value.
     let dir = tempfile::tempdir().expect("dir");

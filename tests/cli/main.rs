@@ -7,6 +7,7 @@ mod codes;
 mod corpus;
 mod district;
 mod first_minutes;
+mod force_link;
 mod hostile;
 mod init;
 mod inspect;

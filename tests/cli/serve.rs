@@ -73,6 +73,20 @@ impl Server {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// The server's process id (its memory is read from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A force's link token.
+    pub fn force_token(&self, id: &str) -> String {
+        self.force_tokens
+            .iter()
+            .find(|(force, _)| force == id)
+            .map(|(_, token)| token.clone())
+            .unwrap_or_else(|| panic!("no link for {id}: {:?}", self.force_tokens))
+    }
 }
 
 impl Drop for Server {

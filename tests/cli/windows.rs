@@ -2,7 +2,7 @@
 //! and run through `scripts/windows/wine.sh`. The fixture run by the `.exe` gives the Linux build's
 //! `summary.json` byte for byte and workbooks with the same cell values; `check` and `inspect
 //! --json` agree; the office page answers on 127.0.0.1; a workbook of the previous result held open
-//! the way Excel holds it gives the outcome the README describes.
+//! the way Excel holds it gives the outcome docs/windows.md describes.
 //!
 //! Run when `VNEID_WINDOWS_EXE` names the `.exe` (`.ci/run` builds it and sets it); skipped
 //! otherwise, unless `VNEID_REQUIRE_WINDOWS` is set.
@@ -282,7 +282,7 @@ fn a_workbook_held_open_keeps_the_previous_result_whole() {
     let second = run();
     let _ = holder.kill();
     let _ = holder.wait();
-    // README "On Windows": the run waits for the file, then stops with exit 3 naming it, and the
+    // docs/windows.md: the run waits for the file, then stops with exit 3 naming it, and the
     // previous result stays whole; nothing half-written is left beside it.
     assert_eq!(second.status.code(), Some(3));
     let message = String::from_utf8_lossy(&second.stderr);
