@@ -106,3 +106,34 @@ mod tests {
         assert_eq!(RejectReason::ALL[0], RejectReason::MissingId);
     }
 }
+
+code_set! {
+    /// A column the tool understands (SPEC §4's fields); the code is the field's name in JSON and
+    /// in the settings' `[aliases]`, the explanation its usual header.
+    pub enum Field {
+        Id = "id" => "Số định danh cá nhân",
+        Name = "name" => "Họ và tên",
+        /// The first half of a name split in two columns ("Họ đệm"), SPEC §11.18.
+        Surname = "surname" => "Họ đệm",
+        /// The second half ("Tên").
+        GivenName = "given_name" => "Tên",
+        Dob = "dob" => "Ngày sinh",
+        Gender = "gender" => "Giới tính",
+        /// The date or year of birth of a man, under "Nam" below a parent "Năm sinh" (SPEC §11.19).
+        DobMale = "dob_male" => "Năm sinh (Nam)",
+        /// The date or year of birth of a woman, under "Nữ".
+        DobFemale = "dob_female" => "Năm sinh (Nữ)",
+        Commune = "commune" => "Xã",
+        Village = "village" => "Thôn, bản",
+        Address = "address" => "Địa chỉ",
+        Phone = "phone" => "Số điện thoại",
+        Force = "force" => "Lực lượng",
+        Unit = "unit" => "Đơn vị",
+        Officer = "officer" => "Cán bộ phụ trách",
+        AssignedOn = "assigned_on" => "Ngày phân công",
+        ActivatedOn = "activated_on" => "Ngày kích hoạt",
+        /// The "Đã kích hoạt" mark column of a daily report form (`split`): only marked rows are
+        /// claims.
+        Activated = "activated" => "Đã kích hoạt",
+    }
+}

@@ -20,8 +20,10 @@ pub mod platform;
 pub mod protect;
 pub mod reconcile;
 pub mod report;
+pub mod secret;
 pub mod serve;
 pub mod settings;
+pub mod workspace;
 
 /// mimalloc instead of the system allocator, for every binary built on this library (the tool, the
 /// benchmark, the tests): see Cargo.toml (issue 11).

@@ -31,7 +31,7 @@ fn config_dir() -> Option<PathBuf> {
 pub fn remembered_workspace() -> Option<PathBuf> {
     let text = std::fs::read_to_string(config_dir()?.join(REMEMBERED)).ok()?;
     let path = PathBuf::from(text.trim());
-    path.join(crate::settings::SETTINGS_FILE)
+    path.join(crate::workspace::SETTINGS_FILE)
         .is_file()
         .then_some(path)
 }

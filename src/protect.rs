@@ -26,28 +26,9 @@ use serde::Deserialize;
 use crate::report::layout::{self, Output};
 
 /// The workspace file of the passwords.
-pub const PASSWORDS_FILE: &str = "mat-khau.toml";
+pub use crate::workspace::PASSWORDS_FILE;
 
-/// A password: its text is reached only through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
-    }
-
-    /// The password itself, for the cryptography only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use crate::secret::Secret;
 
 /// The passwords of a workspace.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,7 +60,7 @@ impl Passwords {
         env_district: Option<Secret>,
         force_ids: &[&str],
     ) -> Result<Self, String> {
-        let path = workspace.join(PASSWORDS_FILE);
+        let path = crate::workspace::Workspace::new(workspace).passwords_file();
         let shown = path.display();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -162,25 +143,6 @@ pub fn lock(workbook: &[u8], password: &Secret) -> std::io::Result<Vec<u8>> {
     Ok(writer.into_inner()?.into_inner())
 }
 
-/// The workbook inside a locked file, when one of the passwords opens it (tried in order). The
-/// decrypting library does not check the password itself (a wrong one gives noise), so a password
-/// opens the file only when what comes out is a zip package whose directory can be read. A panic in
-/// the library on a hostile file is caught: the file stays locked.
-pub fn unlock(locked: &[u8], passwords: &[Secret]) -> Option<Vec<u8>> {
-    let is_package = |bytes: &Vec<u8>| {
-        bytes.starts_with(b"PK\x03\x04")
-            && zip::ZipArchive::new(Cursor::new(bytes.as_slice())).is_ok()
-    };
-    passwords.iter().find_map(|password| {
-        std::panic::catch_unwind(|| {
-            office_crypto::decrypt_from_bytes(locked.to_vec(), password.expose()).ok()
-        })
-        .ok()
-        .flatten()
-        .filter(is_package)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +162,7 @@ mod tests {
             "nothing of the zip shows"
         );
         let wrong = Secret::new("sai");
+        let unlock = crate::ingest::file::unlock;
         assert_eq!(unlock(&locked, std::slice::from_ref(&wrong)), None);
         let opened = unlock(&locked, &[wrong, password.clone()]).expect("opens");
         assert_eq!(opened, workbook, "the same bytes come out");

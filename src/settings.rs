@@ -9,11 +9,11 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::ingest::aliases::Field;
+use crate::codes::Field;
 use crate::ix::{CommuneIx, ForceIx};
 
 /// The settings file name inside a workspace.
-pub const SETTINGS_FILE: &str = "vneid-recon.toml";
+pub use crate::workspace::SETTINGS_FILE;
 
 /// Who a counted claim credits, SPEC §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -6,16 +6,16 @@
 
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{ExitStatus, Failure, resolve};
 pub use crate::cli::CheckArgs;
 use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
-use crate::pipeline::check::{Checker, Problem, check_file};
+use crate::pipeline::check::{Checker, Problem, check_file, read_reports};
 use crate::pipeline::{self, jobs};
-use crate::settings::SETTINGS_FILE;
+use crate::workspace::{SETTINGS_FILE, Workspace};
 
 /// What `check --json` prints.
 #[derive(Serialize)]
@@ -43,9 +43,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         .map_or_else(|| args.date.unwrap_or(now.date()), |c| c.as_of);
     jobs::refuse_future_day(date, now)?;
     let stages = match &context {
-        Some(context) if context.workspace.join("master").is_dir() => {
-            Some(jobs::known_before(context)?)
-        }
+        Some(context) if context.workspace.master().is_dir() => Some(jobs::known_before(context)?),
         _ => None,
     };
     let checker = context
@@ -59,14 +57,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         || super::knobs_from_env().read_options,
         |c| c.knobs.read_options.clone(),
     );
-    let mut reports = pipeline::read_files(&args.files, &aliases, date.year(), &options);
-    for report in &mut reports {
-        report.void_activations_after(date);
-    }
+    let reports = read_reports(&args.files, &aliases, date, &options);
     let mut problems = Vec::new();
     let mut clean_rows = 0;
     for (path, report) in args.files.iter().zip(&reports) {
-        let folder = force_folder(path, &args.workspace);
+        let folder = Workspace::new(&args.workspace).report_force_of(path);
         let found = check_file(report, date, folder.as_deref(), checker.as_ref());
         problems.extend(found.problems);
         clean_rows += found.clean_rows;
@@ -140,7 +135,16 @@ fn write_fixed(
             out.display()
         )));
     }
-    let mut bytes = crate::report::cleaned::cleaned_copy(reports, problems, date)
+    let flagged: Vec<crate::report::cleaned::Flagged<'_>> = problems
+        .iter()
+        .map(|p| crate::report::cleaned::Flagged {
+            file: &p.file,
+            sheet: &p.sheet,
+            row: p.row,
+            message: &p.message,
+        })
+        .collect();
+    let mut bytes = crate::report::cleaned::cleaned_copy(reports, &flagged, date)
         .map_err(Failure::cannot_run)?;
     // A protected workspace's clean copy carries the rows' personal data: locked with the
     // district's password (resolving the context made sure there is one).
@@ -162,15 +166,4 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     }
-}
-
-/// The force folder of a file inside `reports/<date>/<force>/` of the workspace.
-fn force_folder(path: &Path, workspace: &Path) -> Option<String> {
-    let absolute = path.canonicalize().ok()?;
-    let reports = workspace.join("reports").canonicalize().ok()?;
-    let relative = absolute.strip_prefix(reports).ok()?;
-    let mut parts = relative.components();
-    parts.next()?;
-    let folder = parts.next()?.as_os_str().to_string_lossy().into_owned();
-    parts.next().map(|_| folder)
 }

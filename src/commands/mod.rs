@@ -14,7 +14,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::cli::Command;
-use crate::pipeline::{Context, Days, Inputs, JobError, Knobs, Timings, jobs};
+use crate::pipeline::{Context, JobError, Knobs, Timings, jobs};
 use crate::settings::{self, SETTINGS_FILE};
 
 /// The exit codes of SPEC §8.
@@ -127,7 +127,9 @@ pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
             Ok(ExitStatus::Success)
         }
         Command::Probe { file } => {
-            println!("{}", crate::ingest::isolation::run_probe(&file));
+            // Best effort: where the limit cannot be set, the probe still isolates crashes.
+            crate::platform::limit_own_memory(crate::ingest::isolation::PROBE_MEMORY_LIMIT);
+            println!("{}", crate::ingest::file::run_probe(&file));
             Ok(ExitStatus::Success)
         }
     }
@@ -220,26 +222,35 @@ pub(crate) fn resolve(
     Ok(jobs::resolve(workspace, date, crate::vietnam_now(), knobs)?)
 }
 
-/// Discovers and reads the workspace's inputs, with a progress bar over the files when standard
-/// error is a terminal and `progress` is asked for.
-fn read_with_progress(context: &Context, days: Days, progress: bool) -> Result<Inputs, Failure> {
-    use std::io::IsTerminal;
-    let bar = if progress && std::io::stderr().is_terminal() {
+/// The terminal's progress bar while the lists are read (hidden off a terminal or with `--quiet`).
+struct ReadingBar(indicatif::ProgressBar);
+
+impl ReadingBar {
+    fn new(shown: bool) -> Self {
+        use std::io::IsTerminal;
+        if !(shown && std::io::stderr().is_terminal()) {
+            return Self(indicatif::ProgressBar::hidden());
+        }
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("Đang đọc {pos}/{len} tệp [{bar:30}] {elapsed}")
         {
             bar.set_style(style);
         }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let inputs = jobs::read_workspace(context, days, |total| bar.set_length(total as u64), &|| {
-        bar.inc(1)
-    });
-    bar.finish_and_clear();
-    Ok(inputs?)
+        Self(bar)
+    }
+
+    fn set_total(&self, files: usize) {
+        self.0.set_length(files as u64);
+    }
+
+    fn file_read(&self) {
+        self.0.inc(1);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// Stage durations on standard error (`VNEID_TIMINGS`, read by the benchmark).

@@ -3,22 +3,24 @@
 
 use std::path::Path;
 
-use super::{ExitStatus, Failure, print_timings, read_with_progress, resolve};
+use super::{ExitStatus, Failure, ReadingBar, print_timings, resolve};
 pub use crate::cli::RunArgs;
 use crate::pipeline::jobs::{self, RoleCounts};
-use crate::pipeline::{Days, Timings};
 use crate::report::summary;
 
 /// Runs the daily consolidation.
 pub fn run(args: &RunArgs) -> Result<ExitStatus, Failure> {
     let context = resolve(&args.workspace, args.date, args.protect)?;
-    jobs::refuse_future_day(context.as_of, context.now)?;
-    jobs::require_master(&context)?;
-    let _lock = jobs::lock(&context, context.knobs.lock_wait)?;
-    let mut timings = Timings::start();
-    let inputs = read_with_progress(&context, Days::ThroughAsOf, !args.quiet)?;
-    timings.step("ingest");
-    let done = jobs::consolidate(&context, inputs, args.parquet, timings)?;
+    let bar = ReadingBar::new(!args.quiet);
+    let done = jobs::run_day(
+        &context,
+        args.parquet,
+        context.knobs.lock_wait,
+        |total| bar.set_total(total),
+        &|| bar.file_read(),
+    );
+    bar.finish();
+    let done = done?;
     if context.knobs.timings {
         print_timings(&done.timings);
     }

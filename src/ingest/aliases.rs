@@ -8,91 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::normalize::text::fold;
 
-/// A column the tool understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Id,
-    Name,
-    /// The first half of a name split in two columns ("Họ đệm"), SPEC §11.18.
-    Surname,
-    /// The second half ("Tên").
-    GivenName,
-    Dob,
-    Gender,
-    /// The date or year of birth of a man, under "Nam" below a parent "Năm sinh" (SPEC §11.19).
-    DobMale,
-    /// The date or year of birth of a woman, under "Nữ".
-    DobFemale,
-    Commune,
-    Village,
-    Address,
-    Phone,
-    Force,
-    Unit,
-    Officer,
-    AssignedOn,
-    ActivatedOn,
-    /// The "Đã kích hoạt" mark column of a daily report form (`split`): only marked rows are claims.
-    Activated,
-}
+pub use crate::codes::Field;
 
 impl Field {
-    /// Every field, in the order columns are listed.
-    pub const ALL: [Field; 18] = [
-        Self::Id,
-        Self::Name,
-        Self::Surname,
-        Self::GivenName,
-        Self::Dob,
-        Self::Gender,
-        Self::DobMale,
-        Self::DobFemale,
-        Self::Commune,
-        Self::Village,
-        Self::Address,
-        Self::Phone,
-        Self::Force,
-        Self::Unit,
-        Self::Officer,
-        Self::AssignedOn,
-        Self::ActivatedOn,
-        Self::Activated,
-    ];
-
-    /// The field's name in JSON and in the settings' `[aliases]`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Name => "name",
-            Self::Surname => "surname",
-            Self::GivenName => "given_name",
-            Self::Dob => "dob",
-            Self::Gender => "gender",
-            Self::DobMale => "dob_male",
-            Self::DobFemale => "dob_female",
-            Self::Commune => "commune",
-            Self::Village => "village",
-            Self::Address => "address",
-            Self::Phone => "phone",
-            Self::Force => "force",
-            Self::Unit => "unit",
-            Self::Officer => "officer",
-            Self::AssignedOn => "assigned_on",
-            Self::ActivatedOn => "activated_on",
-            Self::Activated => "activated",
-        }
-    }
-
-    /// The field named by a settings key.
-    pub fn from_code(code: &str) -> Option<Field> {
-        Self::ALL.into_iter().find(|field| field.code() == code)
-    }
-
     /// How a header cell names this field.
     fn matching(self) -> Matching {
         match self {
@@ -225,7 +145,8 @@ impl AliasTable {
     /// The built-in aliases plus `extra` from the settings.
     pub fn new(extra: &BTreeMap<Field, Vec<String>>) -> Self {
         let all: Vec<(String, Field)> = Field::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .flat_map(|field| {
                 field
                     .builtin_aliases()

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use super::file::{FileError, FileErrorCode};
+use super::errors::{FileError, FileErrorCode};
 use super::grid::{Cell, Grid, RawSheet, RawWorkbook, Row};
 
 /// The largest CSV read (a 1,048,576-row list is about 100 MB): the file is held in memory.

@@ -29,7 +29,7 @@ pub struct ReadOptions {
     pub probe_exe: Option<PathBuf>,
     /// Passwords the office knows for received files (`mat-khau.toml`'s `received`), tried on an
     /// encrypted workbook; one that opens it lets it be read like any other (issue 27).
-    pub passwords: Vec<crate::protect::Secret>,
+    pub passwords: Vec<crate::secret::Secret>,
     /// What a zip package's parts may declare: the run's budget, or the tighter one of a file
     /// received through the office page.
     pub zip_budget: ZipBudget,
@@ -46,7 +46,8 @@ enum Container {
     Other,
 }
 
-const OLE2_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+/// The first bytes of an OLE2 container: a `.xls`, or any workbook locked with a password.
+pub const OLE2_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 fn sniff(path: &Path) -> Result<(Container, Vec<u8>), FileError> {
     let mut head = Vec::with_capacity(512);
@@ -181,13 +182,32 @@ fn read_unlocked(
         Some(bytes) => bytes.to_vec(),
         None => std::fs::read(path).ok()?,
     };
-    let unlocked = crate::protect::unlock(&locked, &options.passwords)?;
+    let unlocked = unlock(&locked, &options.passwords)?;
     let without_passwords = ReadOptions {
         probe_exe: options.probe_exe.clone(),
         passwords: Vec::new(),
         zip_budget: options.zip_budget,
     };
     Some(read_workbook_in(path, Some(&unlocked), &without_passwords))
+}
+
+/// The workbook inside a locked file, when one of the passwords opens it (tried in order). The
+/// decrypting library does not check the password itself (a wrong one gives noise), so a password
+/// opens the file only when what comes out is a zip package whose directory can be read. A panic in
+/// the library on a hostile file is caught: the file stays locked.
+pub fn unlock(locked: &[u8], passwords: &[crate::secret::Secret]) -> Option<Vec<u8>> {
+    let is_package = |bytes: &Vec<u8>| {
+        bytes.starts_with(b"PK\x03\x04")
+            && zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).is_ok()
+    };
+    passwords.iter().find_map(|password| {
+        std::panic::catch_unwind(|| {
+            office_crypto::decrypt_from_bytes(locked.to_vec(), password.expose()).ok()
+        })
+        .ok()
+        .flatten()
+        .filter(is_package)
+    })
 }
 
 fn describe_content(head: &[u8]) -> String {
@@ -559,6 +579,16 @@ fn to_cell(data: &Data) -> Cell {
         },
         Data::DurationIso(text) => Cell::text(text),
         Data::Error(_) => Cell::Error,
+    }
+}
+
+/// The child side of [`probe_in_child`]: reads the file fully in-process and returns the text to
+/// print, `ok` or `<code> <detail>`. The command limits the child's memory first
+/// ([`super::isolation::PROBE_MEMORY_LIMIT`]).
+pub fn run_probe(path: &Path) -> String {
+    match read_workbook(path, &ReadOptions::default()) {
+        Ok(_) => "ok".to_string(),
+        Err(error) => format!("{} {}", error.code.code(), error.detail.replace('\n', " ")),
     }
 }
 

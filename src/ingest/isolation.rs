@@ -57,7 +57,7 @@ impl Default for ZipBudget {
 }
 
 /// Memory the reader child may map: generous for any real `.xls` (65,536 × 256 cells) or `.ods`.
-const PROBE_MEMORY_LIMIT: u64 = 4 << 30;
+pub const PROBE_MEMORY_LIMIT: u64 = 4 << 30;
 /// Time the reader child may take: 10 s, and 2 s more per MiB of file (a real `.xls` or `.ods` reads
 /// at several MiB a second), at most 300 s. calamine 0.38's `.ods` reader loops forever on some
 /// damaged files (found by fuzzing, `tests/hostile/`): such a file costs 10 s, not the run.
@@ -174,17 +174,6 @@ pub fn probe_in_child(exe: &Path, path: &Path) -> Result<(), FileError> {
         _ => Err(crashed(format!(
             "reader process ended abnormally ({status})"
         ))),
-    }
-}
-
-/// The child side of [`probe_in_child`]: limits its own memory, reads the file fully in-process and
-/// prints `ok` or `<code> <detail>`. Returns the text to print.
-pub fn run_probe(path: &Path) -> String {
-    // Best effort: where the limit cannot be set, the probe still isolates crashes.
-    crate::platform::limit_own_memory(PROBE_MEMORY_LIMIT);
-    match super::file::read_workbook(path, &super::file::ReadOptions::default()) {
-        Ok(_) => "ok".to_string(),
-        Err(error) => format!("{} {}", error.code.code(), error.detail.replace('\n', " ")),
     }
 }
 

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::workspace::{Place, Workspace, parse_day_name};
+
 /// Where an input file sits, which decides how its rows are used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
@@ -74,39 +76,26 @@ fn files_under(root: &Path, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)
     Ok(found)
 }
 
-/// A path relative to `root`, written with `/`.
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// The first path component after `prefix/`, when the file is in a subfolder.
-fn first_folder(relative: &str, prefix: &str) -> Option<String> {
-    let rest = relative.strip_prefix(prefix)?.strip_prefix('/')?;
-    let (folder, remainder) = rest.split_once('/')?;
-    (!remainder.is_empty()).then(|| folder.to_string())
-}
+pub use crate::workspace::relative;
 
 /// Lists the inputs of the workspace for a run as of `as_of`.
-pub fn discover(root: &Path, as_of: NaiveDate) -> std::io::Result<Discovery> {
+pub fn discover(workspace: &Workspace, as_of: NaiveDate) -> std::io::Result<Discovery> {
+    let root = workspace.root();
     let mut discovery = Discovery::default();
-    for (path, rel) in files_under(root, &root.join("master"))? {
+    for (path, rel) in files_under(root, &workspace.master())? {
         discovery.sources.push(Source {
             path,
             relative: rel,
             role: Role::Master,
         });
     }
-    for (path, rel) in files_under(root, &root.join("assignments"))? {
-        let folder = first_folder(&rel, "assignments");
-        let is_override = folder.as_deref() == Some("overrides");
-        let force_folder = if is_override {
-            first_folder(&rel, "assignments/overrides")
-        } else {
-            folder
+    for (path, rel) in files_under(root, &workspace.assignments())? {
+        let Place::Assignment {
+            force_folder,
+            is_override,
+        } = Place::of(&rel)
+        else {
+            continue;
         };
         discovery.sources.push(Source {
             path,
@@ -117,15 +106,15 @@ pub fn discover(root: &Path, as_of: NaiveDate) -> std::io::Result<Discovery> {
             },
         });
     }
-    let targets = root.join("targets.xlsx");
+    let targets = workspace.targets_file();
     if targets.is_file() {
         discovery.sources.push(Source {
+            relative: workspace.relative(&targets),
             path: targets,
-            relative: "targets.xlsx".into(),
             role: Role::Targets,
         });
     }
-    discover_reports(root, as_of, &mut discovery)?;
+    discover_reports(workspace, as_of, &mut discovery)?;
     discovery
         .sources
         .sort_by(|a, b| a.relative.as_bytes().cmp(b.relative.as_bytes()));
@@ -134,11 +123,11 @@ pub fn discover(root: &Path, as_of: NaiveDate) -> std::io::Result<Discovery> {
 }
 
 fn discover_reports(
-    root: &Path,
+    workspace: &Workspace,
     as_of: NaiveDate,
     discovery: &mut Discovery,
 ) -> std::io::Result<()> {
-    let reports = root.join("reports");
+    let reports = workspace.reports();
     if !reports.is_dir() {
         return Ok(());
     }
@@ -149,22 +138,18 @@ fn discover_reports(
             continue;
         }
         // Only the canonical spelling is a date: `2024-1-5` is reported, not silently read or dropped.
-        let date = NaiveDate::parse_from_str(&name, "%Y-%m-%d")
-            .ok()
-            .filter(|_| name.len() == 10);
-        let Some(date) = date else {
+        let Some(date) = parse_day_name(&name) else {
             discovery
                 .undated_report_folders
-                .push(format!("reports/{name}"));
+                .push(workspace.relative(&entry.path()));
             continue;
         };
         if date > as_of {
             continue;
         }
         discovery.report_dates.push(date);
-        let prefix = format!("reports/{name}");
-        for (path, rel) in files_under(root, &entry.path())? {
-            let force_folder = first_folder(&rel, &prefix);
+        for (path, rel) in files_under(workspace.root(), &entry.path())? {
+            let force_folder = Place::of(&rel).force_folder().map(str::to_string);
             discovery.sources.push(Source {
                 path,
                 relative: rel,
@@ -179,23 +164,6 @@ fn discover_reports(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn first_folder_is_the_force_folder() {
-        assert_eq!(
-            first_folder("assignments/doan-thanh-nien/a.xlsx", "assignments").as_deref(),
-            Some("doan-thanh-nien")
-        );
-        assert_eq!(first_folder("assignments/a.xlsx", "assignments"), None);
-        assert_eq!(
-            first_folder("assignments/x/y/a.xlsx", "assignments").as_deref(),
-            Some("x")
-        );
-        assert_eq!(
-            first_folder("reports/2024-01-15/cong-an/a.xlsx", "reports/2024-01-15").as_deref(),
-            Some("cong-an")
-        );
-    }
 
     #[test]
     fn discovery_orders_by_bytes_and_skips_what_it_must() {
@@ -217,8 +185,11 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, b"").expect("write");
         }
-        let found =
-            discover(root, NaiveDate::from_ymd_opt(2024, 1, 15).expect("date")).expect("discover");
+        let found = discover(
+            &Workspace::new(root),
+            NaiveDate::from_ymd_opt(2024, 1, 15).expect("date"),
+        )
+        .expect("discover");
         let names: Vec<&str> = found.sources.iter().map(|s| s.relative.as_str()).collect();
         assert_eq!(
             names,

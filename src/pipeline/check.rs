@@ -259,6 +259,22 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Reads files as the reports of `day`: every sheet as SPEC §4 reads it, then an activation date
+/// after the day made void (SPEC §11.21). `check` and the page's intake read the same way.
+pub fn read_reports(
+    paths: &[std::path::PathBuf],
+    aliases: &crate::ingest::aliases::AliasTable,
+    day: NaiveDate,
+    options: &crate::ingest::ReadOptions,
+) -> Vec<FileReport> {
+    use chrono::Datelike;
+    let mut reports = super::read_files(paths, aliases, day.year(), options);
+    for report in &mut reports {
+        report.void_activations_after(day);
+    }
+    reports
+}
+
 /// What checking one file found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileCheck {

@@ -3,6 +3,8 @@
 //! knobs. Built once at the command's edge; nothing below reads the clock or the environment.
 
 use std::path::PathBuf;
+
+use crate::workspace::Workspace;
 use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -51,7 +53,7 @@ impl Default for Knobs {
 /// Everything a command needs to know about its invocation, resolved once.
 #[derive(Debug, Clone)]
 pub struct Context {
-    pub workspace: PathBuf,
+    pub workspace: Workspace,
     pub settings: Settings,
     /// The day the run is for (`--date`, default today in Vietnam).
     pub as_of: NaiveDate,
@@ -86,7 +88,7 @@ impl Context {
             provisional: as_of == now.date()
                 && !cutoff_passed(now, as_of, settings.district_cutoff),
             unit_cutoff_passed: cutoff_passed(now, as_of, settings.unit_cutoff),
-            workspace,
+            workspace: Workspace::new(workspace),
             settings,
             as_of,
             now,
@@ -96,7 +98,7 @@ impl Context {
 
     /// `out/YYYY-MM-DD/` of the workspace.
     pub fn out_dir(&self) -> PathBuf {
-        crate::report::layout::day_folder(&self.workspace, self.as_of)
+        self.workspace.out_day(self.as_of)
     }
 }
 

@@ -3,7 +3,6 @@
 //! caller that wants progress passes a callback called once per file read.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -39,9 +38,13 @@ pub struct Inputs {
 }
 
 /// Finds the workspace's inputs as of `as_of` (SPEC §3, §11.1).
-pub fn discover_inputs(workspace: &Path, as_of: NaiveDate, days: Days) -> Result<Discovery, Error> {
+pub fn discover_inputs(
+    workspace: &crate::workspace::Workspace,
+    as_of: NaiveDate,
+    days: Days,
+) -> Result<Discovery, Error> {
     let mut discovery = discover(workspace, as_of).map_err(|source| Error::Workspace {
-        path: workspace.to_path_buf(),
+        path: workspace.root().to_path_buf(),
         source,
     })?;
     if days == Days::BeforeAsOf {

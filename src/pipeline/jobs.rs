@@ -15,7 +15,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::{Context, Days, Inputs, Knobs, Stages, Timings};
 use crate::ingest::workspace::Role;
 use crate::report::{layout, summary};
-use crate::settings::{self, SETTINGS_FILE, Settings};
+use crate::settings::{self, Settings};
+use crate::workspace::{PASSWORDS_FILE, SETTINGS_FILE, Workspace};
 
 /// Why a job did not run.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +47,7 @@ impl From<super::Error> for JobError {
 
 /// Loads `DIR/vneid-recon.toml`; a missing workspace or file says what to create.
 pub fn load_settings(workspace: &Path) -> Result<Settings, JobError> {
-    let path = workspace.join(SETTINGS_FILE);
+    let path = Workspace::new(workspace).settings_file();
     if !workspace.is_dir() {
         return Err(JobError::cannot_run(anyhow::anyhow!(
             "không thấy thư mục làm việc {}; tạo mới bằng: vneid-recon init {}",
@@ -86,7 +87,7 @@ pub fn resolve(
             "khóa tệp (--protect hoặc [protect] trong vneid-recon.toml) cần mật khẩu: ghi \
              district = \"…\" vào {} (chỉ chủ tệp đọc được, chmod 600) hoặc đặt biến môi trường \
              VNEID_PASSWORD; không bao giờ ghi mật khẩu trên dòng lệnh",
-            workspace.join(crate::protect::PASSWORDS_FILE).display()
+            Workspace::new(workspace).passwords_file().display()
         )));
     }
     context.knobs.read_options.passwords = passwords.received.clone();
@@ -140,13 +141,13 @@ pub fn refuse_future_day(day: NaiveDate, now: NaiveDateTime) -> Result<(), JobEr
 
 /// The workspace must have its `master/` folder.
 pub fn require_master(context: &Context) -> Result<(), JobError> {
-    if context.workspace.join("master").is_dir() {
+    if context.workspace.master().is_dir() {
         return Ok(());
     }
     Err(JobError::cannot_run(anyhow::anyhow!(
         "thiếu thư mục {}/master (danh sách chưa kích hoạt của Công an); tạo bằng: vneid-recon init {}",
-        context.workspace.display(),
-        context.workspace.display()
+        context.workspace.root().display(),
+        context.workspace.root().display()
     )))
 }
 
@@ -156,7 +157,7 @@ pub fn lock(
     wait: std::time::Duration,
 ) -> Result<crate::fsio::WorkspaceLock, JobError> {
     let started = context.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-    crate::fsio::lock_workspace(&context.workspace, &started, wait).map_err(|error| {
+    crate::fsio::lock_workspace(context.workspace.root(), &started, wait).map_err(|error| {
         let message =
             anyhow::anyhow!("không chạy được: {error}; đợi lần chạy kia xong rồi chạy lại");
         match error {
@@ -225,6 +226,25 @@ pub struct Consolidated {
     pub timings: Timings,
 }
 
+/// The day's whole run (`run`, cron and the page's button): refuses a day that has not come,
+/// requires the master list, takes the workspace lock (waiting at most `wait`), reads every input
+/// up to the day (telling `on_total` and `on_file` how far it is) and consolidates.
+pub fn run_day(
+    context: &Context,
+    parquet: bool,
+    wait: std::time::Duration,
+    on_total: impl FnOnce(usize),
+    on_file: &(dyn Fn() + Sync),
+) -> Result<Consolidated, JobError> {
+    refuse_future_day(context.as_of, context.now)?;
+    require_master(context)?;
+    let _lock = lock(context, wait)?;
+    let mut timings = Timings::start();
+    let inputs = read_workspace(context, Days::ThroughAsOf, on_total, on_file)?;
+    timings.step("ingest");
+    consolidate(context, inputs, parquet, timings)
+}
+
 /// Consolidates a day after its inputs are read; the caller holds the workspace lock and has
 /// timed the read. Computes, builds every output and publishes `out/D/` whole.
 pub fn consolidate(
@@ -233,7 +253,7 @@ pub fn consolidate(
     parquet: bool,
     mut timings: Timings,
 ) -> Result<Consolidated, JobError> {
-    crate::fsio::remove_stale_staging(&context.workspace.join("out"));
+    crate::fsio::remove_stale_staging(&context.workspace.out());
     if context.protect && parquet {
         return Err(JobError::Settings(anyhow::anyhow!(
             "--parquet không dùng được khi khóa tệp: các bảng Parquet mang số định danh mà không \
@@ -292,7 +312,6 @@ pub fn consolidate(
 /// The forms already in `out/D/don-vi/`, as outputs named `don-vi/…`, each locked with its password
 /// unless it already is (an OLE2 container: what a locked workbook is).
 fn existing_forms_locked(context: &Context) -> Result<Vec<(String, Vec<u8>)>, JobError> {
-    const OLE2: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     let folder = context.out_dir().join(layout::FORMS);
     let mut forms = Vec::new();
     let mut stack = vec![folder.clone()];
@@ -318,7 +337,7 @@ fn existing_forms_locked(context: &Context) -> Result<Vec<(String, Vec<u8>)>, Jo
     }
     let (locked, open): (Vec<_>, Vec<_>) = forms
         .into_iter()
-        .partition(|(_, bytes)| bytes.starts_with(&OLE2));
+        .partition(|(_, bytes)| bytes.starts_with(&crate::ingest::file::OLE2_MAGIC));
     let mut forms = locked;
     forms.extend(locked_outputs(context, open)?);
     Ok(forms)
@@ -344,7 +363,7 @@ fn require_citizens(context: &Context, stages: &Stages) -> Result<(), JobError> 
     };
     Err(JobError::cannot_run(anyhow::anyhow!(
         "danh sách chưa kích hoạt trống ({why}): đặt tệp Excel danh sách công dân chưa kích hoạt tài khoản định danh điện tử mức 2 (do Công an huyện cấp, có cột Số định danh cá nhân) vào thư mục {} rồi chạy lại; chưa ghi kết quả nào",
-        context.workspace.join("master").display()
+        context.workspace.master().display()
     )))
 }
 
@@ -363,7 +382,7 @@ pub fn known_before(context: &Context) -> Result<Stages, JobError> {
 /// relative paths, sizes and modification times. Equal fingerprints, equal readings: the page keeps
 /// one reading while the lists stay (issue 26). Stat calls only; a folder that cannot be listed
 /// gives a fingerprint of its own, so nothing is cached against it.
-pub fn known_fingerprint(workspace: &Path, day: NaiveDate) -> String {
+pub fn known_fingerprint(workspace: &Workspace, day: NaiveDate) -> String {
     let discovery = match super::inputs::discover_inputs(workspace, day, Days::BeforeAsOf) {
         Ok(discovery) => discovery,
         Err(_) => return format!("unlisted {}", crate::vietnam_now()),
@@ -374,12 +393,9 @@ pub fn known_fingerprint(workspace: &Path, day: NaiveDate) -> String {
         .iter()
         .map(|s| (s.relative.as_str(), s.path.clone()))
         .chain([
-            (SETTINGS_FILE, workspace.join(SETTINGS_FILE)),
+            (SETTINGS_FILE, workspace.settings_file()),
             // Its `received` passwords open locked reports.
-            (
-                crate::protect::PASSWORDS_FILE,
-                workspace.join(crate::protect::PASSWORDS_FILE),
-            ),
+            (PASSWORDS_FILE, workspace.passwords_file()),
         ]);
     for (relative, path) in paths {
         let (len, modified) = std::fs::metadata(&path)

@@ -6,10 +6,14 @@
 
 pub mod check;
 mod context;
+pub mod days;
 mod inputs;
 pub mod jobs;
+pub mod known;
+pub mod receive;
 mod stages;
 
+pub use crate::workspace::Workspace;
 pub use context::{Context, Knobs, cutoff_passed, parse_date};
 pub use inputs::{Days, Inputs, Targets, discover_inputs, list_count, read_files, read_inputs};
 pub use jobs::JobError;

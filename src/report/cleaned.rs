@@ -8,18 +8,25 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::ingest::FileReport;
-use crate::pipeline::check::Problem;
+
+/// A row the check found a problem in, as the cleaned copy lists it (given as data by the
+/// command: the report layer does not know the check's rules).
+pub struct Flagged<'a> {
+    pub file: &'a str,
+    pub sheet: &'a str,
+    pub row: u32,
+    /// The check's Vietnamese sentence.
+    pub message: &'a str,
+}
 
 /// The cleaned workbook's bytes.
 pub fn cleaned_copy(
     reports: &[FileReport],
-    problems: &[Problem],
+    problems: &[Flagged<'_>],
     date: NaiveDate,
 ) -> Result<Vec<u8>, XlsxError> {
-    let flagged: HashSet<(&str, &str, u32)> = problems
-        .iter()
-        .map(|p| (p.file.as_str(), p.sheet.as_str(), p.row))
-        .collect();
+    let flagged: HashSet<(&str, &str, u32)> =
+        problems.iter().map(|p| (p.file, p.sheet, p.row)).collect();
     let mut workbook = Workbook::new();
     let super::style::PlainStyles { bold, text } = super::style::PlainStyles::default();
     let sheet = workbook.add_worksheet().set_name("Báo cáo")?;
@@ -80,10 +87,10 @@ pub fn cleaned_copy(
     }
     for (index, problem) in problems.iter().enumerate() {
         let r = index as u32 + 1;
-        list.write_string(r, 0, &problem.file)?;
-        list.write_string(r, 1, &problem.sheet)?;
+        list.write_string(r, 0, problem.file)?;
+        list.write_string(r, 1, problem.sheet)?;
         list.write_number(r, 2, f64::from(problem.row))?;
-        list.write_string(r, 3, &problem.message)?;
+        list.write_string(r, 3, problem.message)?;
     }
     list.set_column_width(0, 40)?.set_column_width(3, 80)?;
     workbook.save_to_buffer()

@@ -1,7 +1,6 @@
-//! The layout of a day's outputs, defined once: `out/D/` and the names of the files in it. `run`
+//! The names of a day's outputs, defined once (the folder `out/D/` is
+//! [`crate::workspace::Workspace::out_day`]); `run`
 //! writes them, `split` writes the forms' folder, the office page lists, labels and reads them.
-
-use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -11,13 +10,6 @@ pub const SUMMARY: &str = "summary.json";
 pub const FORMS: &str = "don-vi";
 /// The folder of the Parquet tables (`run --parquet`).
 pub const PARQUET: &str = "parquet";
-
-/// `out/D/` of a workspace.
-pub fn day_folder(workspace: &Path, day: NaiveDate) -> PathBuf {
-    workspace
-        .join("out")
-        .join(day.format("%Y-%m-%d").to_string())
-}
 
 /// `tong-hop-D.xlsx`, the district workbook.
 pub fn district_workbook(day: NaiveDate) -> String {
@@ -123,9 +115,5 @@ mod tests {
             Output::Parquet("claims.parquet")
         );
         assert_eq!(output_of("khac.txt", &forces), Output::Other);
-        assert_eq!(
-            day_folder(Path::new("/ws"), day),
-            Path::new("/ws/out/2024-01-15")
-        );
     }
 }

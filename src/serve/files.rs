@@ -7,8 +7,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::guard::Caller;
+use super::handlers::parse_day;
+use super::journal::Action;
 use super::problem::Problem;
-use super::{AppState, guard, parse_day};
+use super::{AppState, guard};
 
 /// A file of `out/D/` (workbooks, forms, the chat text, the picture), as the caller's role allows;
 /// every download and every refusal goes to the log.
@@ -32,22 +34,22 @@ pub async fn download(
         };
         state.record(
             &caller,
-            "forbidden",
+            Action::Forbidden,
             Some(&path),
             None,
             problem.status.as_str(),
         );
         return problem.into_response();
     };
-    let settings = match super::settings(&state) {
+    let settings = match state.settings() {
         Ok(settings) => settings,
         Err(problem) => return problem.into_response(),
     };
     if !caller.role.may_download(&parts.join("/"), &settings) {
-        state.record(&caller, "forbidden", Some(&path), None, "403");
+        state.record(&caller, Action::Forbidden, Some(&path), None, "403");
         return Problem::new(StatusCode::FORBIDDEN, caller.role.refusal(&settings)).into_response();
     }
-    let day_folder = state.workspace.join("out").join(date.to_string());
+    let day_folder = state.workspace.out_day(date);
     let mut file = day_folder.clone();
     for part in &parts {
         file.push(part);
@@ -62,7 +64,7 @@ pub async fn download(
     let sha = crate::ingest::hex_sha256(&bytes);
     state.record(
         &caller,
-        "download",
+        Action::Download,
         Some(&format!("out/{date}/{}", parts.join("/"))),
         Some(&sha),
         "200",

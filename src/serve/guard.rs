@@ -17,6 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use crate::secret::same_secret;
 
 /// The cookie the page keeps the access token in after `?token=T`.
 pub const TOKEN_COOKIE: &str = "vneid_token";
@@ -32,28 +33,6 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 /// form handler need not look for the `csrf` field.
 #[derive(Debug, Clone, Copy)]
 pub struct PostProven(pub bool);
-
-/// A random secret as 32 hex digits (128 bits from the operating system).
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 16];
-    // getrandom reads the OS source (getrandom(2) / /dev/urandom); on failure the server does not
-    // start rather than run with a guessable secret.
-    if getrandom::fill(&mut bytes).is_err() {
-        return String::new();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Compares two secrets without stopping at the first differing byte.
-pub fn same_secret(given: &str, expected: &str) -> bool {
-    !expected.is_empty()
-        && given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-}
 
 /// The host names a loopback server answers to; any other `Host` is a rebinding attempt.
 fn is_loopback_host(host: &str) -> bool {
@@ -125,6 +104,32 @@ pub fn same_origin_path(path: &str) -> String {
     format!("/{rest}")
 }
 
+/// The question asked when a link of `opened` is opened in a browser holding `held`'s cookie.
+fn switch_page(
+    state: &AppState,
+    (held, opened): (&super::roles::Role, &super::roles::Role),
+    path: &str,
+    rest: &str,
+    token: &str,
+) -> Response {
+    let path = same_origin_path(path);
+    let with = |extra: &str| {
+        let joined: Vec<&str> = [rest, extra]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+        if joined.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{}", joined.join("&"))
+        }
+    };
+    let switch = with(&format!("token={token}&{SWITCH_FLAG}"));
+    let page =
+        super::pages::switch_role(&state.label(held), &state.label(opened), &switch, &with(""));
+    axum::response::Html(page.into_string()).into_response()
+}
+
 /// A plain-text refusal in Vietnamese.
 fn refuse(status: StatusCode, text: &str) -> Response {
     (
@@ -175,7 +180,8 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         let held = cookie(headers, TOKEN_COOKIE).and_then(|kept| state.role_of(kept));
         let asked_here = confirmed && same_origin_navigation(headers);
         if let Some(held) = held.filter(|held| *held != opened && !asked_here) {
-            return secured(state.switch_page(&held, &opened, request.uri().path(), &rest, &given));
+            let path = request.uri().path().to_string();
+            return secured(switch_page(&state, (&held, &opened), &path, &rest, &given));
         }
         return secured(token_accepted(request.uri().path(), &rest, &given));
     }
@@ -192,25 +198,21 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         Some(role) => role,
         None if !state.requires_token() => super::roles::Role::District,
         None => {
-            return secured(refuse(
+            let problem = super::problem::Problem::new(
                 StatusCode::UNAUTHORIZED,
-                "Cần mã truy cập: mở đường dẫn có ?token=… mà Công an huyện đưa, hoặc gửi \
-                 tiêu đề Authorization: Bearer ….",
-            ));
+                "Trang này cần đường dẫn riêng của bạn: mở đường dẫn (có ?token=…) mà Công an \
+                 huyện đã gửi. Chưa có, hoặc đường dẫn cũ không còn dùng được: xin Công an huyện \
+                 cấp đường dẫn mới. (Chương trình gửi tiêu đề Authorization: Bearer ….)",
+            );
+            let api = request.uri().path().starts_with("/api/");
+            return secured(if api {
+                super::problem::json_problem(problem)
+            } else {
+                problem.into_response()
+            });
         }
     };
     let caller = Caller { role, remote };
-    let path = request.uri().path().to_string();
-    if !caller.role.may_reach(request.method(), &path) {
-        state.record(&caller, "forbidden", Some(&path), None, "403");
-        let message = state.refusal(&caller.role);
-        let problem = super::problem::Problem::new(StatusCode::FORBIDDEN, message);
-        return secured(if path.starts_with("/api/") {
-            super::problem::json_problem(problem)
-        } else {
-            problem.into_response()
-        });
-    }
     if request.method() == Method::POST {
         if cross_site(request.headers(), &host) {
             return secured(refuse(
@@ -293,32 +295,6 @@ pub fn is_loopback(address: &SocketAddr) -> bool {
     address.ip().is_loopback()
 }
 
-/// An uploaded file's name reduced to a plain file name: the last path component (either slash),
-/// no control characters, no characters Windows forbids, no leading dots or spaces (no hidden
-/// files, no `..`), at most 120 characters; Vietnamese letters are kept (NFC). Empty when nothing
-/// is left.
-pub fn plain_file_name(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last
-        .nfc()
-        .filter(|c| !c.is_control() && !"<>:\"|?*".contains(*c))
-        .collect();
-    let trimmed = cleaned
-        .trim_start_matches(['.', ' '])
-        .trim_end_matches(['.', ' ']);
-    trimmed.chars().take(120).collect()
-}
-
-/// A file name with ` (n)` before its extension: the name kept for a different file that arrived
-/// under a name already taken.
-pub fn numbered_name(name: &str, n: u32) -> String {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => format!("{stem} ({n}).{ext}"),
-        _ => format!("{name} ({n})"),
-    }
-}
-
 /// A requested path inside a folder of results (`don-vi/<force>/x.xlsx`), as its plain components
 /// (at most three): none
 /// empty, none `.` or `..`, none hidden, no backslash or control characters. `None` refuses it.
@@ -336,37 +312,6 @@ pub fn safe_relative_path(path: &str) -> Option<Vec<&str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn uploaded_names_become_plain_file_names() {
-        let table = [
-            ("bao-cao.xlsx", "bao-cao.xlsx"),
-            ("../../etc/passwd", "passwd"),
-            ("..\\..\\vneid-recon.toml", "vneid-recon.toml"),
-            (
-                "C:\\Users\\Lan\\Báo cáo Đoàn xã Quài Cang.xlsx",
-                "Báo cáo Đoàn xã Quài Cang.xlsx",
-            ),
-            ("..", ""),
-            (".hidden.xlsx", "hidden.xlsx"),
-            ("a\u{0}b\u{7}c\n.xlsx", "abc.xlsx"),
-            ("ds<1>:2?.xlsx", "ds12.xlsx"),
-            // Decomposed (NFD) Vietnamese from a Mac becomes NFC.
-            ("Ta\u{302}\u{300}m.xls", "Tầm.xls"),
-            ("báo cáo. ", "báo cáo"),
-        ];
-        for (given, expected) in table {
-            assert_eq!(plain_file_name(given), expected, "{given:?}");
-        }
-        assert_eq!(plain_file_name(&"á".repeat(300)).chars().count(), 120);
-    }
-
-    #[test]
-    fn a_taken_name_gets_a_number_before_its_extension() {
-        assert_eq!(numbered_name("bc.xlsx", 2), "bc (2).xlsx");
-        assert_eq!(numbered_name("bc.tar.xlsx", 3), "bc.tar (3).xlsx");
-        assert_eq!(numbered_name("bc", 2), "bc (2)");
-    }
 
     #[test]
     fn requested_paths_stay_inside_the_day_folder() {
@@ -398,10 +343,6 @@ mod tests {
 
     #[test]
     fn tokens_and_hosts() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abd", "abc"));
-        assert!(!same_secret("ab", "abc"));
-        assert!(!same_secret("", ""), "an empty secret never matches");
         assert!(is_loopback_host("127.0.0.1:8686"));
         assert!(is_loopback_host("localhost:8686"));
         assert!(is_loopback_host("[::1]:8686"));

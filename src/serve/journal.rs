@@ -8,14 +8,26 @@
 //! clerk's work (the page goes on, and the district's page says the log is failing).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-/// The log's folder in the workspace.
-pub const FOLDER: &str = "nhat-ky";
+crate::code_set! {
+    /// What was done: the code the log writes, and the words the Nhật ký tab shows.
+    pub enum Action {
+        Check = "check" => "Kiểm tra",
+        Store = "store" => "Gửi",
+        Replace = "replace" => "Gửi thay tệp trước",
+        SetAside = "set_aside" => "Giữ tệp bị thay",
+        Refuse = "refuse" => "Từ chối tệp",
+        Download = "download" => "Tải về",
+        Run = "run" => "Chạy tổng hợp",
+        Forms = "forms" => "Tạo phiếu",
+        Forbidden = "forbidden" => "Bị chặn",
+    }
+}
 
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,8 +36,7 @@ pub struct Event {
     pub time: String,
     /// `district` or a force id.
     pub role: String,
-    /// `store`, `replace`, `refuse`, `check`, `download`, `run`, `forms`, `forbidden`.
-    pub action: String,
+    pub action: Action,
     /// The file concerned (as stored, or as sent, or the route refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -46,9 +57,9 @@ pub struct Journal {
 }
 
 impl Journal {
-    pub fn new(workspace: &Path) -> Self {
+    pub fn new(workspace: &crate::workspace::Workspace) -> Self {
         Self {
-            folder: workspace.join(FOLDER),
+            folder: workspace.journal(),
             lock: Mutex::new(()),
             failing: AtomicBool::new(false),
         }
@@ -122,27 +133,28 @@ mod tests {
     #[test]
     fn events_are_appended_and_read_back_newest_first() {
         let dir = tempfile::tempdir().expect("temp");
-        let journal = Journal::new(dir.path());
+        let workspace = crate::workspace::Workspace::new(dir.path());
+        let journal = Journal::new(&workspace);
         for (time, action) in [
-            ("2024-01-31T16:00:00+07:00", "store"),
-            ("2024-02-01T08:00:00+07:00", "download"),
-            ("2024-02-01T20:00:00+07:00", "run"),
+            ("2024-01-31T16:00:00+07:00", Action::Store),
+            ("2024-02-01T08:00:00+07:00", Action::Download),
+            ("2024-02-01T20:00:00+07:00", Action::Run),
         ] {
             journal.record(&Event {
                 time: time.into(),
                 role: "district".into(),
-                action: action.into(),
+                action,
                 file: None,
                 sha256: None,
                 outcome: "ok".into(),
                 remote: "127.0.0.1".into(),
             });
         }
-        let actions: Vec<String> = journal.latest(10).into_iter().map(|e| e.action).collect();
-        assert_eq!(actions, ["run", "download", "store"]);
+        let actions: Vec<Action> = journal.latest(10).into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, [Action::Run, Action::Download, Action::Store]);
         assert_eq!(journal.latest(2).len(), 2);
-        let january = std::fs::read_to_string(dir.path().join(FOLDER).join("2024-01.jsonl"))
-            .expect("january");
+        let january =
+            std::fs::read_to_string(workspace.journal().join("2024-01.jsonl")).expect("january");
         assert_eq!(january.lines().count(), 1);
     }
 }

@@ -6,10 +6,10 @@
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::days::Day;
-use super::intake::{Outcome, Received};
 use super::journal::Event;
 use super::roles::Role;
+use crate::pipeline::days::Day;
+use crate::pipeline::receive::{Outcome, Received};
 use crate::report::layout::{self, Output};
 use crate::report::message::{percent, thousands};
 use crate::report::summary::{Shown, Status};
@@ -49,62 +49,80 @@ pub fn day_in_words(day: NaiveDate, today: NaiveDate) -> String {
     format!("{weekday}, {}{relative}", day_text(day))
 }
 
-/// A page for a request that could not be answered, in the page's frame (the settings may be what
-/// is broken, so it needs none of them).
-pub fn problem(title: &str, message: &str) -> Markup {
+/// The head every page has: its title, the viewport for phones, the style sheet (and the script,
+/// on the pages that use it).
+fn head(title: &str, script: bool) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            link rel="stylesheet" href="/static/app.css";
+            @if script { script src="/static/app.js" defer {} }
+        }
+    }
+}
+
+/// A page outside the frame of a signed-in role (a problem, a question, signing out): the settings
+/// may be what is broken, so it needs none of them.
+fn bare_page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                link rel="stylesheet" href="/static/app.css";
-            }
+            (head(title, false))
             body {
                 header.bar {
                     div.brand { strong { "Đề án 06 · Kích hoạt định danh điện tử mức 2" } }
                     nav { a href="/" { "Tiến độ" } a href="/nhan-bao-cao" { "Nhận báo cáo" } }
                 }
-                main {
-                    h1 { (title) }
-                    p.notice.st-behind #problem { (message) }
-                    p { a href="/" { "Về trang Tiến độ" } }
-                }
+                main { h1 { (title) } (body) }
             }
         }
     }
 }
 
+/// A page for a request that could not be answered.
+pub fn problem(title: &str, message: &str) -> Markup {
+    bare_page(
+        title,
+        html! {
+            p.notice.st-behind #problem { (message) }
+            p { a href="/" { "Về trang Tiến độ" } }
+        },
+    )
+}
+
 /// Asked when a link is opened in a browser that holds another role's (issue 35): switching is a
 /// click on this page, never a side effect of opening a link.
 pub fn switch_role(held: &str, opened: &str, switch_href: &str, stay_href: &str) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="vi" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Đổi vai trò?" }
-                link rel="stylesheet" href="/static/app.css";
+    bare_page(
+        "Đổi vai trò?",
+        html! {
+            p.notice #switch-role {
+                "Trình duyệt này đang mở trang với vai trò " strong { (held) } ". "
+                "Đường dẫn vừa mở là của " strong { (opened) } "."
             }
-            body {
-                main {
-                    h1 { "Đổi vai trò?" }
-                    p.notice #switch-role {
-                        "Trình duyệt này đang mở trang với vai trò " strong { (held) } ". "
-                        "Đường dẫn vừa mở là của " strong { (opened) } "."
-                    }
-                    p { "Chỉ đổi khi máy này dành cho " (opened) ". Người dùng chung máy nên bấm “Giữ nguyên”." }
-                    p {
-                        a.button #switch-confirm href=(switch_href) { "Đổi sang " (opened) }
-                        " "
-                        a #switch-stay href=(stay_href) { "Giữ nguyên " (held) }
-                    }
-                }
+            p { "Chỉ đổi khi máy này dành cho " (opened) ". Người dùng chung máy nên bấm “Giữ nguyên”." }
+            p {
+                a.button #switch-confirm href=(switch_href) { "Đổi sang " (opened) }
+                " "
+                a #switch-stay href=(stay_href) { "Giữ nguyên " (held) }
             }
-        }
-    }
+        },
+    )
+}
+
+/// After "Đăng xuất": this browser no longer holds a link.
+pub fn signed_out() -> Markup {
+    bare_page(
+        "Đã đăng xuất",
+        html! {
+            p.notice #signed-out {
+                "Trình duyệt này đã quên đường dẫn của bạn. Muốn vào lại: mở lại đường dẫn "
+                "(có ?token=…) mà Công an huyện đã gửi."
+            }
+        },
+    )
 }
 
 /// Who sees a page.
@@ -125,13 +143,7 @@ fn layout(viewer: &Viewer<'_>, tab: Tab, date: NaiveDate, title: &str, body: Mar
     html! {
         (DOCTYPE)
         html lang="vi" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (place) }
-                link rel="stylesheet" href="/static/app.css";
-                script src="/static/app.js" defer {}
-            }
+            (head(&format!("{title} — {place}"), true))
             body {
                 header.bar {
                     div.brand {
@@ -147,7 +159,10 @@ fn layout(viewer: &Viewer<'_>, tab: Tab, date: NaiveDate, title: &str, body: Mar
                             a href="/nhat-ky" class=[(tab == Tab::Journal).then_some("active")] { "Nhật ký" }
                         }
                     }
-                    div.who #signed-in { "Đang dùng: " strong { (viewer.role.label(settings)) } }
+                    div.who #signed-in {
+                        "Đang dùng: " strong { (viewer.role.label(settings)) }
+                        " " a #sign-out href="/dang-xuat" { "Đăng xuất" }
+                    }
                 }
                 main { (body) }
                 footer {
@@ -595,21 +610,18 @@ fn send_form(page: &Intake<'_>, result: &Received) -> Markup {
     }
 }
 
-fn outcome_badge(outcome: Outcome) -> (&'static str, &'static str) {
+/// The status colour of an outcome's badge (its words are the outcome's own label).
+fn outcome_class(outcome: Outcome) -> &'static str {
     match outcome {
-        Outcome::Checked => ("st-on-track", "Đã kiểm tra, chưa gửi"),
-        Outcome::Stored => ("st-done", "Đã lưu"),
-        Outcome::Replaced => ("st-done", "Đã lưu, thay tệp trước"),
-        Outcome::AlreadyReceived => ("st-on-track", "Đã nhận trước đó"),
-        Outcome::NeedsForce => ("st-on-track", "Cần chọn lực lượng"),
-        Outcome::NotYours => ("st-behind", "Không phải của lực lượng này"),
-        Outcome::Refused => ("st-behind", "Không nhận"),
+        Outcome::Stored | Outcome::Replaced => "st-done",
+        Outcome::NotYours | Outcome::Refused => "st-behind",
+        _ => "st-on-track",
     }
 }
 
 fn received(page: &Intake<'_>, result: &Received) -> Markup {
     let settings = page.settings;
-    let (class, label) = outcome_badge(result.outcome);
+    let (class, label) = (outcome_class(result.outcome), result.outcome.explanation());
     let force = result
         .force
         .as_deref()
@@ -658,7 +670,7 @@ pub fn journal(viewer: &Viewer<'_>, today: NaiveDate, events: &[Event], failing:
                         tr {
                             td { (event.time.get(..19).unwrap_or(&event.time).replace('T', " ")) }
                             td { (role_name(viewer.settings, &event.role)) }
-                            td { (action_name(&event.action)) }
+                            td { (event.action.explanation()) }
                             td { code { (event.file.as_deref().unwrap_or("")) } }
                             td { (event.outcome) }
                             td { (event.remote) }
@@ -676,20 +688,5 @@ fn role_name<'a>(settings: &'a Settings, code: &'a str) -> &'a str {
         "Công an huyện"
     } else {
         force_name(settings, code)
-    }
-}
-
-fn action_name(action: &str) -> &str {
-    match action {
-        "check" => "Kiểm tra",
-        "store" => "Gửi",
-        "replace" => "Gửi thay tệp trước",
-        "set_aside" => "Giữ tệp bị thay",
-        "refuse" => "Từ chối tệp",
-        "download" => "Tải về",
-        "run" => "Chạy tổng hợp",
-        "forms" => "Tạo phiếu",
-        "forbidden" => "Bị chặn",
-        other => other,
     }
 }

@@ -34,12 +34,40 @@ impl Problem {
     }
 }
 
+impl From<JobError> for Problem {
+    fn from(error: JobError) -> Self {
+        Self::from_job(error)
+    }
+}
+
+/// A problem of the JSON API: answered as `{"error": …}` with its status.
+pub struct ApiProblem(pub Problem);
+
+impl From<Problem> for ApiProblem {
+    fn from(problem: Problem) -> Self {
+        Self(problem)
+    }
+}
+
+impl From<JobError> for ApiProblem {
+    fn from(error: JobError) -> Self {
+        Self(Problem::from_job(error))
+    }
+}
+
+impl IntoResponse for ApiProblem {
+    fn into_response(self) -> Response {
+        json_problem(self.0)
+    }
+}
+
 impl IntoResponse for Problem {
     /// A page in the office page's frame, in Vietnamese (`/api` answers JSON: [`json_problem`]).
     fn into_response(self) -> Response {
         let title = match self.status {
             StatusCode::NOT_FOUND => "Không có trang này",
             StatusCode::FORBIDDEN => "Không được phép",
+            StatusCode::UNAUTHORIZED => "Cần đường dẫn của Công an huyện",
             status if status.is_client_error() => "Yêu cầu không hợp lệ",
             _ => "Có lỗi khi xử lý",
         };

@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::guard::{random_secret, same_secret};
 use crate::ix::ForceIx;
+use crate::pipeline::jobs::{self, JobError};
 use crate::report::layout::{self, Output};
+use crate::secret::{random_hex as random_secret, same_secret};
 use crate::settings::Settings;
 
 /// The workspace file of the links' token hashes.
-pub const LINKS_FILE: &str = "lien-ket.toml";
+pub use crate::workspace::LINKS_FILE;
 
 /// A signed-in role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,21 +87,6 @@ impl Role {
             _ => false,
         }
     }
-
-    /// Whether a force clerk may reach this route at all (the district may reach every route);
-    /// what she may see there is decided by the handler.
-    pub fn may_reach(&self, method: &axum::http::Method, path: &str) -> bool {
-        if *self == Role::District {
-            return true;
-        }
-        let get = *method == axum::http::Method::GET;
-        match path {
-            "/" | "/api/days" | "/api/summary" | "/api/csrf" | "/api/run/status" => get,
-            "/nhan-bao-cao" => true,
-            "/nhan-bao-cao/gui" | "/api/check" | "/api/reports" => !get,
-            _ => get && (path.starts_with("/tai/") || path.starts_with("/static/")),
-        }
-    }
 }
 
 /// Which role a link is for.
@@ -157,7 +143,7 @@ pub struct NewLink {
 
 impl Links {
     pub fn path(workspace: &Path) -> PathBuf {
-        workspace.join(LINKS_FILE)
+        crate::workspace::Workspace::new(workspace).links_file()
     }
 
     /// The workspace's links; none when the file does not exist.
@@ -242,6 +228,52 @@ pub fn every_role(settings: &Settings) -> Vec<LinkFor> {
     std::iter::once(LinkFor::District)
         .chain(settings.forces.iter().map(|f| LinkFor::Force(f.id.clone())))
         .collect()
+}
+
+/// Makes the links the workspace lacks (every one with `replace_all`; off loopback the district's
+/// too, unless a district token was given) and saves their hashes. The new links are returned: their
+/// tokens are shown once.
+pub fn ensure_links(
+    workspace: &Path,
+    settings: &crate::settings::Settings,
+    replace_all: bool,
+    with_district: bool,
+) -> Result<Vec<NewLink>, JobError> {
+    let cannot = |error: std::io::Error| JobError::CannotRun(error.into());
+    let mut links = Links::load(workspace).map_err(cannot)?;
+    let now = crate::vietnam_now();
+    let mut made = Vec::new();
+    for role in every_role(settings) {
+        if role == LinkFor::District && !with_district {
+            continue;
+        }
+        if replace_all || !links.has(&role) {
+            made.push(links.issue(role, now).map_err(cannot)?);
+        }
+    }
+    if !made.is_empty() {
+        links.save(workspace).map_err(cannot)?;
+    }
+    Ok(made)
+}
+
+/// Replaces one role's link (`vneid-recon links --only ROLE`), or every one.
+pub fn replace_links(
+    workspace: &Path,
+    only: Option<&str>,
+) -> Result<(crate::settings::Settings, Vec<NewLink>), JobError> {
+    let settings = jobs::load_settings(workspace)?;
+    let Some(only) = only else {
+        let made = ensure_links(workspace, &settings, true, true)?;
+        return Ok((settings, made));
+    };
+    let role = LinkFor::parse(only, &settings)
+        .map_err(|message| JobError::Settings(anyhow::anyhow!(message)))?;
+    let cannot = |error: std::io::Error| JobError::CannotRun(error.into());
+    let mut links = Links::load(workspace).map_err(cannot)?;
+    let made = links.issue(role, crate::vietnam_now()).map_err(cannot)?;
+    links.save(workspace).map_err(cannot)?;
+    Ok((settings, vec![made]))
 }
 
 #[cfg(test)]

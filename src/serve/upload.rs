@@ -3,8 +3,8 @@
 
 use axum::extract::Multipart;
 
-use super::intake::{MAX_UPLOAD_BYTES, Upload};
 use super::problem::Problem;
+use crate::pipeline::receive::{MAX_UPLOAD_BYTES, Upload};
 
 /// An upload request: the files and the form fields beside them.
 #[derive(Default)]

@@ -69,7 +69,7 @@ fn split(workspace: &Path, extra: &[&str]) {
 }
 
 fn decrypt(bytes: &[u8], password: &str) -> Option<Vec<u8>> {
-    vneid_recon::protect::unlock(bytes, &[vneid_recon::protect::Secret::new(password)])
+    vneid_recon::ingest::file::unlock(bytes, &[vneid_recon::protect::Secret::new(password)])
 }
 
 #[test]

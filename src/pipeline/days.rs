@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::workspace::{Place, Workspace};
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -28,9 +30,7 @@ fn dated_folders(folder: &Path) -> Vec<NaiveDate> {
     entries
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| {
-            NaiveDate::parse_from_str(&e.file_name().to_string_lossy(), "%Y-%m-%d").ok()
-        })
+        .filter_map(|e| crate::workspace::parse_day_name(&e.file_name().to_string_lossy()))
         .collect()
 }
 
@@ -58,18 +58,17 @@ fn count_files(folder: &Path) -> usize {
 /// Report files a day's result has not seen: those under `reports/D'/` for every `D' ≤ date`
 /// (a day's result is cumulative) changed after the day's `summary.json` was written. 0 when the
 /// day has not been run.
-pub fn waiting_files(workspace: &Path, date: NaiveDate) -> usize {
+pub fn waiting_files(workspace: &Workspace, date: NaiveDate) -> usize {
     let Some(ran_at) = std::fs::metadata(summary_path(workspace, date))
         .and_then(|m| m.modified())
         .ok()
     else {
         return 0;
     };
-    let reports = workspace.join("reports");
-    dated_folders(&reports)
+    dated_folders(&workspace.reports())
         .into_iter()
         .filter(|day| *day <= date)
-        .map(|day| files_changed_after(&reports.join(day.to_string()), ran_at))
+        .map(|day| files_changed_after(&workspace.report_day(day), ran_at))
         .sum()
 }
 
@@ -84,24 +83,24 @@ fn files_changed_after(folder: &Path, moment: std::time::SystemTime) -> usize {
 
 /// True when `master/` holds at least one file a run could read: without one, the page shows how
 /// to begin instead of empty numbers.
-pub fn has_master_files(workspace: &Path) -> bool {
-    count_files(&workspace.join("master")) > 0
+pub fn has_master_files(workspace: &Workspace) -> bool {
+    count_files(&workspace.master()) > 0
 }
 
 /// Every day with reports or results, latest first.
-pub fn days(workspace: &Path) -> Vec<Day> {
+pub fn days(workspace: &Workspace) -> Vec<Day> {
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
-    for date in dated_folders(&workspace.join("reports")) {
+    for date in dated_folders(&workspace.reports()) {
         days.insert(
             date,
             Day {
                 date,
                 run: false,
-                report_files: count_files(&workspace.join("reports").join(date.to_string())),
+                report_files: count_files(&workspace.report_day(date)),
             },
         );
     }
-    for date in dated_folders(&workspace.join("out")) {
+    for date in dated_folders(&workspace.out()) {
         if summary_path(workspace, date).is_file() {
             days.entry(date)
                 .or_insert(Day {
@@ -116,18 +115,18 @@ pub fn days(workspace: &Path) -> Vec<Day> {
 }
 
 /// `out/D/summary.json`.
-pub fn summary_path(workspace: &Path, date: NaiveDate) -> std::path::PathBuf {
-    crate::report::layout::day_folder(workspace, date).join(crate::report::layout::SUMMARY)
+pub fn summary_path(workspace: &Workspace, date: NaiveDate) -> std::path::PathBuf {
+    workspace.output(date, crate::report::layout::SUMMARY)
 }
 
 /// The day's `summary.json` text, if the day was run.
-pub fn summary_text(workspace: &Path, date: NaiveDate) -> Option<String> {
+pub fn summary_text(workspace: &Workspace, date: NaiveDate) -> Option<String> {
     std::fs::read_to_string(summary_path(workspace, date)).ok()
 }
 
 /// The day's output files, relative to `out/D/` with `/`, in name order (forms after the rest).
-pub fn outputs(workspace: &Path, date: NaiveDate) -> Vec<String> {
-    let root = workspace.join("out").join(date.to_string());
+pub fn outputs(workspace: &Workspace, date: NaiveDate) -> Vec<String> {
+    let root = workspace.out_day(date);
     let mut found = Vec::new();
     let mut stack = vec![(root.clone(), 0)];
     while let Some((folder, depth)) = stack.pop() {
@@ -142,7 +141,7 @@ pub fn outputs(workspace: &Path, date: NaiveDate) -> Vec<String> {
             match entry.file_type() {
                 Ok(kind) if kind.is_dir() && depth < 2 => stack.push((entry.path(), depth + 1)),
                 Ok(kind) if kind.is_file() => {
-                    found.push(crate::ingest::workspace::relative(&root, &entry.path()));
+                    found.push(crate::workspace::relative(&root, &entry.path()));
                 }
                 _ => {}
             }
@@ -156,14 +155,7 @@ pub fn outputs(workspace: &Path, date: NaiveDate) -> Vec<String> {
 /// counts as they are; the units, the files read and the unreadable files of her force only (a
 /// file is a force's when it sits in that force's folder of `assignments/` or `reports/D/`).
 pub fn for_force(mut summary: Summary, force_id: &str) -> Summary {
-    let hers = |path: &str| {
-        let parts: Vec<&str> = path.split('/').collect();
-        match parts.as_slice() {
-            ["assignments", force, _, ..] => *force == force_id,
-            ["reports", _, force, _, ..] => *force == force_id,
-            _ => false,
-        }
-    };
+    let hers = |path: &str| Place::of(path).force_folder() == Some(force_id);
     summary.units.retain(|u| u.force == force_id);
     summary.inputs.retain(|i| hers(&i.path));
     summary.unreadable_files.retain(|f| hers(&f.path));
@@ -194,6 +186,7 @@ mod tests {
             std::fs::write(path, b"x").expect("write");
         }
         let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d).expect("day");
+        let root = &Workspace::new(root);
         assert_eq!(
             days(root),
             vec![

@@ -15,14 +15,14 @@ use std::path::{Path, PathBuf};
 use chrono::Datelike;
 use serde::Serialize;
 
-use super::guard::{numbered_name, plain_file_name};
+use super::check::{Checker, Problem, check_file};
+use super::{Context, Stages};
 use crate::assign::directory::{ForceMatcher, Naming};
 use crate::assign::sender;
 use crate::ingest::FileReport;
 use crate::ingest::aliases::AliasTable;
 use crate::ix::ForceIx;
-use crate::pipeline::check::{Checker, Problem, check_file};
-use crate::pipeline::{Context, Stages};
+use crate::workspace::Workspace;
 
 /// The largest file the page accepts.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
@@ -42,38 +42,23 @@ pub struct Upload {
     pub bytes: Option<Vec<u8>>,
 }
 
-/// What happened to a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Checked only (the intake's first step, `POST /api/check`); nothing stored.
-    Checked,
-    /// Stored in `reports/D/<force>/`.
-    Stored,
-    /// Stored, and the earlier file of the same unit moved to `reports/D/.thay-the/`.
-    Replaced,
-    /// The same content was already in the day's folder; nothing stored.
-    AlreadyReceived,
-    /// Readable, but its force is unknown: send it again with a force chosen.
-    NeedsForce,
-    /// A force clerk's file whose content names another force; nothing stored.
-    NotYours,
-    /// Unreadable or too large; nothing stored.
-    Refused,
-}
-
-impl Outcome {
-    /// The outcome as the API and the log write it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Checked => "checked",
-            Outcome::Stored => "stored",
-            Outcome::Replaced => "replaced",
-            Outcome::AlreadyReceived => "already_received",
-            Outcome::NeedsForce => "needs_force",
-            Outcome::NotYours => "not_yours",
-            Outcome::Refused => "refused",
-        }
+crate::code_set! {
+    /// What happened to a file: the code the API and the log write, and the label the page shows.
+    pub enum Outcome {
+        /// Checked only (the intake's first step, `POST /api/check`); nothing stored.
+        Checked = "checked" => "Đã kiểm tra, chưa gửi",
+        /// Stored in `reports/D/<force>/`.
+        Stored = "stored" => "Đã lưu",
+        /// Stored, and the earlier file of the same unit moved to `reports/D/.thay-the/`.
+        Replaced = "replaced" => "Đã lưu, thay tệp trước",
+        /// The same content was already in the day's folder; nothing stored.
+        AlreadyReceived = "already_received" => "Đã nhận trước đó",
+        /// Readable, but its force is unknown: send it again with a force chosen.
+        NeedsForce = "needs_force" => "Cần chọn lực lượng",
+        /// A force clerk's file with rows of another force; nothing stored.
+        NotYours = "not_yours" => "Không phải của lực lượng này",
+        /// Unreadable or too large; nothing stored.
+        Refused = "refused" => "Không nhận",
     }
 }
 
@@ -197,15 +182,10 @@ pub fn receive(
         .or_else(|| request.force_answer.and_then(|id| settings.force_by_id(id)));
     let scratch = tempfile::Builder::new()
         .prefix(".nhan-bao-cao-")
-        .tempdir_in(&context.workspace)?;
+        .tempdir_in(context.workspace.root())?;
     // What the day already holds, hashed once for the whole request and kept up to date with what
     // it stores.
-    let mut day_files = DayFiles::read(
-        &context
-            .workspace
-            .join("reports")
-            .join(context.as_of.format("%Y-%m-%d").to_string()),
-    );
+    let mut day_files = DayFiles::read(&context.workspace, context.as_of);
     let mut examined = Vec::with_capacity(uploads.len());
     for (index, upload) in uploads.into_iter().enumerate() {
         let folder = scratch.path().join(index.to_string());
@@ -269,7 +249,7 @@ fn too_many_rows(request: &Request<'_>, examined: &[Examined]) -> Option<String>
 }
 
 /// Keeps the readable, checked files of a check for "Gửi báo cáo"; refused files are never kept.
-fn keep_checked(workspace: &Path, role: &str, examined: &[Examined]) -> std::io::Result<()> {
+fn keep_checked(workspace: &Workspace, role: &str, examined: &[Examined]) -> std::io::Result<()> {
     for file in examined {
         if matches!(
             file.received.outcome,
@@ -330,16 +310,15 @@ fn examine(
     fs_err::create_dir(folder)?;
     let copy = folder.join(&name);
     fs_err::write(&copy, &bytes)?;
-    let mut report = crate::pipeline::read_files(
+    let mut report = super::check::read_reports(
         std::slice::from_ref(&copy),
         &tools.aliases,
-        context.as_of.year(),
+        context.as_of,
         &upload_read_options(context),
     )
     .pop()
     .unwrap_or_else(|| unreadable_placeholder(&name));
     report.path = name.clone();
-    report.void_activations_after(context.as_of);
     if let (Some(_), Some(explanation)) = (report.error, &report.message) {
         let problems = check_file(&report, context.as_of, None, None).problems;
         return Ok(Examined {
@@ -387,10 +366,7 @@ fn examine(
         return Ok(Examined { received, bytes });
     }
     if let Some(existing) = day.with_content(&received.sha256) {
-        received.stored_as = Some(crate::ingest::workspace::relative(
-            &context.workspace,
-            &existing,
-        ));
+        received.stored_as = Some(context.workspace.relative(&existing));
         received.outcome = Outcome::AlreadyReceived;
         received.message =
             "Tệp này đã nhận rồi (cùng nội dung): không lưu lại lần nữa.".to_string();
@@ -401,7 +377,7 @@ fn examine(
         received.same_unit_files = day
             .same_unit(context, tools, force, folder_id, unit)
             .iter()
-            .map(|path| crate::ingest::workspace::relative(&context.workspace, path))
+            .map(|path| context.workspace.relative(path))
             .collect();
     }
     received.outcome = Outcome::Checked;
@@ -512,16 +488,17 @@ fn store(
     let Some(force) = received.force.clone() else {
         return Ok(received);
     };
-    let folder = day.folder.join(&force);
+    let folder = context.workspace.report_force(context.as_of, &force);
     if let Some(replace) = replace {
         match replaced_file(context, &received, replace) {
             Some(earlier) => {
-                let kept = set_aside(&day.folder, &earlier, context.now)?;
+                let kept = set_aside(
+                    &context.workspace.replaced(context.as_of),
+                    &earlier,
+                    context.now,
+                )?;
                 day.files.retain(|(_, path)| *path != earlier);
-                received.replaced = Some(crate::ingest::workspace::relative(
-                    &context.workspace,
-                    &kept,
-                ));
+                received.replaced = Some(context.workspace.relative(&kept));
             }
             None => {
                 received.outcome = Outcome::Refused;
@@ -535,10 +512,7 @@ fn store(
     }
     let stored = store_new(&folder, &received.name, &file.bytes)?;
     day.files.push((received.sha256.clone(), stored.clone()));
-    received.stored_as = Some(crate::ingest::workspace::relative(
-        &context.workspace,
-        &stored,
-    ));
+    received.stored_as = Some(context.workspace.relative(&stored));
     let problems = if received.problems.is_empty() {
         "không có vấn đề".to_string()
     } else {
@@ -570,18 +544,13 @@ fn replaced_file(context: &Context, received: &Received, replace: &str) -> Optio
         .same_unit_files
         .iter()
         .find(|stored| stored.as_str() == replace)
-        .map(|stored| context.workspace.join(stored))
+        .map(|stored| context.workspace.path_of(stored))
         .filter(|path| path.is_file())
 }
 
 /// Moves a replaced file to `reports/D/.thay-the/` under its time and name (never overwriting);
 /// `run` does not read hidden folders.
-fn set_aside(
-    day_folder: &Path,
-    earlier: &Path,
-    now: chrono::NaiveDateTime,
-) -> std::io::Result<PathBuf> {
-    let aside = day_folder.join(REPLACED);
+fn set_aside(aside: &Path, earlier: &Path, now: chrono::NaiveDateTime) -> std::io::Result<PathBuf> {
     fs_err::create_dir_all(&aside)?;
     let name = earlier
         .file_name()
@@ -599,11 +568,6 @@ fn set_aside(
     Err(std::io::Error::other("quá nhiều tệp đã thay trong ngày"))
 }
 
-/// Where the page keeps a checked file until the clerk sends it (outside `reports/`, hidden).
-fn staging_folder(workspace: &Path) -> PathBuf {
-    workspace.join(".vneid-recon").join("cho-gui")
-}
-
 /// Checked files kept for one role at most (issue 35): a clerk checks a few files, then sends.
 pub const STAGED_PER_ROLE: usize = 8;
 /// Bytes kept for all roles together at most; the oldest files go first.
@@ -614,13 +578,13 @@ const STAGED_FOR: std::time::Duration = std::time::Duration::from_secs(2 * 24 * 
 /// Keeps a checked file's bytes for "Gửi báo cáo", by their SHA-256, in the role's own folder;
 /// then drops what is over two days old, over [`STAGED_PER_ROLE`] for this role, and over
 /// [`STAGED_TOTAL_BYTES`] in all, oldest first (never the file just kept).
-pub fn stage(workspace: &Path, role: &str, bytes: &[u8]) -> std::io::Result<String> {
+pub fn stage(workspace: &Workspace, role: &str, bytes: &[u8]) -> std::io::Result<String> {
     let folder = role_staging(workspace, role);
     fs_err::create_dir_all(&folder)?;
     let sha = crate::ingest::hex_sha256(bytes);
     let kept = folder.join(&sha);
     crate::fsio::write_file(&kept, bytes)?;
-    let mut files = staged_files(&staging_folder(workspace));
+    let mut files = staged_files(&workspace.staging());
     // Oldest first; the file just kept is the newest of all.
     files.sort_by(|a, b| a.modified.cmp(&b.modified).then(a.path.cmp(&b.path)));
     let now = std::time::SystemTime::now();
@@ -681,35 +645,32 @@ fn staged_files(folder: &Path) -> Vec<StagedFile> {
 }
 
 /// A role's share of the staging folder (`district` or a force id, reduced to a plain name).
-fn role_staging(workspace: &Path, role: &str) -> PathBuf {
+fn role_staging(workspace: &Workspace, role: &str) -> PathBuf {
     let name = match plain_file_name(role) {
         name if name.is_empty() => "khac".to_string(),
         name => name,
     };
-    staging_folder(workspace).join(name)
+    workspace.staging().join(name)
 }
 
 /// Where a role's kept file is, by the SHA-256 the page gave (anything but 64 hex digits names
 /// nothing; another role's file is not found).
-fn staged_path(workspace: &Path, role: &str, sha256: &str) -> Option<PathBuf> {
+fn staged_path(workspace: &Workspace, role: &str, sha256: &str) -> Option<PathBuf> {
     let plain = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
     plain.then(|| role_staging(workspace, role).join(sha256))
 }
 
 /// A role's kept file's bytes.
-pub fn staged(workspace: &Path, role: &str, sha256: &str) -> Option<Vec<u8>> {
+pub fn staged(workspace: &Workspace, role: &str, sha256: &str) -> Option<Vec<u8>> {
     std::fs::read(staged_path(workspace, role, sha256)?).ok()
 }
 
 /// Forgets a kept file once sent.
-pub fn unstage(workspace: &Path, role: &str, sha256: &str) {
+pub fn unstage(workspace: &Workspace, role: &str, sha256: &str) {
     if let Some(path) = staged_path(workspace, role, sha256) {
         let _ = std::fs::remove_file(path);
     }
 }
-
-/// The hidden folder of a day's replaced files.
-pub const REPLACED: &str = ".thay-the";
 
 /// A report that could not be produced at all (never expected: one path read gives one report).
 fn unreadable_placeholder(name: &str) -> FileReport {
@@ -724,7 +685,6 @@ fn unreadable_placeholder(name: &str) -> FileReport {
 /// name says: a workbook locked with a password is OLE2, and the reader opens it or says so), and
 /// text only when the name says `.csv`. `None`: not a spreadsheet.
 pub fn sniffed_extension(bytes: &[u8], name: &str) -> Option<&'static str> {
-    const OLE2: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(b"PK\x03\x04") {
         let Ok(archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
             // A damaged package: read as .xlsx, and the reader says what is wrong.
@@ -741,7 +701,7 @@ pub fn sniffed_extension(bytes: &[u8], name: &str) -> Option<&'static str> {
             "xlsx"
         });
     }
-    if bytes.starts_with(&OLE2) {
+    if bytes.starts_with(&crate::ingest::file::OLE2_MAGIC) {
         // A workbook locked with a password is an OLE2 container whatever it holds: a name saying
         // .xlsx/.xlsm keeps it (the reader goes by the content either way).
         let lower = name.to_lowercase();
@@ -772,7 +732,8 @@ fn with_extension(name: &str, extension: &str) -> String {
 /// The files already in a day's report folder, by SHA-256 (hidden folders, such as the replaced
 /// files', are not the day's).
 struct DayFiles {
-    folder: PathBuf,
+    workspace: Workspace,
+    day: chrono::NaiveDate,
     /// (SHA-256, path), in folder order.
     files: Vec<(String, PathBuf)>,
     /// The unit each stored file names, read when first asked.
@@ -781,9 +742,10 @@ struct DayFiles {
 
 impl DayFiles {
     /// Hashes every file under the day's folder (none when it does not exist yet).
-    fn read(folder: &Path) -> Self {
+    fn read(workspace: &Workspace, day: chrono::NaiveDate) -> Self {
+        let folder = workspace.report_day(day);
         let mut files = Vec::new();
-        let mut stack = vec![folder.to_path_buf()];
+        let mut stack = vec![folder.clone()];
         while let Some(current) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&current) else {
                 continue;
@@ -807,7 +769,8 @@ impl DayFiles {
             }
         }
         Self {
-            folder: folder.to_path_buf(),
+            workspace: workspace.clone(),
+            day,
             files,
             units: Default::default(),
         }
@@ -822,7 +785,7 @@ impl DayFiles {
         force_id: &str,
         unit: &str,
     ) -> Vec<PathBuf> {
-        let folder = self.folder.join(force_id);
+        let folder = self.workspace.report_force(self.day, force_id);
         let paths: Vec<PathBuf> = self
             .files
             .iter()
@@ -889,9 +852,66 @@ fn store_new(folder: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf
     )))
 }
 
+/// An uploaded file's name reduced to a plain file name: the last path component (either slash),
+/// no control characters, no characters Windows forbids, no leading dots or spaces (no hidden
+/// files, no `..`), at most 120 characters; Vietnamese letters are kept (NFC). Empty when nothing
+/// is left.
+pub fn plain_file_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .nfc()
+        .filter(|c| !c.is_control() && !"<>:\"|?*".contains(*c))
+        .collect();
+    let trimmed = cleaned
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    trimmed.chars().take(120).collect()
+}
+
+/// A file name with ` (n)` before its extension: the name kept for a different file that arrived
+/// under a name already taken.
+pub fn numbered_name(name: &str, n: u32) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem} ({n}).{ext}"),
+        _ => format!("{name} ({n})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uploaded_names_become_plain_file_names() {
+        let table = [
+            ("bao-cao.xlsx", "bao-cao.xlsx"),
+            ("../../etc/passwd", "passwd"),
+            ("..\\..\\vneid-recon.toml", "vneid-recon.toml"),
+            (
+                "C:\\Users\\Lan\\Báo cáo Đoàn xã Quài Cang.xlsx",
+                "Báo cáo Đoàn xã Quài Cang.xlsx",
+            ),
+            ("..", ""),
+            (".hidden.xlsx", "hidden.xlsx"),
+            ("a\u{0}b\u{7}c\n.xlsx", "abc.xlsx"),
+            ("ds<1>:2?.xlsx", "ds12.xlsx"),
+            // Decomposed (NFD) Vietnamese from a Mac becomes NFC.
+            ("Ta\u{302}\u{300}m.xls", "Tầm.xls"),
+            ("báo cáo. ", "báo cáo"),
+        ];
+        for (given, expected) in table {
+            assert_eq!(plain_file_name(given), expected, "{given:?}");
+        }
+        assert_eq!(plain_file_name(&"á".repeat(300)).chars().count(), 120);
+    }
+
+    #[test]
+    fn a_taken_name_gets_a_number_before_its_extension() {
+        assert_eq!(numbered_name("bc.xlsx", 2), "bc (2).xlsx");
+        assert_eq!(numbered_name("bc.tar.xlsx", 3), "bc.tar (3).xlsx");
+        assert_eq!(numbered_name("bc", 2), "bc (2)");
+    }
 
     #[test]
     fn the_content_names_the_format() {
@@ -916,25 +936,13 @@ mod tests {
     }
 
     #[test]
-    fn outcome_codes_are_the_api_s() {
-        for outcome in [
-            Outcome::Checked,
-            Outcome::Stored,
-            Outcome::Replaced,
-            Outcome::AlreadyReceived,
-            Outcome::NeedsForce,
-            Outcome::NotYours,
-            Outcome::Refused,
-        ] {
-            assert_eq!(serde_json::to_value(outcome).expect("json"), outcome.code());
-        }
-    }
-
-    #[test]
     fn a_taken_name_is_never_overwritten() {
         let dir = tempfile::tempdir().expect("temp");
-        let first = store_new(dir.path(), "bc.xlsx", b"one").expect("first");
-        let second = store_new(dir.path(), "bc.xlsx", b"two").expect("second");
+        let workspace = Workspace::new(dir.path());
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 15).expect("day");
+        let folder = workspace.report_force(day, "cong-an");
+        let first = store_new(&folder, "bc.xlsx", b"one").expect("first");
+        let second = store_new(&folder, "bc.xlsx", b"two").expect("second");
         assert_eq!(first.file_name().and_then(|n| n.to_str()), Some("bc.xlsx"));
         assert_eq!(
             second.file_name().and_then(|n| n.to_str()),
@@ -942,7 +950,7 @@ mod tests {
         );
         assert_eq!(std::fs::read(first).expect("read"), b"one");
         assert_eq!(
-            DayFiles::read(dir.path()).with_content(&crate::ingest::hex_sha256(b"two")),
+            DayFiles::read(&workspace, day).with_content(&crate::ingest::hex_sha256(b"two")),
             Some(second)
         );
     }

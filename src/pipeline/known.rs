@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
-use crate::pipeline::jobs::{self, JobError};
-use crate::pipeline::{Context, Stages};
+use super::jobs::{self, JobError};
+use super::{Context, Stages};
 
 /// The last reading, by day and fingerprint.
 #[derive(Default)]
