@@ -24,6 +24,15 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The SHA-256 of bytes as 64 hex digits: an input's fingerprint, a link's stored hash.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A random secret as 32 hex digits (128 bits from the operating system); empty when the system
 /// cannot give randomness (the caller refuses to start rather than run with a guessable secret).
 pub fn random_hex() -> String {

@@ -8,28 +8,15 @@ use anyhow::Context;
 use super::{ExitStatus, Failure};
 use crate::settings::{SETTINGS_FILE, TEMPLATE};
 
-/// The folders of a workspace, relative to it.
-fn folders() -> Vec<String> {
-    let mut folders: Vec<String> = [
-        "master",
-        "assignments",
-        "assignments/overrides",
-        "reports",
-        "out",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
-    // One assignments folder per force of the template written.
-    if let Ok(settings) = crate::settings::parse(TEMPLATE, SETTINGS_FILE) {
-        folders.extend(
-            settings
-                .forces
-                .iter()
-                .map(|force| format!("assignments/{}", force.id)),
-        );
-    }
-    folders
+/// The folders of a new workspace: SPEC §3's, with one assignments folder per force of the
+/// template written.
+fn folders(dir: &Path) -> Vec<std::path::PathBuf> {
+    let settings = crate::settings::parse(TEMPLATE, SETTINGS_FILE).ok();
+    let ids: Vec<&str> = settings
+        .iter()
+        .flat_map(|s| s.forces.iter().map(|f| f.id.as_str()))
+        .collect();
+    crate::workspace::Workspace::new(dir).skeleton(&ids)
 }
 
 /// Creates the workspace.
@@ -41,9 +28,8 @@ pub fn run(dir: &Path) -> Result<ExitStatus, Failure> {
             settings_path.display()
         )));
     }
-    for folder in folders() {
-        let path = dir.join(&folder);
-        fs_err::create_dir_all(&path).map_err(Failure::cannot_run)?;
+    for folder in folders(dir) {
+        fs_err::create_dir_all(&folder).map_err(Failure::cannot_run)?;
     }
     crate::fsio::write_new_file(&settings_path, TEMPLATE.as_bytes())
         .with_context(|| format!("không ghi được {}", settings_path.display()))
@@ -54,6 +40,28 @@ pub fn run(dir: &Path) -> Result<ExitStatus, Failure> {
     println!("  assignments/<lực lượng>/   danh sách phân công cán bộ phụ trách");
     println!("  assignments/overrides/     quyết định xử lý trùng phân công");
     println!("  reports/NNNN-TT-NN/        báo cáo hằng ngày của các đơn vị");
+    println!();
+    println!("Việc tiếp theo:");
+    println!(
+        "  1. Mở {} và sửa: tên huyện (tỉnh), danh sách xã, các lực lượng, và hạn hoàn thành \
+         (deadline; mẫu đang ghi hạn của Tuần Giáo 05/02/2024).",
+        settings_path.display()
+    );
+    println!(
+        "  2. Chép danh sách chưa kích hoạt của Công an vào master/, danh sách phân công vào assignments/<lực lượng>/."
+    );
+    println!(
+        "  3. Tạo phiếu báo cáo cho các đơn vị: vneid-recon split -w {}",
+        dir.display()
+    );
+    println!(
+        "  4. Mỗi tối (20:00) tổng hợp: vneid-recon run -w {}",
+        dir.display()
+    );
+    println!(
+        "  Hoặc mở trang văn phòng: vneid-recon serve -w {}",
+        dir.display()
+    );
     Ok(ExitStatus::Success)
 }
 
@@ -69,9 +77,13 @@ mod tests {
         assert_eq!(settings.forces.len(), 4);
         assert_eq!(settings.district, "Tuần Giáo");
         let ids: Vec<&str> = settings.forces.iter().map(|f| f.id.as_str()).collect();
-        let folder_ids: Vec<String> = folders()
+        let dir = Path::new("/ws");
+        let folder_ids: Vec<String> = folders(dir)
             .into_iter()
-            .filter_map(|f| f.strip_prefix("assignments/").map(String::from))
+            .filter_map(|f| {
+                let inside = f.strip_prefix(dir.join("assignments")).ok()?;
+                Some(inside.to_string_lossy().into_owned())
+            })
             .collect();
         for id in ids {
             assert!(folder_ids.iter().any(|f| f == id), "a folder for {id}");

@@ -223,10 +223,7 @@ fn read_whole(path: &Path) -> Option<Vec<u8>> {
 }
 
 /// The SHA-256 of bytes, hex.
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(bytes))
-}
+pub use crate::secret::hex_sha256;
 
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -61,7 +61,7 @@ pub async fn download(
     let Ok(bytes) = tokio::fs::read(&file).await else {
         return Problem::new(StatusCode::NOT_FOUND, "Không có tệp này.").into_response();
     };
-    let sha = crate::ingest::hex_sha256(&bytes);
+    let sha = crate::secret::hex_sha256(&bytes);
     state.record(
         &caller,
         Action::Download,

@@ -189,7 +189,7 @@ impl Links {
             ));
         }
         let entry = Entry {
-            sha256: crate::ingest::hex_sha256(token.as_bytes()),
+            sha256: crate::secret::hex_sha256(token.as_bytes()),
             created: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
         };
         match &role {
@@ -203,7 +203,7 @@ impl Links {
 
     /// The role a token is for, if any (a force no longer configured has no role).
     pub fn role_of(&self, token: &str, settings: &Settings) -> Option<Role> {
-        let hash = crate::ingest::hex_sha256(token.trim().as_bytes());
+        let hash = crate::secret::hex_sha256(token.trim().as_bytes());
         if self
             .district
             .as_ref()

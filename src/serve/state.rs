@@ -186,7 +186,7 @@ impl Shared {
     /// clerk's page proves nothing for another role's requests.
     pub fn csrf_for(&self, role: &Role) -> String {
         let derived =
-            crate::ingest::hex_sha256(format!("{}\n{}", self.csrf, role.code()).as_bytes());
+            crate::secret::hex_sha256(format!("{}\n{}", self.csrf, role.code()).as_bytes());
         derived[..32].to_string()
     }
 

@@ -426,3 +426,62 @@ fn a_report_sent_again_replaces_the_first_which_is_kept() {
         "{actions:?}"
     );
 }
+
+#[test]
+fn every_route_answers_each_role_as_the_route_table_declares() {
+    use vneid_recon::serve::routes::{Needs, ROUTES};
+    let dir = small_workspace();
+    let root = dir.path();
+    let (code, _) = run_json(root, "2024-01-15");
+    assert_eq!(code, 0);
+    let server = Server::start(root, &["--listen", "0.0.0.0:0"]);
+    let district = server.token.clone().expect("the district's link");
+    let roles = [
+        ("district", district, "tong-hop-2024-01-15.xlsx"),
+        (
+            "doan-thanh-nien",
+            server.force_token("doan-thanh-nien"),
+            "doan-thanh-nien-2024-01-15.xlsx",
+        ),
+        (
+            "cong-an",
+            server.force_token("cong-an"),
+            "cong-an-2024-01-15.xlsx",
+        ),
+    ];
+    assert!(ROUTES.len() >= 15, "the table lists every route");
+    for route in ROUTES {
+        for (role, token, own_file) in &roles {
+            let path = route
+                .path
+                .replace("{date}", "2024-01-15")
+                .replace("{*path}", own_file)
+                .replace("{name}", "app.css");
+            let (status, body) = call(&server, route.method, &path, Some(token));
+            let allowed = route.needs == Needs::OwnForce || *role == "district";
+            if allowed {
+                assert!(
+                    status != 403 && status != 401 && status != 405,
+                    "{role} may reach {} {path}: {status} {body}",
+                    route.method
+                );
+            } else {
+                assert_eq!(status, 403, "{role} may not reach {} {path}", route.method);
+            }
+        }
+        // Off loopback, no route opens without a link.
+        let path = route
+            .path
+            .replace("{date}", "2024-01-15")
+            .replace("{*path}", "x")
+            .replace("{name}", "app.css");
+        assert_eq!(call(&server, route.method, &path, None).0, 401, "{path}");
+    }
+    // The district-only routes, as the table says.
+    let district_only: Vec<&str> = ROUTES
+        .iter()
+        .filter(|r| r.needs == Needs::District)
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(district_only, ["/nhat-ky", "/chay", "/phieu", "/api/run"]);
+}
