@@ -268,22 +268,31 @@ struct Tools<'s> {
     aliases: AliasTable,
 }
 
-/// Reads and checks one upload (in its own scratch folder); stores nothing.
-fn examine(
+/// An upload read as a report, or the refusal it got (too large, not a spreadsheet, unreadable).
+enum Read {
+    Report {
+        name: String,
+        report: FileReport,
+        bytes: Vec<u8>,
+    },
+    Refused(Examined),
+}
+
+/// Reads one upload in its own scratch folder, within the upload's budgets; decides nothing else.
+fn read_upload(
     context: &Context,
     tools: &Tools<'_>,
-    checker: Option<&Checker<'_>>,
-    (answer, own_force): (Option<ForceIx>, Option<ForceIx>),
-    day: &mut DayFiles,
     (upload, folder): (Upload, &Path),
-) -> std::io::Result<Examined> {
+) -> std::io::Result<Read> {
     let name = match plain_file_name(&upload.name) {
         name if name.is_empty() => "bao-cao".to_string(),
         name => name,
     };
-    let refused = |name: String, sha: String, message: String, bytes: Vec<u8>| Examined {
-        received: Received::refused(name, sha, message, Vec::new()),
-        bytes,
+    let refused = |name: String, sha: String, message: String, bytes: Vec<u8>| {
+        Read::Refused(Examined {
+            received: Received::refused(name, sha, message, Vec::new()),
+            bytes,
+        })
     };
     let Some(bytes) = upload.bytes else {
         return Ok(refused(
@@ -321,7 +330,7 @@ fn examine(
     report.path = name.clone();
     if let (Some(_), Some(explanation)) = (report.error, &report.message) {
         let problems = check_file(&report, context.as_of, None, None).problems;
-        return Ok(Examined {
+        return Ok(Read::Refused(Examined {
             received: Received::refused(
                 name,
                 sha256,
@@ -329,8 +338,32 @@ fn examine(
                 problems,
             ),
             bytes,
-        });
+        }));
     }
+    Ok(Read::Report {
+        name,
+        report,
+        bytes,
+    })
+}
+
+/// Reads and checks one upload (in its own scratch folder); stores nothing.
+fn examine(
+    context: &Context,
+    tools: &Tools<'_>,
+    checker: Option<&Checker<'_>>,
+    (answer, own_force): (Option<ForceIx>, Option<ForceIx>),
+    day: &mut DayFiles,
+    upload: (Upload, &Path),
+) -> std::io::Result<Examined> {
+    let (name, report, bytes) = match read_upload(context, tools, upload)? {
+        Read::Report {
+            name,
+            report,
+            bytes,
+        } => (name, report, bytes),
+        Read::Refused(examined) => return Ok(examined),
+    };
     let settings = &context.settings;
     let named = sender::force_of_content(&report, &tools.forces, settings)
         .or_else(|| sender::force_of_name(&name, settings));

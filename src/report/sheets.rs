@@ -629,7 +629,6 @@ pub fn errors<'a>(data: &RunData<'a>) -> Table<'a> {
 }
 
 /// Nguồn dữ liệu: every input with its counts and SHA-256, the unreadable files, the settings.
-/// Over 80 lines because the sheet is three short tables one after the other, read top to bottom.
 pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
     let headers = vec![
         header::NO,
@@ -677,6 +676,16 @@ pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
             ]);
         }
     }
+    table.rows.extend(settings_rows(data));
+    for (index, row) in table.rows.iter_mut().enumerate() {
+        row[0] = Value::Count(index as u64 + 1);
+    }
+    table
+}
+
+/// The run's settings and the tool's version, as rows of Nguồn dữ liệu.
+fn settings_rows<'a>(data: &RunData<'a>) -> Vec<Vec<Value<'a>>> {
+    let mut rows = Vec::new();
     let s = data.settings;
     let setting = |name: &'static str, value: String| {
         vec![
@@ -691,15 +700,15 @@ pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
             Value::Text(value.into()),
         ]
     };
-    table.rows.push(setting(
+    rows.push(setting(
         "Ngày số liệu",
         data.as_of.format("%d/%m/%Y").to_string(),
     ));
-    table.rows.push(setting(
+    rows.push(setting(
         "Hạn hoàn thành",
         s.deadline.format("%d/%m/%Y").to_string(),
     ));
-    table.rows.push(setting(
+    rows.push(setting(
         "Giờ chốt đơn vị / huyện",
         format!(
             "{} / {}",
@@ -707,7 +716,7 @@ pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
             s.district_cutoff.format("%H:%M")
         ),
     ));
-    table.rows.push(setting(
+    rows.push(setting(
         "Ghi nhận kết quả cho",
         if s.credit == crate::settings::Credit::Assignee {
             "đơn vị được phân công".into()
@@ -720,17 +729,12 @@ pub fn sources<'a>(data: &RunData<'a>) -> Table<'a> {
         .iter()
         .map(|f| format!("{} ({})", f.name, f.id))
         .collect();
-    table
-        .rows
-        .push(setting("Lực lượng, theo thứ tự ưu tiên", forces.join("; ")));
-    table.rows.push(setting(
+    rows.push(setting("Lực lượng, theo thứ tự ưu tiên", forces.join("; ")));
+    rows.push(setting(
         "Phiên bản vneid-recon",
         env!("CARGO_PKG_VERSION").to_string(),
     ));
-    for (index, row) in table.rows.iter_mut().enumerate() {
-        row[0] = Value::Count(index as u64 + 1);
-    }
-    table
+    rows
 }
 
 /// Counted claims per day from the first report day to the as-of date (credited to `force`'s units

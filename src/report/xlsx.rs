@@ -151,7 +151,7 @@ impl Book {
 }
 
 /// The title block of a sheet (agency, title, as-of line, provisional mark): one cell after the
-/// other in the printed order, which is why it runs a little over 80 lines.
+/// other in the printed order.
 fn write_title(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -206,19 +206,7 @@ fn write_title(
         heading.as_of.format("%d/%m/%Y")
     );
     sheet.merge_range(5, 0, 5, last, &as_of, &styles.subtitle)?;
-    let deadline = if heading.overdue_days > 0 {
-        format!(
-            "Hạn hoàn thành 100%: {} (đã quá hạn {} ngày)",
-            heading.deadline.format("%d/%m/%Y"),
-            heading.overdue_days
-        )
-    } else {
-        format!(
-            "Hạn hoàn thành 100%: {} (còn {} ngày)",
-            heading.deadline.format("%d/%m/%Y"),
-            heading.days_left
-        )
-    };
+    let deadline = deadline_line(heading);
     if heading.provisional {
         sheet.merge_range(
             6,
@@ -232,6 +220,23 @@ fn write_title(
         sheet.merge_range(6, 0, 6, last, &deadline, &styles.subtitle)?;
     }
     Ok(())
+}
+
+/// The deadline under the title: the days left, or the days overdue.
+fn deadline_line(heading: &Heading) -> String {
+    if heading.overdue_days > 0 {
+        format!(
+            "Hạn hoàn thành 100%: {} (đã quá hạn {} ngày)",
+            heading.deadline.format("%d/%m/%Y"),
+            heading.overdue_days
+        )
+    } else {
+        format!(
+            "Hạn hoàn thành 100%: {} (còn {} ngày)",
+            heading.deadline.format("%d/%m/%Y"),
+            heading.days_left
+        )
+    }
 }
 
 /// "NGƯỜI LẬP BIỂU" on the left, the agency's signature on the right, each with its note.

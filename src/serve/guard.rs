@@ -148,8 +148,9 @@ pub struct Caller {
     pub remote: String,
 }
 
-/// Every request passes here: host check, token and the role it gives, the routes that role may
-/// reach, same-origin POSTs, then the security headers on whatever the handler answers.
+/// Every request passes here: host check, a link being opened, the token and the role it gives,
+/// same-origin POSTs, then the security headers on whatever the handler answers. What a role may
+/// reach is each route's declaration ([`super::routes`]).
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let host = headers
@@ -168,22 +169,8 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
         .unwrap_or_default();
-    let (given, rest) = split_token(request.uri().query().unwrap_or(""));
-    if let Some(given) = given
-        && request.method() == Method::GET
-        && let Some(opened) = state.role_of(&given)
-    {
-        // A link opened: its token moves into the cookie. Where the browser already holds another
-        // role's, the visitor is asked first (issue 35): a link sent in a chat must not silently
-        // turn the district officer's browser into a clerk's, or the other way round.
-        let (confirmed, rest) = split_flag(&rest, SWITCH_FLAG);
-        let held = cookie(headers, TOKEN_COOKIE).and_then(|kept| state.role_of(kept));
-        let asked_here = confirmed && same_origin_navigation(headers);
-        if let Some(held) = held.filter(|held| *held != opened && !asked_here) {
-            let path = request.uri().path().to_string();
-            return secured(switch_page(&state, (&held, &opened), &path, &rest, &given));
-        }
-        return secured(token_accepted(request.uri().path(), &rest, &given));
+    if let Some(answer) = link_opened(&state, &request) {
+        return secured(answer);
     }
     // Each token is looked up only when presented, the cookie only without a bearer token.
     let bearer = headers
@@ -231,6 +218,25 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     }
     request.extensions_mut().insert(caller);
     secured(next.run(request).await)
+}
+
+/// A link opened (`GET …?token=T` with a valid token): its token moves into the cookie and the
+/// browser is sent to the same page without it. Where the browser already holds another role's,
+/// the visitor is asked first (issue 35): a link sent in a chat must not silently turn the district
+/// officer's browser into a clerk's, or the other way round. `None`: not a link being opened.
+fn link_opened(state: &AppState, request: &Request) -> Option<Response> {
+    let (given, rest) = split_token(request.uri().query().unwrap_or(""));
+    let given = given.filter(|_| request.method() == Method::GET)?;
+    let opened = state.role_of(&given)?;
+    let headers = request.headers();
+    let (confirmed, rest) = split_flag(&rest, SWITCH_FLAG);
+    let held = cookie(headers, TOKEN_COOKIE).and_then(|kept| state.role_of(kept));
+    let asked_here = confirmed && same_origin_navigation(headers);
+    if let Some(held) = held.filter(|held| *held != opened && !asked_here) {
+        let path = request.uri().path();
+        return Some(switch_page(state, (&held, &opened), path, &rest, &given));
+    }
+    Some(token_accepted(request.uri().path(), &rest, &given))
 }
 
 /// A POST a browser says comes from another site: by `Sec-Fetch-Site` where the browser sends it,
