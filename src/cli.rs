@@ -280,10 +280,15 @@ pub struct CheckArgs {
     /// Các tệp báo cáo cần kiểm tra.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Thư mục làm việc để đối chiếu (mặc định: thư mục hiện tại; nếu ở đó không có
-    /// vneid-recon.toml thì kiểm tra riêng từng tệp).
+    /// Thư mục làm việc để đối chiếu với danh sách (mặc định: thư mục hiện tại). Không có
+    /// vneid-recon.toml hoặc danh sách trong master/ thì không đối chiếu được: dòng đầu nói rõ
+    /// và lệnh kết thúc với mã 3, trừ khi thêm --chi-dinh-dang.
     #[arg(short, long, default_value = ".")]
     pub workspace: PathBuf,
+    /// Chỉ kiểm tra định dạng tệp (số định danh, dấu "Đã kích hoạt", ngày, dòng trùng), không đối
+    /// chiếu với danh sách: dùng khi không có thư mục làm việc.
+    #[arg(long = "chi-dinh-dang", alias = "format-only")]
+    pub format_only: bool,
     /// Ngày của báo cáo (YYYY-MM-DD hoặc DD/MM/YYYY). Mặc định: hôm nay theo giờ Việt Nam (UTC+7).
     #[arg(long, value_parser = parse_date)]
     pub date: Option<NaiveDate>,

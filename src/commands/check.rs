@@ -21,6 +21,8 @@ use crate::workspace::{SETTINGS_FILE, Workspace};
 #[derive(Serialize)]
 struct CheckOutput<'a> {
     date: NaiveDate,
+    /// Checked against the workspace's lists; false: the files' format only.
+    compared_with_lists: bool,
     files: usize,
     clean_rows: u64,
     problems: &'a [Problem],
@@ -50,6 +52,29 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         .as_ref()
         .zip(stages.as_ref())
         .map(|(context, stages)| Checker::new(&context.settings, stages));
+    let uncompared = checker
+        .is_none()
+        .then(|| why_not_compared(args, context.as_ref()));
+    if let Some(why) = &uncompared {
+        // First, whatever follows: a clean format is no all-clear (issue 36).
+        let line = if args.format_only {
+            format!(
+                "Chỉ kiểm tra định dạng tệp (--chi-dinh-dang), không đối chiếu danh sách: {why}."
+            )
+        } else {
+            format!(
+                "KHÔNG ĐỐI CHIẾU ĐƯỢC VỚI DANH SÁCH: {why}. Chỉ kiểm tra được định dạng tệp; chưa \
+                 biết công dân có trong danh sách chưa kích hoạt, có được giao cho đơn vị này không. \
+                 Chỉ ra thư mục làm việc bằng -w, hoặc thêm --chi-dinh-dang nếu chỉ cần kiểm tra \
+                 định dạng."
+            )
+        };
+        if args.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
     let aliases = context.as_ref().map_or_else(AliasTable::default, |c| {
         AliasTable::new(&c.settings.aliases)
     });
@@ -67,7 +92,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         clean_rows += found.clean_rows;
     }
     problems.sort_by(|a, b| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row)));
-    print_problems(args, date, clean_rows, &problems)?;
+    print_problems(args, (date, uncompared.is_none()), clean_rows, &problems)?;
     let cutoff_passed = context.as_ref().map_or_else(
         || pipeline::cutoff_passed(now, date, crate::settings::default_unit_cutoff()),
         |c| c.unit_cutoff_passed,
@@ -86,22 +111,42 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     if let Some(out) = &args.fixed {
         write_fixed(args, out, &reports, &problems, (date, context.as_ref()))?;
     }
-    Ok(if problems.is_empty() {
+    Ok(if uncompared.is_some() && !args.format_only {
+        ExitStatus::CannotRun
+    } else if problems.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Partial
     })
 }
 
+/// Why the files could not be compared with the workspace's lists.
+fn why_not_compared(args: &CheckArgs, context: Option<&crate::pipeline::Context>) -> String {
+    match context {
+        None if !args.workspace.is_dir() => {
+            format!("không có thư mục làm việc {}", args.workspace.display())
+        }
+        None => format!(
+            "thư mục {} không có tệp cài đặt {SETTINGS_FILE}",
+            args.workspace.display()
+        ),
+        Some(context) => format!(
+            "thư mục {} chưa có danh sách chưa kích hoạt",
+            context.workspace.master().display()
+        ),
+    }
+}
+
 fn print_problems(
     args: &CheckArgs,
-    date: NaiveDate,
+    (date, compared_with_lists): (NaiveDate, bool),
     clean_rows: u64,
     problems: &[Problem],
 ) -> Result<(), Failure> {
     if args.json {
         let output = CheckOutput {
             date,
+            compared_with_lists,
             files: args.files.len(),
             clean_rows,
             problems,

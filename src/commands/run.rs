@@ -87,7 +87,12 @@ fn run_log(
             .rejected_rows
             .iter()
             .filter(|(_, count)| **count > 0)
-            .map(|(reason, count)| format!("{reason} {count}"))
+            .map(
+                |(reason, count)| match crate::codes::RejectReason::from_code(reason) {
+                    Some(known) => format!("{} ({reason}): {count}", known.explanation()),
+                    None => format!("{reason}: {count}"),
+                },
+            )
             .collect();
         let sheets = summary.inputs.iter().filter(|i| i.rejected > 0).count();
         let _ = writeln!(
@@ -103,5 +108,12 @@ fn run_log(
         t.activated, t.target, t.activated_today, t.remaining
     );
     let _ = writeln!(out, "Kết quả ghi tại {}", out_dir.display());
+    if summary.provisional {
+        let _ = writeln!(
+            out,
+            "TẠM TÍNH: chạy cho hôm nay trước giờ chốt của huyện, các đơn vị còn có thể gửi báo cáo; \
+             chạy lại sau giờ chốt (mặc định 20:00) để có số liệu chính thức của ngày."
+        );
+    }
     out
 }

@@ -584,7 +584,7 @@ fn replaced_file(context: &Context, received: &Received, replace: &str) -> Optio
 /// Moves a replaced file to `reports/D/.thay-the/` under its time and name (never overwriting);
 /// `run` does not read hidden folders.
 fn set_aside(aside: &Path, earlier: &Path, now: chrono::NaiveDateTime) -> std::io::Result<PathBuf> {
-    fs_err::create_dir_all(&aside)?;
+    fs_err::create_dir_all(aside)?;
     let name = earlier
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

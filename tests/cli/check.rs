@@ -107,8 +107,9 @@ fn a_file_alone_is_checked_without_a_workspace() {
         format!("Họ và tên;Số định danh cá nhân\nA;{A}\nB;1,12E+11\n"),
     )
     .expect("write");
+    // Asked for the format alone (without it, no comparison is exit 3: see below).
     let output = cli()
-        .args(["check", "--date", "2024-01-15", "-w"])
+        .args(["check", "--chi-dinh-dang", "--date", "2024-01-15", "-w"])
         .arg(dir.path())
         .arg(&report)
         .output()
@@ -453,4 +454,95 @@ fn check_json_gives_each_problem_its_code_and_facts() {
         assert_eq!(problem["sheet"], "bao-cao");
         assert!(problem["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+}
+
+#[test]
+fn check_without_a_workspace_is_no_all_clear() {
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("bc.csv");
+    std::fs::write(
+        &file,
+        "Số định danh cá nhân;Đơn vị\n011090000001;Đoàn xã Ta Ma\n",
+    )
+    .expect("write");
+    for workspace in [dir.path().join("khong-co"), dir.path().to_path_buf()] {
+        let output = cli()
+            .args(["check", "--date", "2024-01-15", "-w"])
+            .arg(&workspace)
+            .arg(&file)
+            .output()
+            .expect("check");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(3), "{stdout}");
+        let first = stdout.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("KHÔNG ĐỐI CHIẾU ĐƯỢC VỚI DANH SÁCH"),
+            "{first}"
+        );
+    }
+    // Asked for the format alone: said so first, and the format's verdict decides.
+    let output = cli()
+        .args(["check", "--chi-dinh-dang", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("Chỉ kiểm tra định dạng"), "{stdout}");
+    let output = cli()
+        .args(["check", "--json", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("check");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["compared_with_lists"], false);
+    assert_eq!(output.status.code(), Some(3));
+}
+
+#[test]
+fn every_command_s_help_is_vietnamese() {
+    let vietnamese = |text: &str| {
+        text.chars().any(|c| {
+            "ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
+                .contains(c.to_lowercase().next().unwrap_or(c))
+        })
+    };
+    for command in [
+        "init", "inspect", "run", "check", "split", "serve", "links", "demo",
+    ] {
+        let output = cli().args([command, "--help"]).output().expect("help");
+        assert_eq!(output.status.code(), Some(0), "{command}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        let first = text.lines().next().unwrap_or("");
+        assert!(vietnamese(first), "{command}: {first}");
+        assert!(text.contains("Ví dụ:"), "{command} has examples");
+        // Every option's description starts in Vietnamese (clap's own help and version aside).
+        let mut lines = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Options:"))
+            .skip(1);
+        while let Some(line) = lines.next() {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with('-') {
+                continue;
+            }
+            let description = lines.next().unwrap_or("").trim();
+            if description.starts_with("Print help") || description.starts_with("Print version") {
+                continue;
+            }
+            assert!(
+                vietnamese(description),
+                "{command} {trimmed}: {description}"
+            );
+        }
+    }
+    let top = cli().arg("--help").output().expect("help");
+    assert!(vietnamese(
+        String::from_utf8_lossy(&top.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+    ));
 }
