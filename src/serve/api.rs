@@ -10,9 +10,9 @@ use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::guard::{Caller, PostProven};
+use super::guard::Caller;
+use super::handlers::{Poster, require_post_proof, summary_for};
 use super::handlers::{Ran, Sending, chosen_day, consolidate, intake_day, receive};
-use super::handlers::{require_post_proof, summary_for};
 use super::problem::{ApiProblem, Problem};
 use super::roles::Role;
 use super::state::AppState;
@@ -88,8 +88,7 @@ fn answered(answer: Answer) -> Response {
 /// `POST /api/check`: every problem of the files; nothing stored.
 pub(super) async fn check(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     Query(query): Query<DateOnly>,
     multipart: Multipart,
 ) -> Result<Response, ApiProblem> {
@@ -103,8 +102,7 @@ pub(super) async fn check(
 /// the unit's earlier file of the day).
 pub(super) async fn reports(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     Query(query): Query<DateOnly>,
     multipart: Multipart,
 ) -> Result<Response, ApiProblem> {
@@ -126,8 +124,7 @@ pub(super) async fn reports(
 /// `POST /api/run`: the day's run; 409 while another holds the workspace (as `run` exits 3).
 pub(super) async fn run(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     Query(query): Query<DateOnly>,
 ) -> Result<Response, ApiProblem> {
     require_post_proof(proven, None, &state, &caller)?;

@@ -53,6 +53,33 @@ pub(super) fn intake_day(text: Option<&str>) -> Result<NaiveDate, Problem> {
     }
 }
 
+/// Who sent a POST, and whether the gate already proved it comes from the page or a script holding
+/// a link (a bearer token, or the same-origin token in a header).
+pub(super) struct Poster {
+    pub caller: Caller,
+    pub proven: bool,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Poster {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Problem> {
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Chưa có vai trò."))?;
+        let proven = parts
+            .extensions
+            .get::<PostProven>()
+            .is_some_and(|PostProven(proven)| *proven);
+        Ok(Self { caller, proven })
+    }
+}
+
 /// A POST's proof that it comes from the page: the gate's (a bearer token or the header), or the
 /// role's same-origin token in the form.
 pub(super) fn require_post_proof(
@@ -323,8 +350,7 @@ pub(super) async fn intake_page(
 /// "Kiểm tra": the files are checked and the readable ones kept aside for "Gửi báo cáo".
 pub(super) async fn intake_check(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     multipart: Multipart,
 ) -> Result<Response, Problem> {
     let form = read_upload(multipart).await?;
@@ -354,8 +380,7 @@ pub(super) struct SendForm {
 /// "Gửi báo cáo": a checked file is stored (beside, or replacing, the unit's earlier file).
 pub(super) async fn intake_send(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     Form(form): Form<SendForm>,
 ) -> Result<Response, Problem> {
     require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
@@ -420,8 +445,7 @@ pub(super) struct DayForm {
 /// "Chạy tổng hợp": the day's run, then back to the dashboard saying how it went.
 pub(super) async fn run(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     Form(form): Form<DayForm>,
 ) -> Result<Response, Problem> {
     require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
@@ -436,8 +460,7 @@ pub(super) async fn run(
 /// "Tạo phiếu": the units' forms of a day (what `split` does), under the workspace lock.
 pub(super) async fn forms(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Extension(PostProven(proven)): Extension<PostProven>,
+    Poster { caller, proven }: Poster,
     Form(form): Form<DayForm>,
 ) -> Result<Response, Problem> {
     require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
