@@ -17,7 +17,10 @@ fn minimal_xlsx(sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
 }
 
 /// [`minimal_xlsx`] with a shared-strings part holding `shared` as string 0.
-fn minimal_xlsx_with_strings(shared: Option<&str>, sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
+pub(super) fn minimal_xlsx_with_strings(
+    shared: Option<&str>,
+    sheet: impl FnOnce(&mut dyn Write),
+) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
