@@ -38,6 +38,23 @@ pub fn force_of_content(
     most_voted(&votes)
 }
 
+/// The rows whose force column names a force other than `own` (SPEC §11.4 would credit that
+/// force), with the force each names: what a force's link may not file (issue 35).
+pub fn rows_of_other_forces<'r>(
+    report: &'r FileReport,
+    own: ForceIx,
+    forces: &ForceMatcher,
+) -> Vec<(&'r crate::ingest::InputRow, ForceIx)> {
+    report
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let named = forces.resolve(row.fields.force.as_deref(), None)?;
+            (named != own).then_some((row, named))
+        })
+        .collect()
+}
+
 /// The force a file name starts with: its id (`cong-an-xa-….xlsx`) or its unit label
 /// (`doan-thi-tran-….xlsx`).
 pub fn force_of_name(name: &str, settings: &crate::settings::Settings) -> Option<ForceIx> {

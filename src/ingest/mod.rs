@@ -60,6 +60,13 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// The name of the sheet a row was read from ("-" where it is not known).
+    pub fn sheet_name(&self, row: &InputRow) -> &str {
+        self.sheets
+            .get(row.sheet_index as usize)
+            .map_or("-", |sheet| sheet.name.as_str())
+    }
+
     /// A file that could not be read at all.
     pub fn unreadable(shown_path: &str, error: FileError) -> Self {
         Self {

@@ -333,10 +333,7 @@ pub fn check_file(
     }
     let mut seen: IdMap<u32> = IdMap::default();
     for row in &report.rows {
-        let sheet = report
-            .sheets
-            .get(row.sheet_index as usize)
-            .map_or("-", |s| s.name.as_str());
+        let sheet = report.sheet_name(row);
         let mut found = Vec::new();
         match seen.get(&row.id) {
             Some(&first_row) => found.push(ProblemKind::DuplicateInFile { first_row }),

@@ -381,7 +381,7 @@ fn examine(
     };
     let mut received = examined_received(context, checker, &report, Some(force), tools, name);
     if own_force.is_some()
-        && let Some(message) = rows_of_other_forces(&report, force, tools, settings)
+        && let Some(message) = refusal_of_other_forces(&report, force, tools, settings)
     {
         received.outcome = Outcome::NotYours;
         received.message = message;
@@ -434,35 +434,26 @@ fn upload_read_options(context: &Context) -> crate::ingest::ReadOptions {
     }
 }
 
-/// A force clerk's file in which some rows name another force in their force column (SPEC §11.4
-/// would credit that force): the refusal naming those rows, or `None` when every row is hers.
-fn rows_of_other_forces(
+/// A force clerk's file in which some rows name another force in their force column: the refusal
+/// naming those rows, or `None` when every row is hers.
+fn refusal_of_other_forces(
     report: &FileReport,
     own: ForceIx,
     tools: &Tools<'_>,
     settings: &crate::settings::Settings,
 ) -> Option<String> {
-    let mut named = Vec::new();
-    let mut forces = std::collections::BTreeSet::new();
-    for row in &report.rows {
-        if let Some(other) = tools
-            .forces
-            .resolve(row.fields.force.as_deref(), None)
-            .filter(|force| *force != own)
-        {
-            let sheet = report
-                .sheets
-                .get(row.sheet_index as usize)
-                .map_or("-", |s| s.name.as_str());
-            named.push(format!("trang {sheet} dòng {}", row.row));
-            forces.insert(other);
-        }
-    }
-    if named.is_empty() {
+    let rows = sender::rows_of_other_forces(report, own, &tools.forces);
+    if rows.is_empty() {
         return None;
     }
-    let count = named.len();
-    let mut shown = named.into_iter().take(10).collect::<Vec<_>>().join(", ");
+    let forces: std::collections::BTreeSet<ForceIx> = rows.iter().map(|(_, f)| *f).collect();
+    let count = rows.len();
+    let mut shown = rows
+        .iter()
+        .take(10)
+        .map(|(row, _)| format!("trang {} dòng {}", report.sheet_name(row), row.row))
+        .collect::<Vec<_>>()
+        .join(", ");
     if count > 10 {
         shown.push_str(&format!(" và {} dòng khác", count - 10));
     }

@@ -54,10 +54,7 @@ pub fn cleaned_copy(
     let mut row = 2u32;
     for report in reports {
         for input in &report.rows {
-            let sheet_name = report
-                .sheets
-                .get(input.sheet_index as usize)
-                .map_or("-", |s| s.name.as_str());
+            let sheet_name = report.sheet_name(input);
             if flagged.contains(&(report.path.as_str(), sheet_name, input.row)) {
                 continue;
             }
