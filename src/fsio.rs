@@ -382,6 +382,51 @@ pub fn write_file(path: &Path, content: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A file's stamp: its modification time and length (`None` when it does not exist).
+pub type Stamp = Option<(std::time::SystemTime, u64)>;
+
+/// A file's modification time and length, to notice it change.
+pub fn stamp(path: &std::path::Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// A value read from a file, read again only when the file's stamp changes.
+pub struct Watched<T> {
+    last: std::sync::Mutex<Option<(Stamp, std::sync::Arc<T>)>>,
+}
+
+impl<T> Default for Watched<T> {
+    fn default() -> Self {
+        Self {
+            last: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl<T> Watched<T> {
+    /// The value, read again by `read` only when the file's stamp changed since the last read.
+    pub fn get<E>(
+        &self,
+        path: &std::path::Path,
+        read: impl FnOnce() -> Result<T, E>,
+    ) -> Result<std::sync::Arc<T>, E> {
+        let now = stamp(path);
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((seen, value)) = &*last
+            && *seen == now
+        {
+            return Ok(std::sync::Arc::clone(value));
+        }
+        let value = std::sync::Arc::new(read()?);
+        *last = Some((now, std::sync::Arc::clone(&value)));
+        Ok(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

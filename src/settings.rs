@@ -36,6 +36,12 @@ pub struct Force {
 /// the four forces, commented in Vietnamese. `fixtures/tuan-giao/vneid-recon.toml` is a verbatim copy.
 pub const TEMPLATE: &str = include_str!("settings_template.toml");
 
+/// The template's settings, for tests.
+#[cfg(test)]
+pub fn template() -> Settings {
+    parse(TEMPLATE, "vneid-recon.toml").expect("the template parses")
+}
+
 /// The resolved settings.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Settings {

@@ -319,9 +319,7 @@ impl<'a> Naming<'a> {
 mod tests {
     use super::*;
 
-    fn settings() -> Settings {
-        crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template parses")
-    }
+    use crate::settings::template as settings;
 
     #[test]
     fn units_are_named_from_their_commune() {

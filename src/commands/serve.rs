@@ -3,7 +3,7 @@
 
 use super::{ExitStatus, Failure, knobs_from_env};
 use crate::cli::{LinksArgs, ServeArgs};
-use crate::serve::roles::{LinkFor, NewLink};
+use crate::pipeline::links::{LinkFor, NewLink};
 use std::net::SocketAddr;
 
 /// Runs the page until Ctrl-C. `open_browser` (a double click) opens the browser on the page once

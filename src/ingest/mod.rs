@@ -129,9 +129,9 @@ pub fn read_file(
     as_of_year: i32,
     options: &ReadOptions,
 ) -> FileReport {
-    let before = stamp(path);
+    let before = crate::fsio::stamp(path);
     let mut report = read_file_once(path, shown_path, aliases, as_of_year, options);
-    let after = stamp(path);
+    let after = crate::fsio::stamp(path);
     if before != after {
         report = FileReport::unreadable(
             shown_path,
@@ -142,13 +142,6 @@ pub fn read_file(
         );
     }
     report
-}
-
-/// A file's size and modification time, to notice it changing under the reader.
-fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| (m.len(), m.modified().ok()))
 }
 
 fn read_file_once(

@@ -214,7 +214,7 @@ mod tests {
     use super::*;
 
     fn setup() -> (crate::settings::Settings, AliasTable) {
-        let settings = crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template");
+        let settings = crate::settings::template();
         (settings, AliasTable::default())
     }
 

@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn provisional_and_cutoffs_are_decided_once() {
-        let settings = crate::settings::parse(crate::settings::TEMPLATE, "t").expect("template");
+        let settings = crate::settings::template();
         let day = NaiveDate::from_ymd_opt(2024, 1, 15);
         let resolve = |now| Context::new(".".into(), settings.clone(), day, now, Knobs::default());
         let morning = resolve(at("2024-01-15", "09:00"));

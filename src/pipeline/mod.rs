@@ -9,7 +9,9 @@ mod context;
 pub mod days;
 mod inputs;
 pub mod jobs;
+pub mod journal;
 pub mod known;
+pub mod links;
 pub mod receive;
 mod stages;
 

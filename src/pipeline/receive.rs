@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::check::{Checker, Problem, check_file};
@@ -32,6 +32,36 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 pub const MAX_FORCE_ROWS_PER_REQUEST: u64 = 10_000;
 /// The most rows one force's link may have checked or sent in a day (Vietnam time).
 pub const MAX_FORCE_ROWS_PER_DAY: u64 = 50_000;
+
+/// Rows each force's link had read today (issue 35), by role code: kept by the running page, so it
+/// starts again each day (Vietnam time) and at a restart.
+#[derive(Default)]
+pub struct DailyRows(std::sync::Mutex<std::collections::HashMap<String, (NaiveDate, u64)>>);
+
+impl DailyRows {
+    /// Rows `who` may still have read on `today`.
+    pub fn left(&self, who: &str, today: NaiveDate) -> u64 {
+        let used = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|rows| rows.get(who).copied())
+            .filter(|(day, _)| *day == today)
+            .map_or(0, |(_, rows)| rows);
+        MAX_FORCE_ROWS_PER_DAY.saturating_sub(used)
+    }
+
+    /// Counts rows `who` had read on `today`.
+    pub fn count(&self, who: &str, rows: u64, today: NaiveDate) {
+        if let Ok(mut counts) = self.0.lock() {
+            let entry = counts.entry(who.to_string()).or_insert((today, 0));
+            if entry.0 != today {
+                *entry = (today, 0);
+            }
+            entry.1 += rows;
+        }
+    }
+}
 
 /// One file as it arrived.
 #[derive(Debug)]

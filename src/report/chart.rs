@@ -298,31 +298,29 @@ fn deadline_mark(out: &mut String, deadline: NaiveDate, deadline_x: f64) {
 }
 
 fn legend(out: &mut String, x: f64, y: f64) {
-    let _ = write!(
-        out,
-        r##"<line x1="{x}" y1="{y}" x2="{:.1}" y2="{y}" stroke="{ACTIVATED}" stroke-width="3.5"/>"##,
-        x + 36.0
-    );
-    text(
-        out,
-        x + 44.0,
-        y + 5.0,
-        Font::new(14, "start", false, "#000000"),
-        "Lũy kế đã kích hoạt",
-    );
-    let y = y + 22.0;
-    let _ = write!(
-        out,
-        r##"<line x1="{x}" y1="{y}" x2="{:.1}" y2="{y}" stroke="{PLAN}" stroke-width="2.5" stroke-dasharray="10 6"/>"##,
-        x + 36.0
-    );
-    text(
-        out,
-        x + 44.0,
-        y + 5.0,
-        Font::new(14, "start", false, "#000000"),
-        "Kế hoạch đến hạn (100%)",
-    );
+    let entries = [
+        (ACTIVATED, r#"stroke-width="3.5""#, "Lũy kế đã kích hoạt"),
+        (
+            PLAN,
+            r#"stroke-width="2.5" stroke-dasharray="10 6""#,
+            "Kế hoạch đến hạn (100%)",
+        ),
+    ];
+    for (row, (colour, stroke, label)) in entries.into_iter().enumerate() {
+        let y = y + 22.0 * row as f64;
+        let _ = write!(
+            out,
+            r#"<line x1="{x}" y1="{y}" x2="{:.1}" y2="{y}" stroke="{colour}" {stroke}/>"#,
+            x + 36.0
+        );
+        text(
+            out,
+            x + 44.0,
+            y + 5.0,
+            Font::new(14, "start", false, "#000000"),
+            label,
+        );
+    }
 }
 
 fn bars(out: &mut String, data: &RunData<'_>) {

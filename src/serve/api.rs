@@ -85,37 +85,26 @@ fn answered(answer: Answer) -> Response {
     }
 }
 
-/// `POST /api/check`: every problem of the files; nothing stored.
-pub(super) async fn check(
+/// `POST /api/check` (`STORE` false: every problem of the files, nothing stored) and
+/// `POST /api/reports` (`STORE` true: checks and stores the files; `replace=<stored_as>` with one
+/// file replaces the unit's earlier file of the day).
+pub(super) async fn files<const STORE: bool>(
     State(state): State<AppState>,
     Poster { caller, proven }: Poster,
     Query(query): Query<DateOnly>,
     multipart: Multipart,
 ) -> Result<Response, ApiProblem> {
     let (date, form) = upload(&state, &caller, proven, query, multipart).await?;
-    let sending = Sending::Check { keep: false };
-    let answer = receive(&state, &caller, date, (form.files, form.force), sending).await?;
-    Ok(answered(answer))
-}
-
-/// `POST /api/reports`: checks and stores the files (`replace=<stored_as>` with one file replaces
-/// the unit's earlier file of the day).
-pub(super) async fn reports(
-    State(state): State<AppState>,
-    Poster { caller, proven }: Poster,
-    Query(query): Query<DateOnly>,
-    multipart: Multipart,
-) -> Result<Response, ApiProblem> {
-    let (date, form) = upload(&state, &caller, proven, query, multipart).await?;
-    if form.replace.is_some() && form.files.len() != 1 {
-        return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "replace chỉ dùng khi gửi đúng một tệp",
-        )
-        .into());
-    }
-    let sending = Sending::Store {
-        replace: form.replace,
+    let sending = if STORE {
+        if form.replace.is_some() && form.files.len() != 1 {
+            let message = "replace chỉ dùng khi gửi đúng một tệp";
+            return Err(Problem::new(StatusCode::BAD_REQUEST, message).into());
+        }
+        Sending::Store {
+            replace: form.replace,
+        }
+    } else {
+        Sending::Check { keep: false }
     };
     let answer = receive(&state, &caller, date, (form.files, form.force), sending).await?;
     Ok(answered(answer))

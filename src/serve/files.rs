@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::guard::Caller;
 use super::handlers::parse_day;
-use super::journal::Action;
 use super::problem::Problem;
 use super::{AppState, guard};
+use crate::pipeline::journal::Action;
 
 /// A file of `out/D/` (workbooks, forms, the chat text, the picture), as the caller's role allows;
 /// every download and every refusal goes to the log.
@@ -79,7 +79,7 @@ pub async fn download(
                 '_'
             })
             .collect::<String>(),
-        percent_encode(name)
+        percent_encoding::utf8_percent_encode(name, ATTR_CHAR)
     );
     (
         [
@@ -91,18 +91,12 @@ pub async fn download(
         .into_response()
 }
 
-/// RFC 5987 encoding of a file name (UTF-8 bytes, unreserved characters kept).
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+/// RFC 5987's attr-char: what a file name keeps unencoded in `filename*=`.
+const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 fn content_type(name: &str) -> &'static str {
     match name.rsplit_once('.').map(|(_, ext)| ext) {
@@ -144,7 +138,7 @@ mod tests {
     #[test]
     fn download_names_are_encoded_for_every_browser() {
         assert_eq!(
-            percent_encode("Đoàn xã.xlsx"),
+            percent_encoding::utf8_percent_encode("Đoàn xã.xlsx", ATTR_CHAR).to_string(),
             "%C4%90o%C3%A0n%20x%C3%A3.xlsx"
         );
         assert!(content_type("tong-hop-2024-01-15.xlsx").contains("spreadsheetml"));

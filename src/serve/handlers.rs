@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::guard::{Caller, PostProven};
-use super::journal::Action;
 use super::pages;
 use super::problem::Problem;
 use super::roles::Role;
@@ -21,6 +20,7 @@ use super::state::AppState;
 use super::upload::read_upload;
 use crate::pipeline::days;
 use crate::pipeline::jobs::{self, JobError};
+use crate::pipeline::journal::Action;
 use crate::pipeline::receive::{self, Answer, Mode, Outcome, Upload};
 use crate::report::layout;
 use crate::report::summary::Summary;
@@ -98,6 +98,54 @@ pub(super) fn require_post_proof(
     ))
 }
 
+/// A page form's fields that carry the role's same-origin token.
+pub(super) trait PageForm {
+    fn csrf(&self) -> Option<&str>;
+}
+
+/// The page's forms: each carries its `csrf` field.
+macro_rules! page_forms {
+    ($($form:ty),*) => {$(
+        impl PageForm for $form {
+            fn csrf(&self) -> Option<&str> {
+                self.csrf.as_deref()
+            }
+        }
+    )*};
+}
+page_forms!(DayForm, SendForm);
+
+/// A urlencoded POST of the page, its same-origin proof checked: who sent it, and the form.
+pub(super) struct Proven<T> {
+    pub caller: Caller,
+    pub form: T,
+}
+
+impl<T> axum::extract::FromRequest<AppState> for Proven<T>
+where
+    T: serde::de::DeserializeOwned + PageForm + Send,
+{
+    type Rejection = Problem;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Problem> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = request.into_parts();
+        let Poster { caller, proven } = Poster::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let Form(form) = Form::<T>::from_request(request, state).await.map_err(|_| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "Biểu mẫu gửi lên không đọc được: mở lại trang rồi làm lại.",
+            )
+        })?;
+        require_post_proof(proven, form.csrf(), state, &caller)?;
+        Ok(Self { caller, form })
+    }
+}
+
 /// A day's summary as the role may see it (a force clerk: her force's units and files only).
 pub(super) fn summary_for(
     state: &AppState,
@@ -125,6 +173,8 @@ pub(super) fn summary_for(
 pub(super) enum Sending {
     Check { keep: bool },
     Store { replace: Option<String> },
+    /// Files already checked and kept, checked again to show their results.
+    Recheck,
 }
 
 /// The intake job for a day, on a blocking thread, as the caller's role allows; every file's
@@ -153,12 +203,16 @@ pub(super) async fn receive(
             Sending::Store { replace } => Mode::Store {
                 replace: replace.as_deref(),
             },
+            Sending::Recheck => Mode::Check {
+                keep_for: Some(caller.role.code()),
+            },
         };
+        let recheck = matches!(sending, Sending::Recheck);
         let request = receive::Request {
             mode,
             force_answer: force_answer.as_deref(),
             own_force: caller.role.force(),
-            rows_left: state.rows_left(&caller.role),
+            rows_left: state.rows_left(&caller.role).filter(|_| !recheck),
         };
         let answer =
             receive::receive(&context, known.as_deref(), files, &request).map_err(|e| {
@@ -167,7 +221,9 @@ pub(super) async fn receive(
                     format!("Không lưu được tệp vào thư mục báo cáo: {e}"),
                 )
             })?;
-        log_answer(&state, &caller, &answer);
+        if !recheck {
+            log_answer(&state, &caller, &answer);
+        }
         Ok(answer)
     })
     .await
@@ -375,15 +431,16 @@ pub(super) struct SendForm {
     staged: String,
     name: String,
     replace: Option<String>,
+    /// The other files checked with it, one a line, `<sha256> <name>`: their results stay on the
+    /// page after this one is sent (issue 36).
+    others: Option<String>,
 }
 
 /// "Gửi báo cáo": a checked file is stored (beside, or replacing, the unit's earlier file).
 pub(super) async fn intake_send(
     State(state): State<AppState>,
-    Poster { caller, proven }: Poster,
-    Form(form): Form<SendForm>,
+    Proven { caller, form }: Proven<SendForm>,
 ) -> Result<Response, Problem> {
-    require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
     let date = intake_day(form.date.as_deref())?;
     let role = caller.role.code();
     let bytes = receive::staged(&state.workspace, role, &form.staged).ok_or_else(|| {
@@ -408,12 +465,44 @@ pub(super) async fn intake_send(
         sending,
     )
     .await?;
-    if let Answer::Files(results) = &answer
+    let mut answer = answer;
+    if let Answer::Files(results) = &mut answer
         && results.iter().any(|r| r.stored_as.is_some())
     {
         receive::unstage(&state.workspace, role, &form.staged);
+        results.extend(still_waiting(&state, &caller, date, form.others.as_deref()).await?);
     }
     intake_view(&state, &caller, date, force.as_deref(), answer, None)
+}
+
+/// The other files checked with a file just sent, checked again from where they are kept: the
+/// same bytes, so the same answer; not counted again in the link's rows, nor logged again.
+async fn still_waiting(
+    state: &AppState,
+    caller: &Caller,
+    date: NaiveDate,
+    others: Option<&str>,
+) -> Result<Vec<receive::Received>, Problem> {
+    let role = caller.role.code();
+    let files: Vec<Upload> = others
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.trim().split_once(' '))
+        .filter_map(|(sha, name)| {
+            let bytes = receive::staged(&state.workspace, role, sha)?;
+            Some(Upload {
+                name: name.to_string(),
+                bytes: Some(bytes),
+            })
+        })
+        .collect();
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(match receive(state, caller, date, (files, None), Sending::Recheck).await? {
+        Answer::Files(results) | Answer::NotYours(results) => results,
+        Answer::TooMany(_) => Vec::new(),
+    })
 }
 
 /// Nhật ký: the latest events of the log.
@@ -445,10 +534,8 @@ pub(super) struct DayForm {
 /// "Chạy tổng hợp": the day's run, then back to the dashboard saying how it went.
 pub(super) async fn run(
     State(state): State<AppState>,
-    Poster { caller, proven }: Poster,
-    Form(form): Form<DayForm>,
+    Proven { caller, form }: Proven<DayForm>,
 ) -> Result<Response, Problem> {
-    require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
     let date = chosen_day(&state, form.date.as_deref())?;
     let location = match consolidate(&state, &caller, date).await? {
         Ran::Done { exit_code, .. } => format!("/?date={date}&ran={exit_code}"),
@@ -460,10 +547,8 @@ pub(super) async fn run(
 /// "Tạo phiếu": the units' forms of a day (what `split` does), under the workspace lock.
 pub(super) async fn forms(
     State(state): State<AppState>,
-    Poster { caller, proven }: Poster,
-    Form(form): Form<DayForm>,
+    Proven { caller, form }: Proven<DayForm>,
 ) -> Result<Response, Problem> {
-    require_post_proof(proven, form.csrf.as_deref(), &state, &caller)?;
     let date = chosen_day(&state, form.date.as_deref())?;
     let Ok(_running) = state.running.try_lock() else {
         return Ok(Redirect::to(&format!("/?date={date}&busy=1")).into_response());

@@ -9,7 +9,7 @@
 //! - `state`: what the page keeps (settings and links read again only when their files change).
 //! - `guard`: the gate every request passes (host, token, role, same-origin, headers).
 //! - `handlers`, `api`, `files`: decode, call one job, render; `pages`: the views (maud).
-//! - [`roles`]: who is asking, and the links' storage; `journal`: the log.
+//! - [`roles`]: who is asking (the links' storage and the log are the pipeline's).
 //!
 //! Guarantees: one binary, every asset embedded, nothing loaded from another origin; listens on
 //! 127.0.0.1 unless told otherwise, and anywhere else only with a token; reads the workspace and
@@ -20,7 +20,6 @@ mod api;
 mod files;
 mod guard;
 mod handlers;
-mod journal;
 mod pages;
 mod problem;
 pub mod roles;
@@ -34,8 +33,8 @@ use std::sync::Arc;
 
 use crate::pipeline::Knobs;
 use crate::pipeline::jobs::{self, JobError};
+pub use crate::pipeline::links::{ensure_links, replace_links};
 use crate::workspace::Workspace;
-pub use roles::{ensure_links, replace_links};
 pub use routes::router;
 pub use state::AppState;
 use state::Shared;
@@ -58,7 +57,7 @@ pub struct Listening<'a> {
     pub settings: &'a crate::settings::Settings,
     pub address: SocketAddr,
     /// Links made at this start: shown once.
-    pub new_links: &'a [roles::NewLink],
+    pub new_links: &'a [crate::pipeline::links::NewLink],
     /// Off loopback: every request needs a link's token.
     pub needs_token: bool,
 }
@@ -73,7 +72,7 @@ pub fn serve(args: &ServeArgs, on_listening: impl FnOnce(&Listening<'_>)) -> Res
     let new_links = if loopback && !args.new_links {
         Vec::new()
     } else {
-        roles::ensure_links(
+        crate::pipeline::links::ensure_links(
             &args.workspace,
             &settings,
             args.new_links,

@@ -2,17 +2,18 @@
 //! links (read again only when their files change), the log, the reading of what was known before
 //! a day, the same-origin secret, the run's progress and each force link's daily row count.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 
 use chrono::NaiveDate;
 
-use super::journal::{self, Action, Journal};
 use super::problem::Problem;
-use super::roles::{self, Role};
+use super::roles::Role;
+use crate::fsio::Watched;
 use crate::pipeline::jobs::{self, JobError};
+use crate::pipeline::journal::{self, Action, Journal};
 use crate::pipeline::known::KnownCache;
+use crate::pipeline::links::Links;
 use crate::pipeline::{Context, Knobs, receive};
 use crate::settings::Settings;
 use crate::workspace::Workspace;
@@ -25,49 +26,6 @@ impl std::ops::Deref for AppState {
     type Target = Shared;
     fn deref(&self) -> &Shared {
         &self.0
-    }
-}
-
-/// A file's stamp: its modification time and length (`None` when it does not exist).
-type Stamp = Option<(SystemTime, u64)>;
-
-fn stamp(path: &std::path::Path) -> Stamp {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
-}
-
-/// A value read from a file, read again only when the file's stamp changes.
-struct Watched<T> {
-    last: Mutex<Option<(Stamp, Arc<T>)>>,
-}
-
-impl<T> Default for Watched<T> {
-    fn default() -> Self {
-        Self {
-            last: Mutex::new(None),
-        }
-    }
-}
-
-impl<T> Watched<T> {
-    fn get<E>(
-        &self,
-        path: &std::path::Path,
-        read: impl FnOnce() -> Result<T, E>,
-    ) -> Result<Arc<T>, E> {
-        let now = stamp(path);
-        let mut last = self
-            .last
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((seen, value)) = &*last
-            && *seen == now
-        {
-            return Ok(Arc::clone(value));
-        }
-        let value = Arc::new(read()?);
-        *last = Some((now, Arc::clone(&value)));
-        Ok(value)
     }
 }
 
@@ -85,7 +43,7 @@ pub struct Shared {
     /// A district token from the command line, beside the links of `lien-ket.toml`.
     pub extra_token: Option<String>,
     settings: Watched<Settings>,
-    links: Watched<roles::Links>,
+    links: Watched<Links>,
     pub journal: Journal,
     /// What the workspace knew before a day, shared by every upload while the lists stay.
     pub known: KnownCache,
@@ -97,7 +55,7 @@ pub struct Shared {
     pub running: tokio::sync::Mutex<()>,
     pub progress: RunProgress,
     /// Rows each force's link had read today (issue 35), by role code: (day, rows).
-    force_rows: Mutex<std::collections::HashMap<String, (NaiveDate, u64)>>,
+    force_rows: receive::DailyRows,
 }
 
 impl Shared {
@@ -120,7 +78,7 @@ impl Shared {
             loopback,
             running: tokio::sync::Mutex::new(()),
             progress: RunProgress::default(),
-            force_rows: Mutex::default(),
+            force_rows: receive::DailyRows::default(),
         }
     }
 
@@ -160,10 +118,11 @@ impl Shared {
         let links = self
             .links
             .get(&self.workspace.links_file(), || {
-                roles::Links::load(self.workspace.root())
+                Links::load(self.workspace.root())
             })
             .ok()?;
-        links.role_of(token, &*self.settings().ok()?)
+        let settings = self.settings().ok()?;
+        Role::of_link(links.role_of(token, &settings)?, &settings)
     }
 
     /// What a role may do, for a refusal.
@@ -213,29 +172,14 @@ impl Shared {
     /// Rows a force's link may still have read today; `None` for the district.
     pub fn rows_left(&self, role: &Role) -> Option<u64> {
         role.force()?;
-        let today = crate::today_in_vietnam();
-        let used = self
-            .force_rows
-            .lock()
-            .ok()
-            .and_then(|rows| rows.get(role.code()).copied())
-            .filter(|(day, _)| *day == today)
-            .map_or(0, |(_, rows)| rows);
-        Some(receive::MAX_FORCE_ROWS_PER_DAY.saturating_sub(used))
+        Some(self.force_rows.left(role.code(), crate::today_in_vietnam()))
     }
 
     /// Counts rows a force's link had read.
     pub fn count_rows(&self, role: &Role, rows: u64) {
-        if role.force().is_none() {
-            return;
-        }
-        let today = crate::today_in_vietnam();
-        if let Ok(mut counts) = self.force_rows.lock() {
-            let entry = counts.entry(role.code().to_string()).or_insert((today, 0));
-            if entry.0 != today {
-                *entry = (today, 0);
-            }
-            entry.1 += rows;
+        if role.force().is_some() {
+            self.force_rows
+                .count(role.code(), rows, crate::today_in_vietnam());
         }
     }
 }
