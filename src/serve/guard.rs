@@ -172,6 +172,9 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     if let Some(answer) = link_opened(&state, &request) {
         return secured(answer);
     }
+    if request.method() == Method::GET && super::routes::is_public(request.uri().path()) {
+        return secured(next.run(request).await);
+    }
     // Each token is looked up only when presented, the cookie only without a bearer token.
     let bearer = headers
         .get(header::AUTHORIZATION)

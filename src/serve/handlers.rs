@@ -171,8 +171,12 @@ pub(super) fn summary_for(
 /// file), owned for the blocking thread.
 #[derive(Debug, Clone)]
 pub(super) enum Sending {
-    Check { keep: bool },
-    Store { replace: Option<String> },
+    Check {
+        keep: bool,
+    },
+    Store {
+        replace: Option<String>,
+    },
     /// Files already checked and kept, checked again to show their results.
     Recheck,
 }
@@ -499,10 +503,12 @@ async fn still_waiting(
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(match receive(state, caller, date, (files, None), Sending::Recheck).await? {
-        Answer::Files(results) | Answer::NotYours(results) => results,
-        Answer::TooMany(_) => Vec::new(),
-    })
+    Ok(
+        match receive(state, caller, date, (files, None), Sending::Recheck).await? {
+            Answer::Files(results) | Answer::NotYours(results) => results,
+            Answer::TooMany(_) => Vec::new(),
+        },
+    )
 }
 
 /// Nhật ký: the latest events of the log.

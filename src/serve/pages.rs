@@ -6,9 +6,10 @@
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::journal::Event;
 use super::roles::Role;
+use crate::pipeline::check::Problem;
 use crate::pipeline::days::Day;
+use crate::pipeline::journal::Event;
 use crate::pipeline::receive::{Outcome, Received};
 use crate::report::layout::{self, Output};
 use crate::report::message::{percent, thousands};
@@ -87,7 +88,7 @@ pub fn problem(title: &str, message: &str) -> Markup {
         title,
         html! {
             p.notice.st-behind #problem { (message) }
-            p { a href="/" { "Về trang Tiến độ" } }
+            p { a.button href="/" { "Về trang Tiến độ" } }
         },
     )
 }
@@ -310,8 +311,9 @@ fn progress(page: &Dashboard<'_>, summary: &Summary) -> Markup {
             @if summary.provisional { " " span.badge.provisional title="Chạy trước giờ chốt: số liệu còn thay đổi" { "TẠM TÍNH" } }
         }
         div.cards {
+            @if let Some(own) = own_force_total(page, summary) { (own) }
             div.card.(status_class(t.status, t.target)) #district-total {
-                span.label { "Đã kích hoạt / chỉ tiêu" }
+                span.label { "Toàn " (place_word(page.settings)) ": đã kích hoạt / chỉ tiêu" }
                 span.value { span #district-activated { (thousands(t.activated)) } " / " (thousands(t.target)) }
                 span.sub { (percent(t.percent)) " · " (status_label(t.status, t.target)) }
             }
@@ -334,9 +336,21 @@ fn progress(page: &Dashboard<'_>, summary: &Summary) -> Markup {
                 ul { @for file in &summary.unreadable_files { li { code { (file.path) } ": " (file.message) } } }
             }
         }
+        @if let (Some(chat), Role::District) = (page.chat, page.role) {
+            // What the district pastes into the Zalo group, near the top (issue 36).
+            section #chat-section {
+                h2 { label for="chat" { "Tin nhắn cho nhóm" } }
+                textarea #chat readonly rows="6" { (chat) }
+                button type="button" data-copy="chat" { "Sao chép tin nhắn" }
+            }
+        }
         @if let Some(svg) = page.chart_svg {
-            // Drawn by this tool's own renderer (report::chart), every text escaped there.
-            figure.chart { (PreEscaped(svg)) }
+            // Drawn by this tool's own renderer (report::chart), every text escaped there. On a
+            // phone it keeps a readable size and scrolls sideways inside its box.
+            figure.chart #chart {
+                (PreEscaped(svg))
+                figcaption.phone-only { "Kéo ngang để xem cả biểu đồ." }
+            }
         }
         (commune_table(page.settings, summary))
         (units_without_report(page.settings, &summary.units))
@@ -345,15 +359,18 @@ fn progress(page: &Dashboard<'_>, summary: &Summary) -> Markup {
     }
 }
 
+/// A cell of the commune × force table: the figures and the status in words (a phone has no
+/// hover), or "Không giao" where the force was given no one there.
 fn cell_markup(cell: Option<CellFigures>) -> Markup {
     match cell {
-        None => html! { td.na { "-" } },
-        Some((activated, target, share, status)) => html! {
-            td.(status_class(status, target)) title=(status_label(status, target)) {
+        Some((activated, target, share, status)) if target > 0 || activated > 0 => html! {
+            td.(status_class(status, target)) {
                 (thousands(activated)) "/" (thousands(target))
                 br; small { (percent(share)) }
+                small.status { (status_label(status, target)) }
             }
         },
+        _ => html! { td.na.st-not-asked { "Không giao" } },
     }
 }
 
@@ -385,10 +402,7 @@ fn commune_table(settings: &Settings, summary: &Summary) -> Markup {
                         tr {
                             th scope="row" { "Toàn huyện" }
                             @for force in forces { (cell_markup(summary.by_force.iter().find(|c| c.force == force.id).map(|c| (c.metrics.activated, c.metrics.target, c.metrics.percent, c.metrics.status)))) }
-                            td.(status_class(summary.totals.status, summary.totals.target)) {
-                                (thousands(summary.totals.activated)) "/" (thousands(summary.totals.target))
-                                br; small { (percent(summary.totals.percent)) }
-                            }
+                            (cell_markup(Some((summary.totals.activated, summary.totals.target, summary.totals.percent, summary.totals.status))))
                         }
                     }
                 }
@@ -417,15 +431,15 @@ fn force_name<'a>(settings: &'a Settings, id: &'a str) -> &'a str {
 fn unit_rows(settings: &Settings, units: &[&UnitEntry], zero_days: bool) -> Markup {
     html! {
         div.scroll {
-            table.list {
-                thead { tr { th { "Lực lượng" } th { "Đơn vị" } th { "Xã" } th { "Đã kích hoạt" } th { "Còn lại" } @if zero_days { th { "Số ngày liền không có kết quả" } } } }
+            table.list.stack {
+                thead { tr { th { "Đơn vị" } th { "Lực lượng" } th { "Xã" } th { "Đã kích hoạt" } th { "Còn lại" } @if zero_days { th { "Số ngày liền không có kết quả" } } } }
                 tbody {
                     @for unit in units {
                         tr {
-                            td { (force_name(settings, &unit.force)) } td { (unit.unit) } td { (commune_label(&unit.commune)) }
-                            td.num { (thousands(unit.activated)) "/" (thousands(unit.target)) }
-                            td.num { (thousands(unit.remaining)) }
-                            @if zero_days { td.num { (unit.zero_days) } }
+                            td { strong { (unit.unit) } } td data-label="Lực lượng" { (force_name(settings, &unit.force)) } td data-label="Xã" { (commune_label(&unit.commune)) }
+                            td.num data-label="Đã kích hoạt" { (thousands(unit.activated)) "/" (thousands(unit.target)) }
+                            td.num data-label="Còn lại" { (thousands(unit.remaining)) }
+                            @if zero_days { td.num data-label="Số ngày liền không có kết quả" { (unit.zero_days) } }
                         }
                     }
                 }
@@ -480,13 +494,36 @@ fn output_label(settings: &Settings, name: &str) -> String {
     }
 }
 
+/// A day's files, folded (issue 36: on a phone the list was three screens of file names): the
+/// district's and each force's files, each force's unit forms folded again.
 fn downloads(page: &Dashboard<'_>) -> Markup {
+    let ids: Vec<&str> = page.settings.forces.iter().map(|f| f.id.as_str()).collect();
+    let forms_of = |id: &str| -> Vec<&String> {
+        page.outputs
+            .iter()
+            .filter(|n| matches!(layout::output_of(n, &ids), Output::Form(form) if form.split_once('/').is_some_and(|(f, _)| f == id)))
+            .collect()
+    };
+    let whole: Vec<&String> = page
+        .outputs
+        .iter()
+        .filter(|n| !matches!(layout::output_of(n, &ids), Output::Form(_)))
+        .collect();
+    let link = |name: &str| html! { li { a.dl href={ "/tai/" (page.date) "/" (name) } download { (output_label(page.settings, name)) } } };
     html! {
-        section {
+        section #downloads {
             h2 { "Tải về" }
-            ul.downloads {
-                @for name in page.outputs {
-                    li { a href={ "/tai/" (page.date) "/" (name) } download { (output_label(page.settings, name)) } }
+            details.downloads open[*page.role != Role::District] {
+                summary { "Bảng, biểu đồ, tin nhắn (" (whole.len()) " tệp)" }
+                ul.downloads { @for name in &whole { (link(name)) } }
+            }
+            @for force in &page.settings.forces {
+                @let forms = forms_of(&force.id);
+                @if !forms.is_empty() {
+                    details.force-files {
+                        summary { "Phiếu đơn vị · " (force.name) " (" (forms.len()) " tệp)" }
+                        ul.downloads { @for name in &forms { (link(name)) } }
+                    }
                 }
             }
             @if *page.role == Role::District && !page.outputs.iter().any(|n| matches!(layout::output_of(n, &[]), Output::Form(_))) {
@@ -497,12 +534,30 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
                     button type="submit" { "Tạo phiếu báo cáo cho các đơn vị" }
                 }
             }
-            @if let (Some(chat), Role::District) = (page.chat, page.role) {
-                h3 { label for="chat" { "Tin nhắn cho nhóm" } }
-                textarea #chat readonly rows="12" { (chat) }
-                button type="button" data-copy="chat" { "Sao chép tin nhắn" }
-            }
         }
+    }
+}
+
+/// A force clerk's own force's figures, first on her screen (issue 36).
+fn own_force_total(page: &Dashboard<'_>, summary: &Summary) -> Option<Markup> {
+    let force = page.settings.force(page.role.force()?);
+    let entry = summary.by_force.iter().find(|f| f.force == force.id)?;
+    let m = &entry.metrics;
+    Some(html! {
+        div.card.own.(status_class(m.status, m.target)) #own-total {
+            span.label { (force.name) ": đã kích hoạt / chỉ tiêu" }
+            span.value { span #own-activated { (thousands(m.activated)) } " / " (thousands(m.target)) }
+            span.sub { (percent(m.percent)) " · " (status_label(m.status, m.target)) " · còn " (thousands(m.remaining)) }
+        }
+    })
+}
+
+/// "huyện", or "địa bàn" for a workspace without a district (a province with its communes).
+fn place_word(settings: &Settings) -> &'static str {
+    if settings.district.is_empty() {
+        "địa bàn"
+    } else {
+        "huyện"
     }
 }
 
@@ -539,7 +594,8 @@ pub fn intake(page: &Intake<'_>) -> Markup {
             }
         }
         p { "Chọn hoặc kéo thả các tệp báo cáo (.xlsx, .xls, .ods, .csv …) của đơn vị rồi bấm “Kiểm tra”: tệp được kiểm tra theo danh sách chưa kích hoạt và phân công, chưa lưu. Xem kết quả, sửa tệp nếu cần, rồi bấm “Gửi báo cáo”." }
-        form method="post" action="/nhan-bao-cao" enctype="multipart/form-data" #upload-form {
+        // The answer comes into view after "Kiểm tra" (issue 36): the page opens at #ket-qua.
+        form method="post" action="/nhan-bao-cao#ket-qua" enctype="multipart/form-data" #upload-form {
             input type="hidden" name="csrf" value=(page.csrf);
             div.fields {
                 label { "Ngày báo cáo " input type="date" name="date" value=(page.date) required; }
@@ -558,11 +614,13 @@ pub fn intake(page: &Intake<'_>) -> Markup {
             }
             button type="submit" #check-button { "Kiểm tra" }
         }
-        @if let Some(error) = page.error { p.notice.st-behind { (error) } }
-        @if !page.results.is_empty() {
-            section #results {
-                h2 { "Kết quả" }
-                @for result in page.results { (received(page, result)) }
+        div #ket-qua {
+            @if let Some(error) = page.error { p.notice.st-behind { (error) } }
+            @if !page.results.is_empty() {
+                section #results {
+                    h2 { "Kết quả" }
+                    @for result in page.results { (received(page, result)) }
+                }
             }
         }
     };
@@ -587,11 +645,12 @@ fn force_select(settings: &Settings, chosen: Option<&str>) -> Markup {
 /// "Gửi báo cáo" under a checked file: send it beside the unit's earlier files, or in place of one.
 fn send_form(page: &Intake<'_>, result: &Received) -> Markup {
     html! {
-        form.send method="post" action="/nhan-bao-cao/gui" {
+        form.send method="post" action="/nhan-bao-cao/gui#ket-qua" {
             input type="hidden" name="csrf" value=(page.csrf);
             input type="hidden" name="date" value=(page.date);
             input type="hidden" name="staged" value=(result.sha256);
             input type="hidden" name="name" value=(result.name);
+            input type="hidden" name="others" value=(others_waiting(page, result));
             @if result.outcome == Outcome::NeedsForce {
                 label.ask { "Lực lượng của tệp " (force_select(page.settings, page.force)) }
             } @else if let Some(force) = &result.force {
@@ -608,6 +667,18 @@ fn send_form(page: &Intake<'_>, result: &Received) -> Markup {
             p.hint { "Đơn vị này đã gửi tệp trong ngày. “Gửi, thay tệp …”: chỉ tính tệp mới, tệp cũ được giữ lại riêng, không tính nữa." }
         }
     }
+}
+
+/// The other files of this check still waiting to be sent, for the send form (`<sha256> <name>`
+/// a line): their results stay on the page after this one is sent.
+fn others_waiting(page: &Intake<'_>, sent: &Received) -> String {
+    page.results
+        .iter()
+        .filter(|r| r.sha256 != sent.sha256)
+        .filter(|r| matches!(r.outcome, Outcome::Checked | Outcome::NeedsForce))
+        .map(|r| format!("{} {}", r.sha256, r.name.replace(['\n', '\r'], " ")))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The status colour of an outcome's badge (its words are the outcome's own label).
@@ -632,28 +703,43 @@ fn received(page: &Intake<'_>, result: &Received) -> Markup {
             h3 { span.badge.(class) { (label) } " " (result.name) }
             p { (result.message) }
             dl {
-                dt { "Lực lượng" } dd { (force.unwrap_or("chưa rõ")) }
+                // A refused file's force is the clerk's, not the file's: not shown beside its unit.
+                @if result.outcome != Outcome::NotYours { dt { "Lực lượng" } dd { (force.unwrap_or("chưa rõ")) } }
                 dt { "Đơn vị" } dd { (result.unit.as_deref().unwrap_or("chưa rõ")) }
                 dt { "Dòng có số định danh" } dd.accepted { (result.accepted) }
                 dt { "Dòng không có vấn đề" } dd { (result.clean_rows) }
                 @if let Some(path) = &result.stored_as { dt { "Lưu tại" } dd { code { (path) } } }
                 @if let Some(path) = &result.replaced { dt { "Tệp trước giữ tại" } dd { code { (path) } } }
             }
-            @if matches!(result.outcome, Outcome::Checked | Outcome::NeedsForce) { (send_form(page, result)) }
             @if !result.problems.is_empty() {
+                // The problems before the send buttons (issue 36), by sheet and row.
                 div.scroll {
-                    table.list.problems {
+                    table.list.problems.stack {
                         thead { tr { th { "Trang" } th { "Dòng" } th { "Cột" } th { "Vấn đề" } } }
                         tbody {
-                            @for problem in &result.problems {
-                                tr { td { (problem.sheet) } td.num { (problem.row) } td { (problem.column.as_deref().unwrap_or("")) } td { (problem.message) } }
+                            @for problem in in_sheet_order(&result.problems) {
+                                tr { td data-label="Trang" { (problem.sheet) } td.num data-label="Dòng" { (problem.row) } td data-label="Cột" { (problem.column.as_deref().unwrap_or("")) } td.message { (problem.message) } }
                             }
                         }
                     }
                 }
             }
+            @if matches!(result.outcome, Outcome::Checked | Outcome::NeedsForce) { (send_form(page, result)) }
         }
     }
+}
+
+/// A file's problems by sheet (in the order the sheets first appear) and row.
+fn in_sheet_order(problems: &[Problem]) -> Vec<&Problem> {
+    let mut sheets: Vec<&str> = Vec::new();
+    for problem in problems {
+        if !sheets.contains(&problem.sheet.as_str()) {
+            sheets.push(&problem.sheet);
+        }
+    }
+    let mut sorted: Vec<&Problem> = problems.iter().collect();
+    sorted.sort_by_key(|p| (sheets.iter().position(|s| *s == p.sheet), p.row));
+    sorted
 }
 
 /// Nhật ký: the latest events of the log (the district's tab).
@@ -663,17 +749,17 @@ pub fn journal(viewer: &Viewer<'_>, today: NaiveDate, events: &[Event], failing:
         p { "Mọi tệp đã kiểm tra, gửi, thay, bị từ chối; mọi lần tải về, chạy tổng hợp và yêu cầu bị chặn, mới nhất trước (" (events.len()) " dòng gần nhất). Tệp đầy đủ: thư mục " code { "nhat-ky/" } " trong thư mục làm việc." }
         @if failing { p.notice.st-behind { "Lần ghi nhật ký gần nhất không được: xem quyền ghi của thư mục nhat-ky/." } }
         div.scroll {
-            table.list #journal {
+            table.list.stack #journal {
                 thead { tr { th { "Lúc" } th { "Ai" } th { "Việc" } th { "Tệp" } th { "Kết quả" } th { "Từ máy" } } }
                 tbody {
                     @for event in events {
                         tr {
-                            td { (event.time.get(..19).unwrap_or(&event.time).replace('T', " ")) }
-                            td { (role_name(viewer.settings, &event.role)) }
-                            td { (event.action.explanation()) }
-                            td { code { (event.file.as_deref().unwrap_or("")) } }
-                            td { (event.outcome) }
-                            td { (event.remote) }
+                            td { strong { (journal_time(&event.time)) } }
+                            td data-label="Ai" { (role_name(viewer.settings, &event.role)) }
+                            td data-label="Việc" { (event.action.explanation()) }
+                            td data-label="Tệp" { code { (event.file.as_deref().unwrap_or("")) } }
+                            td data-label="Kết quả" { (event.outcome) }
+                            td data-label="Từ máy" { (event.remote) }
                         }
                     }
                 }
@@ -681,6 +767,14 @@ pub fn journal(viewer: &Viewer<'_>, today: NaiveDate, events: &[Event], failing:
         }
     };
     layout(viewer, Tab::Journal, today, "Nhật ký", body)
+}
+
+/// A log time as a clerk reads it: `2024-01-15T16:55:02+07:00` → "16:55:02 15/01/2024".
+fn journal_time(time: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(time).map_or_else(
+        |_| time.to_string(),
+        |t| t.format("%H:%M:%S %d/%m/%Y").to_string(),
+    )
 }
 
 fn role_name<'a>(settings: &'a Settings, code: &'a str) -> &'a str {

@@ -25,6 +25,9 @@ pub enum Needs {
     District,
     /// Any signed-in role; a force's clerk is shown and may send only her own force's part.
     OwnForce,
+    /// Anyone, even without a link: the page's style sheet, script and fonts, so that the answer
+    /// to a missing link is laid out too (nothing of the workspace).
+    Public,
 }
 
 impl Needs {
@@ -32,9 +35,20 @@ impl Needs {
     pub fn allows(self, role: &Role) -> bool {
         match self {
             Needs::District => *role == Role::District,
-            Needs::OwnForce => true,
+            Needs::OwnForce | Needs::Public => true,
         }
     }
+}
+
+/// Whether a path is a [`Needs::Public`] route's (a GET the gate answers without a role).
+pub fn is_public(path: &str) -> bool {
+    ROUTES.iter().any(|route| {
+        route.needs == Needs::Public
+            && route
+                .path
+                .split_once('{')
+                .is_some_and(|(prefix, _)| path.starts_with(prefix))
+    })
 }
 
 /// One route.
@@ -95,7 +109,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/phieu", Needs::District, Endpoint::Forms),
     route("GET", "/dang-xuat", Needs::OwnForce, Endpoint::SignOut),
     route("GET", "/tai/{date}/{*path}", Needs::OwnForce, Endpoint::Download),
-    route("GET", "/static/{name}", Needs::OwnForce, Endpoint::Asset),
+    route("GET", "/static/{name}", Needs::Public, Endpoint::Asset),
     route("GET", "/api/days", Needs::OwnForce, Endpoint::Days),
     route("GET", "/api/summary", Needs::OwnForce, Endpoint::Summary),
     route("POST", "/api/check", Needs::OwnForce, Endpoint::Check),
@@ -159,6 +173,9 @@ async fn require(
     request: Request,
     next: Next,
 ) -> Response {
+    if needs == Needs::Public {
+        return next.run(request).await;
+    }
     let Some(caller) = request.extensions().get::<Caller>().cloned() else {
         return StatusCode::UNAUTHORIZED.into_response();
     };

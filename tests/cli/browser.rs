@@ -19,14 +19,26 @@ use super::support::workspace_copy;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-struct Driver {
+pub(super) struct Driver {
     child: Child,
     base: String,
     session: String,
 }
 
 impl Driver {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
+        Self::start_with(json!({}))
+    }
+
+    /// A phone's screen, as Chromium's device emulation gives it: `width`×`height` CSS pixels at
+    /// scale 2, touch, the mobile viewport rules.
+    pub(super) fn start_phone(width: u32, height: u32) -> Self {
+        Self::start_with(json!({ "mobileEmulation": { "deviceMetrics": {
+            "width": width, "height": height, "pixelRatio": 2.0, "touch": true, "mobile": true
+        }}}))
+    }
+
+    fn start_with(extra_options: Value) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -56,11 +68,7 @@ impl Driver {
             "/session",
             json!({"capabilities": {"alwaysMatch": {
                 "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": CHROMIUM,
-                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                             "--disable-dev-shm-usage", "--window-size=1280,1800", "--lang=vi"]
-                }
+                "goog:chromeOptions": chrome_options(extra_options)
             }}}),
         );
         driver.session = answer["sessionId"]
@@ -71,7 +79,7 @@ impl Driver {
     }
 
     /// One WebDriver command; panics with the driver's message on an error.
-    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+    pub(super) fn call(&self, method: &str, path: &str, body: Value) -> Value {
         let url = if path == "/session" {
             format!("{}/session", self.base)
         } else {
@@ -90,12 +98,12 @@ impl Driver {
         json["value"].clone()
     }
 
-    fn open(&self, url: &str) {
+    pub(super) fn open(&self, url: &str) {
         self.call("POST", "/url", json!({ "url": url }));
     }
 
     /// The first element matching a CSS selector, waiting up to 60 s for it to appear.
-    fn find(&self, css: &str) -> String {
+    pub(super) fn find(&self, css: &str) -> String {
         let started = Instant::now();
         loop {
             let url = format!("{}/session/{}/element", self.base, self.session);
@@ -126,7 +134,7 @@ impl Driver {
         }
     }
 
-    fn text(&self, css: &str) -> String {
+    pub(super) fn text(&self, css: &str) -> String {
         let element = self.find(css);
         self.call("GET", &format!("/element/{element}/text"), Value::Null)
             .as_str()
@@ -134,12 +142,12 @@ impl Driver {
             .to_string()
     }
 
-    fn click(&self, css: &str) {
+    pub(super) fn click(&self, css: &str) {
         let element = self.find(css);
         self.call("POST", &format!("/element/{element}/click"), json!({}));
     }
 
-    fn screenshot(&self, path: &Path) {
+    pub(super) fn screenshot(&self, path: &Path) {
         use base64::Engine;
         let data = self.call("GET", "/screenshot", Value::Null);
         let bytes = base64::engine::general_purpose::STANDARD
@@ -147,6 +155,19 @@ impl Driver {
             .expect("png");
         std::fs::write(path, bytes).expect("screenshot written");
     }
+}
+
+/// Headless Chromium's options, with `extra` (device emulation) merged in.
+fn chrome_options(extra: Value) -> Value {
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-dev-shm-usage", "--window-size=1280,1800", "--lang=vi"]
+    });
+    if let (Some(options), Value::Object(extra)) = (options.as_object_mut(), extra) {
+        options.extend(extra);
+    }
+    options
 }
 
 impl Drop for Driver {
@@ -161,7 +182,7 @@ impl Drop for Driver {
     }
 }
 
-fn browser_available() -> bool {
+pub(super) fn browser_available() -> bool {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present && std::env::var_os("VNEID_REQUIRE_BROWSER").is_some() {
         panic!("VNEID_REQUIRE_BROWSER is set but {CHROMIUM} or {CHROMEDRIVER} is missing");
@@ -314,7 +335,7 @@ fn the_page_shows_a_new_workspace_files_waiting_and_errors_in_chromium() {
 }
 
 /// The source of the page the browser shows.
-fn source(driver: &Driver) -> String {
+pub(super) fn source(driver: &Driver) -> String {
     driver
         .call("GET", "/source", Value::Null)
         .as_str()

@@ -14,6 +14,7 @@ mod inspect;
 mod layouts;
 mod lists;
 mod outputs;
+mod phone;
 mod protect;
 mod roles;
 mod run;
