@@ -61,12 +61,18 @@ pub enum Command {
     ///
     /// Ví dụ:
     ///
-    /// vneid-recon init D:\vneid-recon
+    /// vneid-recon init D:\vneid-recon --han 31/12/2026
     ///
     /// vneid-recon init ~/vneid-recon
+    ///
+    /// Không có --han: hỏi hạn khi chạy trong cửa sổ lệnh; chạy từ kịch bản thì để trống dòng
+    /// deadline, và `run` nhắc điền trước khi tổng hợp.
     Init {
         /// Thư mục làm việc cần tạo (có thể đã có sẵn, nhưng không được chứa vneid-recon.toml).
         dir: PathBuf,
+        /// Hạn hoàn thành 100% chỉ tiêu của đơn vị (31/12/2026 hoặc 2026-12-31).
+        #[arg(long = "han", visible_alias = "deadline", value_name = "NGÀY")]
+        deadline: Option<String>,
     },
     /// Xem mỗi tệp được đọc thế nào: dòng tiêu đề, cột nào thành trường nào, số dòng nhận và loại.
     ///

@@ -1,9 +1,11 @@
 //! `vneid-recon init DIR`: a new workspace with a commented settings file and the folders of
 //! SPEC §3. Never overwrites an existing settings file.
 
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 
 use super::{ExitStatus, Failure};
 use crate::settings::{SETTINGS_FILE, TEMPLATE};
@@ -19,8 +21,47 @@ fn folders(dir: &Path) -> Vec<std::path::PathBuf> {
     crate::workspace::Workspace::new(dir).skeleton(&ids)
 }
 
+/// The template's deadline line: the example's date, which a new office must not inherit (its
+/// first chat text would say "overdue by a thousand days").
+const TEMPLATE_DEADLINE: &str = "deadline = 2024-02-05";
+
+/// The deadline: `--han`, else asked on a console, else none (the settings say to fill it in).
+fn deadline(given: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+    if let Some(text) = given {
+        return crate::pipeline::parse_date(text)
+            .map(Some)
+            .map_err(|message| Failure::usage(anyhow::anyhow!("--han: {message}")));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    loop {
+        print!("Hạn hoàn thành 100% chỉ tiêu (ví dụ 31/12/2026; Enter để điền sau): ");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        if std::io::stdin().read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            return Ok(None);
+        }
+        match crate::pipeline::parse_date(line.trim()) {
+            Ok(day) => return Ok(Some(day)),
+            Err(message) => println!("{message}"),
+        }
+    }
+}
+
+/// The settings file for a new workspace: the template, its deadline the office's or none.
+fn settings_text(deadline: Option<NaiveDate>) -> String {
+    let line = match deadline {
+        Some(day) => format!("deadline = {}", day.format("%Y-%m-%d")),
+        None => format!(
+            "# {TEMPLATE_DEADLINE}   ← ĐIỀN HẠN của đơn vị rồi bỏ dấu # ở đầu dòng (bắt buộc trước khi chạy)"
+        ),
+    };
+    TEMPLATE.replacen(TEMPLATE_DEADLINE, &line, 1)
+}
+
 /// Creates the workspace.
-pub fn run(dir: &Path) -> Result<ExitStatus, Failure> {
+pub fn run(dir: &Path, given_deadline: Option<&str>) -> Result<ExitStatus, Failure> {
     let settings_path = dir.join(SETTINGS_FILE);
     if settings_path.exists() {
         return Err(Failure::cannot_run(anyhow::anyhow!(
@@ -28,10 +69,11 @@ pub fn run(dir: &Path) -> Result<ExitStatus, Failure> {
             settings_path.display()
         )));
     }
+    let deadline = deadline(given_deadline)?;
     for folder in folders(dir) {
         fs_err::create_dir_all(&folder).map_err(Failure::cannot_run)?;
     }
-    crate::fsio::write_new_file(&settings_path, TEMPLATE.as_bytes())
+    crate::fsio::write_new_file(&settings_path, settings_text(deadline).as_bytes())
         .with_context(|| format!("không ghi được {}", settings_path.display()))
         .map_err(Failure::cannot_run)?;
     println!("Đã tạo thư mục làm việc {}:", dir.display());
@@ -42,11 +84,19 @@ pub fn run(dir: &Path) -> Result<ExitStatus, Failure> {
     println!("  reports/NNNN-TT-NN/        báo cáo hằng ngày của các đơn vị");
     println!();
     println!("Việc tiếp theo:");
-    println!(
-        "  1. Mở {} và sửa: tên huyện (tỉnh), danh sách xã, các lực lượng, và hạn hoàn thành \
-         (deadline; mẫu đang ghi hạn của Tuần Giáo 05/02/2024).",
-        settings_path.display()
-    );
+    match deadline {
+        Some(day) => println!(
+            "  1. Mở {} và sửa: tên huyện (tỉnh), danh sách xã, các lực lượng (hạn hoàn thành đã \
+             ghi: {}).",
+            settings_path.display(),
+            day.format("%d/%m/%Y")
+        ),
+        None => println!(
+            "  1. Mở {} và sửa: tên huyện (tỉnh), danh sách xã, các lực lượng, và ĐIỀN HẠN hoàn \
+             thành ở dòng deadline (chưa có hạn thì chưa chạy tổng hợp được).",
+            settings_path.display()
+        ),
+    }
     println!(
         "  2. Chép danh sách chưa kích hoạt của Công an vào master/, danh sách phân công vào assignments/<lực lượng>/."
     );
@@ -68,6 +118,21 @@ pub fn run(dir: &Path) -> Result<ExitStatus, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_workspace_gets_the_office_deadline_or_none() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).expect("day");
+        let given = crate::settings::parse(&settings_text(Some(day)), SETTINGS_FILE)
+            .expect("parses with the office's deadline");
+        assert_eq!(given.deadline, day);
+        let error = crate::settings::parse(&settings_text(None), SETTINGS_FILE)
+            .expect_err("no deadline: the settings say to fill it in");
+        assert!(format!("{error:#}").contains("deadline"), "{error:#}");
+        assert!(
+            TEMPLATE.contains(TEMPLATE_DEADLINE),
+            "the line replaced is the template's"
+        );
+    }
 
     #[test]
     fn the_template_is_valid_settings() {

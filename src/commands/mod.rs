@@ -74,7 +74,7 @@ impl std::fmt::Display for Failure {
 /// Runs a command.
 pub fn dispatch(command: Command) -> Result<ExitStatus, Failure> {
     match command {
-        Command::Init { dir } => init::run(&dir),
+        Command::Init { dir, deadline } => init::run(&dir, deadline.as_deref()),
         Command::Inspect {
             files,
             date,
@@ -142,7 +142,7 @@ pub fn open(given: Option<std::path::PathBuf>) -> Result<ExitStatus, Failure> {
         .or_else(crate::platform::remembered_workspace)
         .unwrap_or_else(crate::platform::default_workspace);
     if !workspace.join(SETTINGS_FILE).exists() {
-        init::run(&workspace)?;
+        init::run(&workspace, None)?;
     }
     if let Err(error) = crate::platform::remember_workspace(&workspace) {
         eprintln!("Lưu ý: không ghi nhớ được thư mục làm việc cho lần sau ({error}).");

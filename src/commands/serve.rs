@@ -4,7 +4,7 @@
 use super::{ExitStatus, Failure, knobs_from_env};
 use crate::cli::{LinksArgs, ServeArgs};
 use crate::pipeline::links::{LinkFor, NewLink};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// Runs the page until Ctrl-C. `open_browser` (a double click) opens the browser on the page once
 /// it listens, or on the page already running at that address.
@@ -58,8 +58,10 @@ pub fn links(flags: &LinksArgs) -> Result<ExitStatus, Failure> {
     Ok(ExitStatus::Success)
 }
 
-/// One line per new link: who it is for, and the link.
+/// One line per new link: who it is for, and the link at this machine's address; then the link
+/// as a QR code for a phone's camera.
 fn print_links(settings: &crate::settings::Settings, address: SocketAddr, made: &[NewLink]) {
+    let (shown, others) = reachable(address);
     for link in made {
         let who = match &link.role {
             LinkFor::District => "Công an huyện (toàn quyền)".to_string(),
@@ -70,13 +72,72 @@ fn print_links(settings: &crate::settings::Settings, address: SocketAddr, made: 
                 format!("{name} ({id})")
             }
         };
-        say(&format!("  {who}: http://{address}/?token={}", link.token));
+        let url = format!("http://{shown}/?token={}", link.token);
+        say(&format!("  {who}: {url}"));
+        print_qr(&url);
     }
     say(&format!(
-        "Mỗi đường dẫn chỉ đưa cho đúng người; máy khác trong mạng thay {} bằng địa chỉ máy này. \
-         Mã chỉ hiện lần này (tệp lien-ket.toml chỉ giữ mã băm).",
-        address.ip()
+        "Mỗi đường dẫn chỉ đưa cho đúng người (gửi riêng qua Zalo, hoặc cho quét mã QR). Mã chỉ \
+         hiện lần này (tệp lien-ket.toml chỉ giữ mã băm).{}",
+        other_addresses(&others)
     ));
+}
+
+/// The address a phone or another computer uses: this machine's own network address when the
+/// page listens on every interface (0.0.0.0), the first private IPv4 one; the others beside it.
+fn reachable(address: SocketAddr) -> (SocketAddr, Vec<IpAddr>) {
+    if !address.ip().is_unspecified() {
+        return (address, Vec::new());
+    }
+    let mut own: Vec<IpAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|interface| interface.ip())
+        .filter(|ip| ip.is_ipv4() && !ip.is_loopback())
+        .collect();
+    own.sort_by_key(|ip| match ip {
+        IpAddr::V4(v4) => (!v4.is_private(), *v4),
+        IpAddr::V6(_) => (true, std::net::Ipv4Addr::UNSPECIFIED),
+    });
+    own.dedup();
+    match own.split_first() {
+        Some((first, rest)) => (SocketAddr::new(*first, address.port()), rest.to_vec()),
+        None => (address, Vec::new()),
+    }
+}
+
+/// A sentence naming the machine's other addresses, when it has several networks.
+fn other_addresses(others: &[IpAddr]) -> String {
+    if others.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = others.iter().map(IpAddr::to_string).collect();
+    format!(
+        " Máy này còn có địa chỉ {}: nếu điện thoại không mở được, thay địa chỉ trong đường dẫn \
+         bằng một địa chỉ đó.",
+        list.join(", ")
+    )
+}
+
+/// The link as a QR code in the console, two modules a character, light on the console's dark
+/// background (as `qrencode -t UTF8` draws it).
+fn print_qr(url: &str) {
+    for line in qr_text(url).lines() {
+        say(&format!("  {line}"));
+    }
+}
+
+fn qr_text(url: &str) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
 }
 
 /// A line on standard output, written without panicking when nobody reads it any more (the
@@ -91,8 +152,20 @@ fn say(line: &str) {
 /// The address to open, on standard output (tests and scripts read its first line: the page's
 /// address, with the district's new token when one was made), then the forces' new links.
 fn announce(listening: &crate::serve::Listening<'_>, token_given: bool) {
-    let settings = listening.settings;
+    let settings = match listening.settings {
+        Ok(settings) => settings,
+        Err(error) => {
+            // On loopback the page opens anyway and shows the same problem.
+            say(&format!("Trang văn phòng: http://{}/", listening.address));
+            say(&format!(
+                "Cài đặt chưa dùng được: {error}. Sửa tệp rồi tải lại trang."
+            ));
+            say("Dừng bằng Ctrl-C.");
+            return;
+        }
+    };
     let address = listening.address;
+    let (shown, others) = reachable(address);
     let place = if settings.district.is_empty() {
         &settings.agency
     } else {
@@ -103,16 +176,20 @@ fn announce(listening: &crate::serve::Listening<'_>, token_given: bool) {
         .iter()
         .find(|l| l.role == LinkFor::District);
     match (district, listening.needs_token) {
-        (Some(link), _) => say(&format!(
-            "Trang văn phòng ({place}): http://{address}/?token={}",
-            link.token
-        )),
+        (Some(link), _) => {
+            let url = format!("http://{shown}/?token={}", link.token);
+            say(&format!("Trang văn phòng ({place}): {url}"));
+            print_qr(&url);
+            if !others.is_empty() {
+                say(other_addresses(&others).trim());
+            }
+        }
         (None, false) => say(&format!("Trang văn phòng ({place}): http://{address}/")),
         (None, true) if token_given => say(&format!(
-            "Trang văn phòng ({place}): http://{address}/ (mã của Công an huyện: mã đã cho bằng --token)"
+            "Trang văn phòng ({place}): http://{shown}/ (mã của Công an huyện: mã đã cho bằng --token)"
         )),
         (None, true) => say(&format!(
-            "Trang văn phòng ({place}): http://{address}/ (dùng các đường dẫn có mã đã cấp; cấp lại: vneid-recon links)"
+            "Trang văn phòng ({place}): http://{shown}/ (dùng các đường dẫn có mã đã cấp; cấp lại: vneid-recon links)"
         )),
     }
     let others: Vec<NewLink> = listening
@@ -126,4 +203,62 @@ fn announce(listening: &crate::serve::Listening<'_>, token_given: bool) {
         print_links(settings, address, &others);
     }
     say("Dừng bằng Ctrl-C.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The console's QR code read back from its text: each character is two modules, light where
+    /// the block is drawn (`█` both, `▀` the upper, `▄` the lower, a space neither).
+    fn decode(text: &str) -> String {
+        const SCALE: usize = 4;
+        let rows: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let light = |x: usize, y: usize| -> bool {
+            let Some(c) = rows.get(y / 2).and_then(|row| row.get(x)) else {
+                return true;
+            };
+            matches!((c, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+        };
+        let (w, h) = (width * SCALE, rows.len() * 2 * SCALE);
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+            if light(x / SCALE, y / SCALE) { 255 } else { 0 }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code in the text");
+        let (_, content) = grids[0].decode().expect("the QR code decodes");
+        content
+    }
+
+    #[test]
+    fn the_printed_qr_code_reads_back_as_its_link() {
+        for url in [
+            "http://192.168.1.20:8080/?token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "http://10.0.0.5:8080/?token=ab",
+        ] {
+            let text = qr_text(url);
+            assert!(
+                text.contains('█') && text.contains('▀'),
+                "drawn with blocks"
+            );
+            assert_eq!(decode(&text), url);
+        }
+    }
+
+    #[test]
+    fn every_interface_is_shown_as_an_address_a_phone_can_open() {
+        let listening: SocketAddr = "0.0.0.0:8080".parse().expect("address");
+        let (shown, others) = reachable(listening);
+        assert_eq!(shown.port(), 8080);
+        // A machine with a network shows one of its own addresses; one without keeps 0.0.0.0.
+        let has_network = if_addrs::get_if_addrs()
+            .unwrap_or_default()
+            .iter()
+            .any(|i| i.ip().is_ipv4() && !i.ip().is_loopback());
+        assert_eq!(!shown.ip().is_unspecified(), has_network);
+        assert!(!others.contains(&shown.ip()));
+        let loopback: SocketAddr = "127.0.0.1:8080".parse().expect("address");
+        assert_eq!(reachable(loopback), (loopback, Vec::new()));
+    }
 }

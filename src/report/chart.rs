@@ -1,7 +1,8 @@
 //! The progress picture for the chat groups and the office page (issue 13): the district's
 //! cumulative activations against the straight plan line to 100% at the deadline, and each commune's
 //! percentage as a bar coloured by its status. One renderer: [`svg`] draws it, [`png`] rasterises
-//! that SVG (`out/D/bieu-do-D.png`, 1200 px wide).
+//! that SVG (`out/D/bieu-do-D.png`, 1200 px wide); [`phone_svg`] lays the same picture out 400 wide
+//! for the office page on a phone (`bieu-do-D-dien-thoai.svg`).
 //!
 //! Guarantees: counts only, no personal data; Vietnamese text is drawn with DejaVu Sans embedded in
 //! the binary (`assets/fonts/`, licence beside it), never a system font, so the same inputs give the
@@ -26,14 +27,52 @@ pub const FONTS: [(&str, &[u8]); 2] =
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
-/// The curve panel: left, top, right, bottom.
-const PLOT: (f64, f64, f64, f64) = (90.0, 130.0, 1150.0, 470.0);
-/// Where the commune bars start, and each bar's row height.
-const BARS_TOP: f64 = 560.0;
-const BAR_ROW: f64 = 26.0;
-/// The bars' label column and the length of a 100% bar.
-const BAR_LEFT: f64 = 300.0;
-const BAR_FULL: f64 = 700.0;
+/// A layout of the picture: where its panels stand and how large its smallest text is.
+#[derive(Clone, Copy)]
+struct Frame {
+    width: f64,
+    /// The curve panel: left, top, right, bottom.
+    plot: (f64, f64, f64, f64),
+    /// Where the commune bars start, and each bar's row height.
+    bars_top: f64,
+    bar_row: f64,
+    /// The bars' label column and the length of a 100% bar.
+    bar_left: f64,
+    bar_full: f64,
+    /// The size of the tick labels (the smallest text).
+    tick: u32,
+    /// At most this many day labels under the curve.
+    day_labels: i64,
+    /// The phone's layout: titles over several lines, each bar under its commune's name.
+    narrow: bool,
+}
+
+/// The picture for the chat groups and a computer's screen (`bieu-do-D.png`, `.svg`).
+const WIDE: Frame = Frame {
+    width: 1200.0,
+    plot: (90.0, 130.0, 1150.0, 470.0),
+    bars_top: 560.0,
+    bar_row: 26.0,
+    bar_left: 300.0,
+    bar_full: 700.0,
+    tick: 13,
+    day_labels: 20,
+    narrow: false,
+};
+
+/// The same picture laid out for a phone (issue 36; `bieu-do-D-dien-thoai.svg`): 400 wide, its
+/// smallest text 14, so that on a 360 px phone (a column of about 330 px) no text is under 11 px.
+const NARROW: Frame = Frame {
+    width: 400.0,
+    plot: (58.0, 214.0, 385.0, 414.0),
+    bars_top: 530.0,
+    bar_row: 46.0,
+    bar_left: 10.0,
+    bar_full: 380.0,
+    tick: 14,
+    day_labels: 5,
+    narrow: true,
+};
 
 /// The line colours of the workbook chart, the status colours of the workbook cells (stronger
 /// borders so a bar reads on a phone).
@@ -48,22 +87,33 @@ fn escape(text: &str) -> String {
 }
 
 /// The picture's height: the curve panel, then one row per commune.
-fn height(communes: usize) -> u32 {
-    (BARS_TOP + BAR_ROW * communes as f64 + 50.0) as u32
+fn height(frame: &Frame, communes: usize) -> u32 {
+    let bottom = if frame.narrow { 20.0 } else { 50.0 };
+    (frame.bars_top + frame.bar_row * communes as f64 + bottom) as u32
 }
 
-/// The picture as SVG.
+/// The picture as SVG (the wide layout).
 pub fn svg(data: &RunData<'_>) -> String {
+    draw(data, &WIDE)
+}
+
+/// The picture as SVG, laid out for a phone's screen.
+pub fn phone_svg(data: &RunData<'_>) -> String {
+    draw(data, &NARROW)
+}
+
+fn draw(data: &RunData<'_>, frame: &Frame) -> String {
     let communes = data.settings.communes.len();
     let mut out = String::new();
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{h}" viewBox="0 0 {WIDTH} {h}" font-family="DejaVu Sans"><rect width="100%" height="100%" fill="#FFFFFF"/>"##,
-        h = height(communes)
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans"><rect width="100%" height="100%" fill="#FFFFFF"/>"##,
+        w = frame.width,
+        h = height(frame, communes)
     );
-    title(&mut out, data);
-    curve(&mut out, data);
-    bars(&mut out, data);
+    title(&mut out, data, frame);
+    curve(&mut out, data, frame);
+    bars(&mut out, data, frame);
     out.push_str("</svg>");
     out
 }
@@ -103,22 +153,16 @@ fn text(out: &mut String, x: f64, y: f64, font: Font, body: &str) {
     );
 }
 
-fn title(out: &mut String, data: &RunData<'_>) {
+/// Lines of text one under the other, from `y`, `step` apart.
+fn lines(out: &mut String, x: f64, y: f64, step: f64, font: Font, texts: &[&str]) {
+    for (index, line) in texts.iter().enumerate() {
+        text(out, x, y + step * index as f64, font, line);
+    }
+}
+
+fn title(out: &mut String, data: &RunData<'_>, frame: &Frame) {
     let settings = data.settings;
     let d = &data.progress.district;
-    let place = if settings.district.is_empty() {
-        String::new()
-    } else {
-        format!(" – HUYỆN {}", settings.district.to_uppercase())
-    };
-    let heading = format!("TIẾN ĐỘ KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2{place}");
-    text(
-        out,
-        600.0,
-        42.0,
-        Font::new(24, "middle", true, "#000000"),
-        &heading,
-    );
     let provisional = if data.provisional {
         " (TẠM TÍNH)"
     } else {
@@ -130,18 +174,64 @@ fn title(out: &mut String, data: &RunData<'_>) {
     } else {
         format!("còn {} ngày đến hạn {deadline}", d.days_left)
     };
-    let line = format!(
-        "Số liệu đến {} ngày {}{provisional}: đã kích hoạt {}/{} ({}), trong ngày {}, {when}",
+    let as_of = format!(
+        "Số liệu đến {} ngày {}{provisional}",
         settings.district_cutoff.format("%Hh%M"),
         data.as_of.format("%d/%m/%Y"),
-        thousands(d.activated),
-        thousands(d.target),
-        percent(d.percent),
-        thousands(d.activated_today),
     );
+    let activated = |lead: &str| {
+        format!(
+            "{lead} kích hoạt {}/{} ({}), trong ngày {}",
+            thousands(d.activated),
+            thousands(d.target),
+            percent(d.percent),
+            thousands(d.activated_today),
+        )
+    };
+    let middle = frame.width / 2.0;
+    if frame.narrow {
+        let heading = ["TIẾN ĐỘ KÍCH HOẠT TÀI KHOẢN", "ĐỊNH DANH ĐIỆN TỬ MỨC 2"];
+        let place = (!settings.district.is_empty())
+            .then(|| format!("HUYỆN {}", settings.district.to_uppercase()));
+        let mut heading: Vec<&str> = heading.to_vec();
+        heading.extend(place.as_deref());
+        lines(
+            out,
+            middle,
+            28.0,
+            24.0,
+            Font::new(18, "middle", true, "#000000"),
+            &heading,
+        );
+        let activated = activated("Đã");
+        let facts = [as_of.as_str(), activated.as_str(), when.as_str()];
+        lines(
+            out,
+            middle,
+            114.0,
+            22.0,
+            Font::new(14, "middle", false, "#333333"),
+            &facts,
+        );
+        return;
+    }
+    let place = if settings.district.is_empty() {
+        String::new()
+    } else {
+        format!(" – HUYỆN {}", settings.district.to_uppercase())
+    };
+    let heading = format!("TIẾN ĐỘ KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2{place}");
     text(
         out,
-        600.0,
+        middle,
+        42.0,
+        Font::new(24, "middle", true, "#000000"),
+        &heading,
+    );
+    let line = format!("{as_of}: {}, {when}", activated("đã"));
+    text(
+        out,
+        middle,
         76.0,
         Font::new(17, "middle", false, "#333333"),
         &line,
@@ -159,8 +249,7 @@ fn step(max: u64, ticks: u64) -> u64 {
         .unwrap_or(raw)
 }
 
-fn curve(out: &mut String, data: &RunData<'_>) {
-    let (left, top, right, bottom) = PLOT;
+fn curve(out: &mut String, data: &RunData<'_>, frame: &Frame) {
     let daily = super::sheets::daily_counts(data, None);
     let target = data.progress.district.target;
     let deadline = data.settings.deadline;
@@ -180,9 +269,17 @@ fn curve(out: &mut String, data: &RunData<'_>) {
     let top_value = cumulative.last().map_or(0, |c| c.1).max(target).max(1);
     let tick = step(top_value, 5);
     let y_max = top_value.div_ceil(tick).saturating_mul(tick);
+    let mut frame = *frame;
+    if frame.narrow {
+        // The value labels' column as wide as the largest label (a province counts in millions).
+        let widest = thousands(y_max).chars().count() as f64;
+        frame.plot.0 = frame.plot.0.max(14.0 + 8.6 * widest);
+    }
+    let frame = &frame;
+    let (left, top, right, bottom) = frame.plot;
     let x = |day: NaiveDate| left + (right - left) * (day - first).num_days() as f64 / span;
     let y = |value: u64| bottom - (bottom - top) * value as f64 / y_max as f64;
-    axes(out, first, last, span, y_max, tick, &x, &y);
+    axes(out, frame, (first, last, span), (y_max, tick), (&x, &y));
     // The plan: a straight line from nothing on the first report day to the target at the deadline.
     let _ = write!(
         out,
@@ -192,7 +289,7 @@ fn curve(out: &mut String, data: &RunData<'_>) {
         x(deadline),
         y(target)
     );
-    deadline_mark(out, deadline, x(deadline));
+    deadline_mark(out, frame, deadline, x(deadline));
     if !cumulative.is_empty() {
         let points: Vec<String> = cumulative
             .iter()
@@ -207,25 +304,35 @@ fn curve(out: &mut String, data: &RunData<'_>) {
     legend(out, left + 20.0, top + 18.0);
 }
 
+/// The scales of the curve panel: the days (first, last, span) and the values (top, step), with
+/// their maps to the picture's coordinates.
+type Days = (NaiveDate, NaiveDate, f64);
+type Scales<'a> = (&'a dyn Fn(NaiveDate) -> f64, &'a dyn Fn(u64) -> f64);
+
 /// The title, the value grid with its labels, and the day ticks of the curve panel.
-#[allow(clippy::too_many_arguments)] // the panel's scales, computed once by `curve`
 fn axes(
     out: &mut String,
-    first: NaiveDate,
-    last: NaiveDate,
-    span: f64,
-    y_max: u64,
-    tick: u64,
-    x: &dyn Fn(NaiveDate) -> f64,
-    y: &dyn Fn(u64) -> f64,
+    frame: &Frame,
+    (first, last, span): Days,
+    (y_max, tick): (u64, u64),
+    (x, y): Scales<'_>,
 ) {
-    let (left, top, right, bottom) = PLOT;
+    let (left, top, right, bottom) = frame.plot;
+    let (panel_title, title_y) = if frame.narrow {
+        // Above the band where the deadline's label may stand.
+        ("Lũy kế đã kích hoạt so với kế hoạch", top - 34.0)
+    } else {
+        (
+            "Lũy kế số tài khoản đã kích hoạt so với kế hoạch",
+            top - 14.0,
+        )
+    };
     text(
         out,
         left,
-        top - 14.0,
-        Font::new(16, "start", true, "#000000"),
-        "Lũy kế số tài khoản đã kích hoạt so với kế hoạch",
+        title_y,
+        Font::new(if frame.narrow { 15 } else { 16 }, "start", true, "#000000"),
+        panel_title,
     );
     for value in (0..=y_max).step_by(tick as usize) {
         let at = y(value);
@@ -237,7 +344,7 @@ fn axes(
             out,
             left - 8.0,
             at + 5.0,
-            Font::new(13, "end", false, "#555555"),
+            Font::new(frame.tick, "end", false, "#555555"),
             &thousands(value),
         );
     }
@@ -253,11 +360,11 @@ fn axes(
             out,
             at,
             bottom + 22.0,
-            Font::new(13, "middle", false, "#555555"),
+            Font::new(frame.tick, "middle", false, "#555555"),
             &day.format("%d/%m").to_string(),
         );
         // Weekly labels, or fewer when the span is long (a mistyped deadline years away).
-        day += chrono::Duration::days(7 * (span as i64 / 7 / 20 + 1));
+        day += chrono::Duration::days(7 * (span as i64 / 7 / frame.day_labels + 1));
     }
     let _ = write!(
         out,
@@ -266,8 +373,8 @@ fn axes(
 }
 
 /// The deadline's dotted line and its label, where the plan line never is.
-fn deadline_mark(out: &mut String, deadline: NaiveDate, deadline_x: f64) {
-    let (left, top, right, bottom) = PLOT;
+fn deadline_mark(out: &mut String, frame: &Frame, deadline: NaiveDate, deadline_x: f64) {
+    let (left, top, right, bottom) = frame.plot;
     let label = format!("Hạn {}", deadline.format("%d/%m/%Y"));
     let _ = write!(
         out,
@@ -275,7 +382,8 @@ fn deadline_mark(out: &mut String, deadline: NaiveDate, deadline_x: f64) {
     );
     // The label stands where the plan line never is: right of the deadline's line, inside the
     // plot (the plan ends at the deadline), or, when the deadline is the plot's last day, in the
-    // band above the plot, right-aligned on the line (the title is at the left of that band).
+    // band above the plot, right-aligned on the line (the title is at the left of that band, or
+    // above it on a phone).
     let label_width = 8.5 * label.chars().count() as f64;
     let (label_x, label_y, anchor) = if deadline_x + 6.0 + label_width <= right {
         // Below the legend when the deadline is near the plot's left edge.
@@ -286,7 +394,11 @@ fn deadline_mark(out: &mut String, deadline: NaiveDate, deadline_x: f64) {
             "start",
         )
     } else {
-        (deadline_x, top - 14.0, "end")
+        (
+            deadline_x,
+            top - 10.0 - 4.0 * f64::from(u8::from(!frame.narrow)),
+            "end",
+        )
     };
     text(
         out,
@@ -323,52 +435,85 @@ fn legend(out: &mut String, x: f64, y: f64) {
     }
 }
 
-fn bars(out: &mut String, data: &RunData<'_>) {
-    text(
-        out,
-        PLOT.0,
-        BARS_TOP - 24.0,
-        Font::new(16, "start", true, "#000000"),
-        "Tỷ lệ kích hoạt theo xã, thị trấn (xanh: hoàn thành, vàng: đúng tiến độ, đỏ: chậm, xám: không giao)",
-    );
+fn bars(out: &mut String, data: &RunData<'_>, frame: &Frame) {
+    let heading = Font::new(16, "start", true, "#000000");
+    if frame.narrow {
+        let key = [
+            "Tỷ lệ kích hoạt theo xã, thị trấn",
+            "(xanh: hoàn thành, vàng: đúng tiến độ,",
+            "đỏ: chậm, xám: không giao)",
+        ];
+        lines(
+            out,
+            frame.bar_left,
+            frame.bars_top - 62.0,
+            20.0,
+            Font::new(15, "start", true, "#000000"),
+            &key[..1],
+        );
+        lines(
+            out,
+            frame.bar_left,
+            frame.bars_top - 40.0,
+            18.0,
+            Font::new(14, "start", false, "#333333"),
+            &key[1..],
+        );
+    } else {
+        text(
+            out,
+            frame.plot.0,
+            frame.bars_top - 24.0,
+            heading,
+            "Tỷ lệ kích hoạt theo xã, thị trấn (xanh: hoàn thành, vàng: đúng tiến độ, đỏ: chậm, xám: không giao)",
+        );
+    }
+    let (bar_left, bar_full, row) = (frame.bar_left, frame.bar_full, frame.bar_row);
     for (index, group) in data.progress.by_commune.iter().enumerate() {
         let Some(commune) = group.commune else {
             continue;
         };
         let m = &group.metrics;
-        let top = BARS_TOP + BAR_ROW * index as f64;
+        let top = frame.bars_top + row * index as f64;
         let name = data.settings.commune(commune);
-        text(
-            out,
-            BAR_LEFT - 10.0,
-            top + 17.0,
-            Font::new(14, "end", false, "#000000"),
-            name,
-        );
-        let share = m.percent.unwrap_or(0.0).clamp(0.0, 1.0);
-        let (fill, stroke) = Shown::of(m.status, m.target).colours();
-        let _ = write!(
-            out,
-            r##"<rect x="{BAR_LEFT}" y="{:.1}" width="{BAR_FULL}" height="{:.1}" fill="#F2F2F2"/><rect x="{BAR_LEFT}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>"##,
-            top + 3.0,
-            BAR_ROW - 6.0,
-            top + 3.0,
-            BAR_FULL * share,
-            BAR_ROW - 6.0
-        );
         let label = format!(
             "{} ({}/{})",
             percent(m.percent),
             thousands(m.activated),
             thousands(m.target)
         );
-        text(
+        // Wide: the name left of its bar, the figures right of it. Narrow: both above the bar.
+        let (bar_top, bar_height) = if frame.narrow {
+            let font = |anchor| Font::new(14, anchor, false, "#000000");
+            text(out, bar_left, top + 16.0, font("start"), name);
+            text(out, bar_left + bar_full, top + 16.0, font("end"), &label);
+            (top + 22.0, 16.0)
+        } else {
+            text(
+                out,
+                bar_left - 10.0,
+                top + 17.0,
+                Font::new(14, "end", false, "#000000"),
+                name,
+            );
+            (top + 3.0, row - 6.0)
+        };
+        let share = m.percent.unwrap_or(0.0).clamp(0.0, 1.0);
+        let (fill, stroke) = Shown::of(m.status, m.target).colours();
+        let _ = write!(
             out,
-            BAR_LEFT + BAR_FULL + 10.0,
-            top + 17.0,
-            Font::new(14, "start", false, "#000000"),
-            &label,
+            r##"<rect x="{bar_left}" y="{bar_top:.1}" width="{bar_full}" height="{bar_height:.1}" fill="#F2F2F2"/><rect x="{bar_left}" y="{bar_top:.1}" width="{:.1}" height="{bar_height:.1}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>"##,
+            bar_full * share,
         );
+        if !frame.narrow {
+            text(
+                out,
+                bar_left + bar_full + 10.0,
+                top + 17.0,
+                Font::new(14, "start", false, "#000000"),
+                &label,
+            );
+        }
     }
 }
 

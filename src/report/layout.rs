@@ -31,6 +31,11 @@ pub fn picture(day: NaiveDate, extension: &str) -> String {
     format!("bieu-do-{}.{extension}", day.format("%Y-%m-%d"))
 }
 
+/// `bieu-do-D-dien-thoai.svg`, the progress picture laid out for a phone (the office page's).
+pub fn phone_picture(day: NaiveDate) -> String {
+    format!("bieu-do-{}-dien-thoai.svg", day.format("%Y-%m-%d"))
+}
+
 /// What an output file of a day is (a name relative to `out/D/`, with `/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output<'a> {
@@ -42,6 +47,8 @@ pub enum Output<'a> {
     Picture {
         png: bool,
     },
+    /// The picture laid out for a phone.
+    PhonePicture,
     /// A unit's form, by its path under the forms' folder.
     Form(&'a str),
     /// A Parquet table, by its name.
@@ -65,6 +72,9 @@ pub fn output_of<'a>(name: &'a str, force_ids: &[&'a str]) -> Output<'a> {
     }
     if name.starts_with("tin-nhan-") {
         return Output::ChatText;
+    }
+    if name.starts_with("bieu-do-") && name.ends_with("-dien-thoai.svg") {
+        return Output::PhonePicture;
     }
     if name.starts_with("bieu-do-") {
         return Output::Picture {
@@ -105,6 +115,10 @@ mod tests {
         assert_eq!(
             output_of(&picture(day, "svg"), &forces),
             Output::Picture { png: false }
+        );
+        assert_eq!(
+            output_of(&phone_picture(day), &forces),
+            Output::PhonePicture
         );
         assert_eq!(
             output_of("don-vi/cong-an/x.xlsx", &forces),

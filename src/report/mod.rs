@@ -164,6 +164,7 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
             (svg, png)
         },
     );
+    let phone = chart::phone_svg(data);
     for book in built {
         files.push(book?);
     }
@@ -174,5 +175,6 @@ pub fn all_outputs(data: &RunData<'_>, summary_json: String) -> anyhow::Result<V
     // The picture the chat groups read at a glance, beside the text.
     files.push((layout::picture(day, "png"), picture?));
     files.push((layout::picture(day, "svg"), svg.into_bytes()));
+    files.push((layout::phone_picture(day), phone.into_bytes()));
     Ok(files)
 }

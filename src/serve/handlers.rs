@@ -342,6 +342,7 @@ pub(super) async fn dashboard(
     let summary = summary_for(&state, &caller.role, date)?;
     let read = |name: String| std::fs::read_to_string(state.workspace.output(date, &name)).ok();
     let chart = read(layout::picture(date, "svg"));
+    let phone_chart = read(layout::phone_picture(date));
     let chat = read(layout::chat_text(date));
     let outputs: Vec<String> = days::outputs(&state.workspace, date)
         .into_iter()
@@ -354,6 +355,7 @@ pub(super) async fn dashboard(
         days: &all_days,
         summary: summary.as_ref(),
         chart_svg: chart.as_deref().filter(|svg| svg.starts_with("<svg")),
+        phone_svg: phone_chart.as_deref().filter(|svg| svg.starts_with("<svg")),
         chat: chat.as_deref(),
         outputs: &outputs,
         csrf: &state.csrf_for(&caller.role),
@@ -361,6 +363,7 @@ pub(super) async fn dashboard(
         busy: query.busy.is_some(),
         waiting: days::waiting_files(&state.workspace, date),
         has_master: days::has_master_files(&state.workspace),
+        workspace: state.workspace.root(),
         forms_made: query.forms,
     });
     Ok(Html(markup.into_string()).into_response())

@@ -54,7 +54,9 @@ pub struct ServeArgs {
 
 /// What the page tells its starter once it listens.
 pub struct Listening<'a> {
-    pub settings: &'a crate::settings::Settings,
+    /// The settings, or why they cannot be used yet (on loopback the page opens anyway and says
+    /// what to fix: a new workspace's deadline not filled in yet).
+    pub settings: Result<&'a crate::settings::Settings, &'a JobError>,
     pub address: SocketAddr,
     /// Links made at this start: shown once.
     pub new_links: &'a [crate::pipeline::links::NewLink],
@@ -66,15 +68,19 @@ pub struct Listening<'a> {
 /// the links made at this start once the page answers (the command layer prints them and may
 /// open the browser).
 pub fn serve(args: &ServeArgs, on_listening: impl FnOnce(&Listening<'_>)) -> Result<(), JobError> {
-    let settings = jobs::load_settings(&args.workspace)?;
     let loopback = guard::is_loopback(&args.listen);
     let extra_token = args.token.as_ref().map(|t| t.trim().to_string());
+    let settings = jobs::load_settings(&args.workspace);
     let new_links = if loopback && !args.new_links {
         Vec::new()
     } else {
+        // The links are the forces' of the settings: off loopback the settings must be usable.
+        let settings = settings
+            .as_ref()
+            .map_err(|error| JobError::Settings(anyhow::anyhow!("{error}")))?;
         crate::pipeline::links::ensure_links(
             &args.workspace,
-            &settings,
+            settings,
             args.new_links,
             extra_token.is_none(),
         )?
@@ -109,7 +115,7 @@ pub fn serve(args: &ServeArgs, on_listening: impl FnOnce(&Listening<'_>)) -> Res
             })?;
         let address = listener.local_addr().map_err(cannot_run)?;
         on_listening(&Listening {
-            settings: &settings,
+            settings: settings.as_ref(),
             address,
             new_links: &new_links,
             needs_token: !loopback,

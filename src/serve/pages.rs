@@ -161,7 +161,7 @@ fn layout(viewer: &Viewer<'_>, tab: Tab, date: NaiveDate, title: &str, body: Mar
                         }
                     }
                     div.who #signed-in {
-                        "Đang dùng: " strong { (viewer.role.label(settings)) }
+                        span { "Đang dùng: " strong { (viewer.role.label(settings)) } }
                         " " a #sign-out href="/dang-xuat" { "Đăng xuất" }
                     }
                 }
@@ -200,6 +200,8 @@ pub struct Dashboard<'a> {
     pub days: &'a [Day],
     pub summary: Option<&'a Summary>,
     pub chart_svg: Option<&'a str>,
+    /// The same picture laid out for a phone, shown instead on a narrow screen.
+    pub phone_svg: Option<&'a str>,
     pub chat: Option<&'a str>,
     pub outputs: &'a [String],
     pub csrf: &'a str,
@@ -211,6 +213,8 @@ pub struct Dashboard<'a> {
     pub waiting: usize,
     /// `master/` holds a file: without one the page shows how to begin.
     pub has_master: bool,
+    /// The workspace's folder, as the first-use guide names it.
+    pub workspace: &'a std::path::Path,
     /// The forms of `split` were just made from the page: how many.
     pub forms_made: Option<usize>,
 }
@@ -249,7 +253,7 @@ pub fn dashboard(page: &Dashboard<'_>) -> Markup {
             }
         }
         @match (page.summary, page.has_master) {
-            (None, false) => { (first_use(page.settings)) }
+            (None, false) => { (first_use(page.settings, page.workspace)) }
             (None, true) => {
                 h1 { "Tiến độ ngày " (day_text(page.date)) }
                 @if district {
@@ -269,10 +273,11 @@ pub fn dashboard(page: &Dashboard<'_>) -> Markup {
 }
 
 /// A new workspace: what to put where before the first run, instead of numbers of nothing.
-fn first_use(settings: &Settings) -> Markup {
+fn first_use(settings: &Settings, workspace: &std::path::Path) -> Markup {
     html! {
         section #first-use {
             h1 { "Bắt đầu sử dụng" }
+            p { "Thư mục làm việc: " code #workspace-path { (workspace.display()) } }
             p { "Thư mục làm việc chưa có danh sách công dân chưa kích hoạt, nên chưa có gì để tổng hợp. Ba bước:" }
             ol {
                 li { "Chép tệp Excel danh sách công dân chưa kích hoạt tài khoản định danh điện tử mức 2 (do Công an huyện cấp, có cột “Số định danh cá nhân”) vào thư mục " code { "master" } " của thư mục làm việc." }
@@ -348,8 +353,14 @@ fn progress(page: &Dashboard<'_>, summary: &Summary) -> Markup {
             // Drawn by this tool's own renderer (report::chart), every text escaped there. On a
             // phone it keeps a readable size and scrolls sideways inside its box.
             figure.chart #chart {
-                (PreEscaped(svg))
-                figcaption.phone-only { "Kéo ngang để xem cả biểu đồ." }
+                @match page.phone_svg {
+                    Some(phone) => {
+                        div.wide-only { (PreEscaped(svg)) }
+                        div.phone-only { (PreEscaped(phone)) }
+                    }
+                    // A day run by an earlier version has only the wide picture: it scrolls.
+                    None => { div.scrolls { (PreEscaped(svg)) } }
+                }
             }
         }
         (commune_table(page.settings, summary))
@@ -484,6 +495,7 @@ fn output_label(settings: &Settings, name: &str) -> String {
         Output::ChatText => "Tin nhắn cho nhóm (văn bản)".into(),
         Output::Picture { png: true } => "Biểu đồ (ảnh cho nhóm Zalo)".into(),
         Output::Picture { png: false } => "Biểu đồ (SVG)".into(),
+        Output::PhonePicture => "Biểu đồ cho điện thoại (SVG)".into(),
         Output::Summary => "Số liệu cho máy đọc (summary.json)".into(),
         Output::Parquet(table) => format!("Bảng Parquet: {table}"),
         Output::ForceWorkbook(id) => settings.forces.iter().find(|f| f.id == id).map_or_else(

@@ -71,7 +71,7 @@ impl Role {
             Output::ForceWorkbook(force) => force == id,
             Output::Form(form) => form.split_once('/').is_some_and(|(folder, _)| folder == id),
             // Counts only, drawn for every force.
-            Output::Picture { .. } => true,
+            Output::Picture { .. } | Output::PhonePicture => true,
             _ => false,
         }
     }

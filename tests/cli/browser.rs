@@ -293,6 +293,7 @@ fn the_page_shows_a_new_workspace_files_waiting_and_errors_in_chromium() {
     let init = super::support::cli()
         .arg("init")
         .arg(fresh.path())
+        .args(["--han", "2024-02-05"])
         .output()
         .expect("init");
     assert!(init.status.success());

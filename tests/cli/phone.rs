@@ -32,7 +32,7 @@ for (const e of document.querySelectorAll(tappable)) {
   if (r.height < 44) small.push(`${e.tagName} #${e.id} "${e.textContent.trim().slice(0, 40)}" ${r.height.toFixed(1)} px`);
 }
 let chartMin = null;
-const svg = document.querySelector('figure.chart svg');
+const svg = [...document.querySelectorAll('figure.chart svg')].find((e) => e.getBoundingClientRect().width > 0);
 if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width > 0) {
   const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
   const sizes = [...svg.querySelectorAll('text')].map((t) => parseFloat(t.getAttribute('font-size')) * scale);
@@ -206,6 +206,7 @@ fn a_new_workspace_and_a_missing_link_fit_a_phone_in_chromium() {
     let init = super::support::cli()
         .arg("init")
         .arg(fresh.path())
+        .args(["--han", "2024-02-05"])
         .output()
         .expect("init");
     assert!(init.status.success());
@@ -214,7 +215,14 @@ fn a_new_workspace_and_a_missing_link_fit_a_phone_in_chromium() {
     for phone in PHONES {
         let driver = Driver::start_phone(phone.0, phone.1);
         driver.open(&server.url("/"));
-        assert!(driver.text("#first-use").contains("Bắt đầu sử dụng"));
+        let guide = driver.text("#first-use");
+        assert!(guide.contains("Bắt đầu sử dụng"), "{guide}");
+        let shown = driver.text("#workspace-path");
+        assert_eq!(
+            Path::new(&shown),
+            fresh.path(),
+            "the guide names the workspace"
+        );
         fits(&driver, phone, "bat-dau", &shots);
         // Off loopback without a link: the page's own answer, in Vietnamese.
         driver.open(&closed.url("/"));

@@ -206,8 +206,8 @@ fn every_output_is_byte_identical_on_rerun() {
     let first = super::support::snapshot_dir(&out);
     assert_eq!(
         first.len(),
-        9,
-        "summary, district, four forces, message, picture (PNG and SVG)"
+        10,
+        "summary, district, four forces, message, picture (PNG, SVG, the phone's SVG)"
     );
     super::support::cli()
         .args(["run", "--quiet", "--date", DAY, "-w"])
