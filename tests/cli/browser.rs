@@ -289,14 +289,7 @@ fn the_page_shows_a_new_workspace_files_waiting_and_errors_in_chromium() {
     let driver = Driver::start();
 
     // A new workspace: the guide, not numbers of nothing.
-    let fresh = tempfile::tempdir().expect("temp dir");
-    let init = super::support::cli()
-        .arg("init")
-        .arg(fresh.path())
-        .args(["--han", "2024-02-05"])
-        .output()
-        .expect("init");
-    assert!(init.status.success());
+    let fresh = super::support::new_workspace();
     let server = Server::start(fresh.path(), &["--listen", "127.0.0.1:0"]);
     driver.open(&server.url("/"));
     let guide = driver.text("#first-use");
@@ -308,13 +301,7 @@ fn the_page_shows_a_new_workspace_files_waiting_and_errors_in_chromium() {
     drop(server);
 
     // A day run, then a report received later: the page says the numbers wait for a run.
-    let dir = workspace_copy("fixtures/tuan-giao");
-    let ran = super::support::cli()
-        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    assert_eq!(ran.status.code(), Some(0));
+    let dir = super::support::fixture_run();
     std::thread::sleep(Duration::from_millis(20));
     std::fs::write(
         dir.path().join("reports/2024-01-15/cong-an/bo-sung.csv"),
@@ -353,13 +340,7 @@ fn a_force_clerk_checks_fixes_sends_and_replaces_in_chromium() {
     }
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("office-page");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
-    let dir = workspace_copy("fixtures/tuan-giao");
-    let ran = super::support::cli()
-        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    assert_eq!(ran.status.code(), Some(0));
+    let dir = super::support::fixture_run();
     let server = Server::start(dir.path(), &["--listen", "0.0.0.0:0"]);
     let youth = server
         .force_tokens

@@ -358,14 +358,7 @@ fn a_day_that_has_not_come_is_refused_and_nothing_is_written() {
 
 #[test]
 fn a_workspace_whose_master_list_is_empty_is_a_setup_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let init = cli()
-        .arg("init")
-        .arg(dir.path())
-        .args(["--han", "2024-02-05"])
-        .output()
-        .expect("init");
-    assert!(init.status.success());
+    let dir = super::support::new_workspace();
     let output = cli()
         .args(["run", "--date", DAY, "-w"])
         .arg(dir.path())

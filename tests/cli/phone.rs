@@ -17,7 +17,6 @@ use serde_json::{Value, json};
 
 use super::browser::{Driver, browser_available};
 use super::serve::Server;
-use super::support::workspace_copy;
 
 /// The phones measured: width × height in CSS pixels.
 const PHONES: [(u32, u32); 2] = [(360, 800), (390, 844)];
@@ -127,13 +126,7 @@ fn every_page_fits_a_phone_for_the_district_and_a_clerk_in_chromium() {
         return;
     }
     let shots = shots();
-    let dir = workspace_copy("fixtures/tuan-giao");
-    let ran = super::support::cli()
-        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    assert_eq!(ran.status.code(), Some(0));
+    let dir = super::support::fixture_run();
     let server = Server::start(dir.path(), &["--listen", "0.0.0.0:0"]);
     let district = server.token.clone().expect("the district's link");
     let youth = server
@@ -202,14 +195,7 @@ fn a_new_workspace_and_a_missing_link_fit_a_phone_in_chromium() {
         return;
     }
     let shots = shots();
-    let fresh = tempfile::tempdir().expect("temp dir");
-    let init = super::support::cli()
-        .arg("init")
-        .arg(fresh.path())
-        .args(["--han", "2024-02-05"])
-        .output()
-        .expect("init");
-    assert!(init.status.success());
+    let fresh = super::support::new_workspace();
     let server = Server::start(fresh.path(), &["--listen", "127.0.0.1:0"]);
     let closed = Server::start(fresh.path(), &["--listen", "0.0.0.0:0"]);
     for phone in PHONES {

@@ -844,17 +844,7 @@ fn the_page_says_what_it_does_not_know_yet() {
     assert!(html.contains("1 tệp mới chưa tổng hợp"), "{html}");
 
     // A new workspace: a guide instead of numbers.
-    let fresh = tempfile::tempdir().expect("temp dir");
-    assert!(
-        super::support::cli()
-            .arg("init")
-            .arg(fresh.path())
-            .args(["--han", "2024-02-05"])
-            .output()
-            .expect("init")
-            .status
-            .success()
-    );
+    let fresh = super::support::new_workspace();
     let server = Server::start(fresh.path(), &["--listen", "127.0.0.1:0"]);
     let (status, html) = page(&server, "/");
     assert_eq!(status, 200);

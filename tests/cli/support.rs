@@ -121,6 +121,31 @@ pub fn workspace_copy(fixture: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the Tuần Giáo fixture, run for 15/01/2024 (the page's tests start from it).
+pub fn fixture_run() -> tempfile::TempDir {
+    let dir = workspace_copy("fixtures/tuan-giao");
+    let ran = cli()
+        .args(["run", "--quiet", "--date", "2024-01-15", "-w"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(ran.status.code(), Some(0), "the fixture runs");
+    dir
+}
+
+/// A new workspace made by `init`, with Tuần Giáo's deadline.
+pub fn new_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let init = cli()
+        .arg("init")
+        .arg(dir.path())
+        .args(["--han", "2024-02-05"])
+        .output()
+        .expect("init");
+    assert!(init.status.success(), "init");
+    dir
+}
+
 /// Runs `run --quiet --json` on a workspace for a date: the exit code and the summary.
 pub fn run_json(workspace: &Path, date: &str) -> (i32, Value) {
     let output = cli()
