@@ -151,6 +151,24 @@ pub fn outputs(workspace: &Workspace, date: NaiveDate) -> Vec<String> {
     found
 }
 
+/// A day's summary as a role may see it (`force`: a force's clerk, see [`for_force`]); `None` when
+/// the day was not run, an error when its `summary.json` does not read.
+pub fn summary_for(
+    workspace: &Workspace,
+    date: NaiveDate,
+    force: Option<&str>,
+) -> Result<Option<Summary>, String> {
+    let Some(text) = summary_text(workspace, date) else {
+        return Ok(None);
+    };
+    let summary = serde_json::from_str::<Summary>(&text)
+        .map_err(|error| format!("summary.json hỏng: {error}"))?;
+    Ok(Some(match force {
+        None => summary,
+        Some(id) => for_force(summary, id),
+    }))
+}
+
 /// A day's summary as a force's clerk may see it: the district's, the forces' and the communes'
 /// counts as they are; the units, the files read and the unreadable files of her force only (a
 /// file is a force's when it sits in that force's folder of `assignments/` or `reports/D/`).

@@ -55,17 +55,25 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// The `token` parameter of a query string, and the query without it.
-fn split_token(query: &str) -> (Option<String>, String) {
-    let mut token = None;
+/// The last pair of a query string that `take` accepts (what it gives for it), and the query
+/// without the pairs it accepted.
+fn take_pair<T>(query: &str, take: impl Fn(&str) -> Option<T>) -> (Option<T>, String) {
+    let mut taken = None;
     let mut rest = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.strip_prefix("token=") {
-            Some(value) => token = Some(value.to_string()),
+        match take(pair) {
+            Some(value) => taken = Some(value),
             None => rest.push(pair),
         }
     }
-    (token, rest.join("&"))
+    (taken, rest.join("&"))
+}
+
+/// The `token` parameter of a query string, and the query without it.
+fn split_token(query: &str) -> (Option<String>, String) {
+    take_pair(query, |pair| {
+        pair.strip_prefix("token=").map(str::to_string)
+    })
 }
 
 /// The query flag of a role switch the visitor confirmed on the page ([`super::pages::switch_role`]).
@@ -73,16 +81,8 @@ pub const SWITCH_FLAG: &str = "doi-vai-tro=1";
 
 /// Whether the query holds `flag`, and the query without it.
 fn split_flag(query: &str, flag: &str) -> (bool, String) {
-    let mut found = false;
-    let rest: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let this = *pair == flag;
-            found |= this;
-            !this && !pair.is_empty()
-        })
-        .collect();
-    (found, rest.join("&"))
+    let (found, rest) = take_pair(query, |pair| (pair == flag).then_some(()));
+    (found.is_some(), rest)
 }
 
 /// A navigation the browser says started on this page (a click on the switch question), or one

@@ -152,19 +152,12 @@ pub(super) fn summary_for(
     role: &Role,
     date: NaiveDate,
 ) -> Result<Option<Summary>, Problem> {
-    let Some(text) = days::summary_text(&state.workspace, date) else {
-        return Ok(None);
+    let force = match role {
+        Role::District => None,
+        Role::Force { id, .. } => Some(id.as_str()),
     };
-    let summary = serde_json::from_str::<Summary>(&text).map_err(|e| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("summary.json hỏng: {e}"),
-        )
-    })?;
-    Ok(Some(match role {
-        Role::District => summary,
-        Role::Force { id, .. } => days::for_force(summary, id),
-    }))
+    days::summary_for(&state.workspace, date, force)
+        .map_err(|message| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, message))
 }
 
 /// Check only (keeping the checked files for "Gửi báo cáo" or not), or store (replacing an earlier
