@@ -56,24 +56,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
         .is_none()
         .then(|| why_not_compared(args, context.as_ref()));
     if let Some(why) = &uncompared {
-        // First, whatever follows: a clean format is no all-clear (issue 36).
-        let line = if args.format_only {
-            format!(
-                "Chỉ kiểm tra định dạng tệp (--chi-dinh-dang), không đối chiếu danh sách: {why}."
-            )
-        } else {
-            format!(
-                "KHÔNG ĐỐI CHIẾU ĐƯỢC VỚI DANH SÁCH: {why}. Chỉ kiểm tra được định dạng tệp; chưa \
-                 biết công dân có trong danh sách chưa kích hoạt, có được giao cho đơn vị này không. \
-                 Chỉ ra thư mục làm việc bằng -w, hoặc thêm --chi-dinh-dang nếu chỉ cần kiểm tra \
-                 định dạng."
-            )
-        };
-        if args.json {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
+        say_not_compared(args, why);
     }
     let aliases = context.as_ref().map_or_else(AliasTable::default, |c| {
         AliasTable::new(&c.settings.aliases)
@@ -93,21 +76,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     }
     problems.sort_by(|a, b| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row)));
     print_problems(args, (date, uncompared.is_none()), clean_rows, &problems)?;
-    let cutoff_passed = context.as_ref().map_or_else(
-        || pipeline::cutoff_passed(now, date, crate::settings::default_unit_cutoff()),
-        |c| c.unit_cutoff_passed,
-    );
-    if cutoff_passed {
-        let cutoff = context
-            .as_ref()
-            .map_or_else(crate::settings::default_unit_cutoff, |c| {
-                c.settings.unit_cutoff
-            });
-        eprintln!(
-            "Lưu ý: đã quá {} (giờ Việt Nam), hạn gửi báo cáo của đơn vị trong ngày.",
-            cutoff.format("%H:%M")
-        );
-    }
+    note_cutoff(now, date, context.as_ref());
     if let Some(out) = &args.fixed {
         write_fixed(args, out, &reports, &problems, (date, context.as_ref()))?;
     }
@@ -118,6 +87,47 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::Partial
     })
+}
+
+/// The first line when the files could not be compared with the lists, whatever follows: a clean
+/// format is no all-clear (issue 36). On standard error with `--json`.
+fn say_not_compared(args: &CheckArgs, why: &str) {
+    let line = if args.format_only {
+        format!("Chỉ kiểm tra định dạng tệp (--chi-dinh-dang), không đối chiếu danh sách: {why}.")
+    } else {
+        format!(
+            "KHÔNG ĐỐI CHIẾU ĐƯỢC VỚI DANH SÁCH: {why}. Chỉ kiểm tra được định dạng tệp; chưa \
+             biết công dân có trong danh sách chưa kích hoạt, có được giao cho đơn vị này không. \
+             Chỉ ra thư mục làm việc bằng -w, hoặc thêm --chi-dinh-dang nếu chỉ cần kiểm tra \
+             định dạng."
+        )
+    };
+    if args.json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// Past the units' cutoff (17:00 in Vietnam) on the day checked: a reminder on standard error.
+fn note_cutoff(
+    now: chrono::NaiveDateTime,
+    date: chrono::NaiveDate,
+    context: Option<&crate::pipeline::Context>,
+) {
+    let cutoff = context.map_or_else(crate::settings::default_unit_cutoff, |c| {
+        c.settings.unit_cutoff
+    });
+    let passed = context.map_or_else(
+        || pipeline::cutoff_passed(now, date, cutoff),
+        |c| c.unit_cutoff_passed,
+    );
+    if passed {
+        eprintln!(
+            "Lưu ý: đã quá {} (giờ Việt Nam), hạn gửi báo cáo của đơn vị trong ngày.",
+            cutoff.format("%H:%M")
+        );
+    }
 }
 
 /// Why the files could not be compared with the workspace's lists.

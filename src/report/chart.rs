@@ -435,39 +435,37 @@ fn legend(out: &mut String, x: f64, y: f64) {
     }
 }
 
-fn bars(out: &mut String, data: &RunData<'_>, frame: &Frame) {
-    let heading = Font::new(16, "start", true, "#000000");
+/// The bars' heading and colour key: one line wide, three lines narrow.
+fn bars_heading(out: &mut String, frame: &Frame) {
     if frame.narrow {
-        let key = [
+        let bold = Font::new(15, "start", true, "#000000");
+        let key = Font::new(14, "start", false, "#333333");
+        let (x, top) = (frame.bar_left, frame.bars_top);
+        text(
+            out,
+            x,
+            top - 62.0,
+            bold,
             "Tỷ lệ kích hoạt theo xã, thị trấn",
+        );
+        let lines_of_key = [
             "(xanh: hoàn thành, vàng: đúng tiến độ,",
             "đỏ: chậm, xám: không giao)",
         ];
-        lines(
-            out,
-            frame.bar_left,
-            frame.bars_top - 62.0,
-            20.0,
-            Font::new(15, "start", true, "#000000"),
-            &key[..1],
-        );
-        lines(
-            out,
-            frame.bar_left,
-            frame.bars_top - 40.0,
-            18.0,
-            Font::new(14, "start", false, "#333333"),
-            &key[1..],
-        );
+        lines(out, x, top - 40.0, 18.0, key, &lines_of_key);
     } else {
         text(
             out,
             frame.plot.0,
             frame.bars_top - 24.0,
-            heading,
+            Font::new(16, "start", true, "#000000"),
             "Tỷ lệ kích hoạt theo xã, thị trấn (xanh: hoàn thành, vàng: đúng tiến độ, đỏ: chậm, xám: không giao)",
         );
     }
+}
+
+fn bars(out: &mut String, data: &RunData<'_>, frame: &Frame) {
+    bars_heading(out, frame);
     let (bar_left, bar_full, row) = (frame.bar_left, frame.bar_full, frame.bar_row);
     for (index, group) in data.progress.by_commune.iter().enumerate() {
         let Some(commune) = group.commune else {
