@@ -189,8 +189,9 @@ pub enum Command {
     /// mỗi vai trò có đường dẫn riêng — của Công an huyện (toàn quyền) và của từng lực lượng (chỉ
     /// các đơn vị, sổ tổng hợp, mẫu và báo cáo của lực lượng đó). Đường dẫn nào chưa có trong
     /// lien-ket.toml của thư mục làm việc thì được tạo và in ra khi khởi động (chỉ lưu mã băm
-    /// SHA-256 của nó); lệnh `vneid-recon links` cấp lại đường dẫn. Không cần Internet; không có dữ
-    /// liệu nào ra khỏi máy.
+    /// SHA-256 của nó); lệnh `vneid-recon links` cấp lại đường dẫn. Mỗi đường dẫn in kèm địa chỉ
+    /// của chính máy này trong mạng (không phải 0.0.0.0) và một mã QR để điện thoại quét. Trang vừa
+    /// màn hình điện thoại. Không cần Internet; không có dữ liệu nào ra khỏi máy.
     ///
     /// Ví dụ:
     ///
@@ -202,7 +203,8 @@ pub enum Command {
     ///
     /// Thay mã của mọi vai trò (hoặc chỉ của vai trò ghi ở --only), lưu mã băm SHA-256 của chúng
     /// vào lien-ket.toml của thư mục làm việc (chỉ chủ tệp đọc được) và in các đường dẫn ra một lần
-    /// duy nhất. Đường dẫn cũ hết dùng được ngay, kể cả trên trang văn phòng đang chạy.
+    /// duy nhất, với địa chỉ của máy này và mã QR. Đường dẫn cũ hết dùng được ngay, kể cả trên trang
+    /// văn phòng đang chạy.
     ///
     /// Ví dụ:
     ///
