@@ -4,7 +4,7 @@
 use super::{ExitStatus, Failure, knobs_from_env};
 use crate::cli::{LinksArgs, ServeArgs};
 use crate::pipeline::links::{LinkFor, NewLink};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 
 /// Runs the page until Ctrl-C. `open_browser` (a double click) opens the browser on the page once
 /// it listens, or on the page already running at that address.
@@ -54,14 +54,14 @@ pub fn links(flags: &LinksArgs) -> Result<ExitStatus, Failure> {
             "mọi vai trò"
         }
     ));
-    print_links(&settings, flags.listen, &made);
+    print_links(&settings, &reachable(flags.listen), &made);
     Ok(ExitStatus::Success)
 }
 
 /// One line per new link: who it is for, and the link at this machine's address; then the link
 /// as a QR code for a phone's camera.
-fn print_links(settings: &crate::settings::Settings, address: SocketAddr, made: &[NewLink]) {
-    let (shown, others) = reachable(address);
+fn print_links(settings: &crate::settings::Settings, at: &Reachable, made: &[NewLink]) {
+    let (shown, others) = at;
     for link in made {
         let who = match &link.role {
             LinkFor::District => "Công an huyện (toàn quyền)".to_string(),
@@ -76,47 +76,54 @@ fn print_links(settings: &crate::settings::Settings, address: SocketAddr, made: 
         say(&format!("  {who}: {url}"));
         print_qr(&url);
     }
-    say(&format!(
+    say(
         "Mỗi đường dẫn chỉ đưa cho đúng người (gửi riêng qua Zalo, hoặc cho quét mã QR). Mã chỉ \
-         hiện lần này (tệp lien-ket.toml chỉ giữ mã băm).{}",
-        other_addresses(&others)
-    ));
+         hiện lần này (tệp lien-ket.toml chỉ giữ mã băm).",
+    );
+    if let Some(line) = other_addresses(others) {
+        say(&line);
+    }
 }
+
+/// The address the links are printed with, and this machine's other network addresses.
+type Reachable = (SocketAddr, Vec<Ipv4Addr>);
 
 /// The address a phone or another computer uses: this machine's own network address when the
 /// page listens on every interface (0.0.0.0), the first private IPv4 one; the others beside it.
-fn reachable(address: SocketAddr) -> (SocketAddr, Vec<IpAddr>) {
+fn reachable(address: SocketAddr) -> Reachable {
     if !address.ip().is_unspecified() {
         return (address, Vec::new());
     }
-    let mut own: Vec<IpAddr> = if_addrs::get_if_addrs()
+    let mut own: Vec<Ipv4Addr> = if_addrs::get_if_addrs()
         .unwrap_or_default()
         .into_iter()
-        .map(|interface| interface.ip())
-        .filter(|ip| ip.is_ipv4() && !ip.is_loopback())
+        .filter_map(|interface| match interface.ip() {
+            std::net::IpAddr::V4(v4) if !v4.is_loopback() => Some(v4),
+            _ => None,
+        })
         .collect();
-    own.sort_by_key(|ip| match ip {
-        IpAddr::V4(v4) => (!v4.is_private(), *v4),
-        IpAddr::V6(_) => (true, std::net::Ipv4Addr::UNSPECIFIED),
-    });
+    own.sort_by_key(|ip| (!ip.is_private(), *ip));
     own.dedup();
     match own.split_first() {
-        Some((first, rest)) => (SocketAddr::new(*first, address.port()), rest.to_vec()),
+        Some((first, rest)) => (
+            SocketAddr::new((*first).into(), address.port()),
+            rest.to_vec(),
+        ),
         None => (address, Vec::new()),
     }
 }
 
-/// A sentence naming the machine's other addresses, when it has several networks.
-fn other_addresses(others: &[IpAddr]) -> String {
+/// A line naming the machine's other addresses, when it has several networks.
+fn other_addresses(others: &[Ipv4Addr]) -> Option<String> {
     if others.is_empty() {
-        return String::new();
+        return None;
     }
-    let list: Vec<String> = others.iter().map(IpAddr::to_string).collect();
-    format!(
-        " Máy này còn có địa chỉ {}: nếu điện thoại không mở được, thay địa chỉ trong đường dẫn \
+    let list: Vec<String> = others.iter().map(Ipv4Addr::to_string).collect();
+    Some(format!(
+        "Máy này còn có địa chỉ {}: nếu điện thoại không mở được, thay địa chỉ trong đường dẫn \
          bằng một địa chỉ đó.",
         list.join(", ")
-    )
+    ))
 }
 
 /// The link as a QR code in the console, two modules a character, light on the console's dark
@@ -165,7 +172,8 @@ fn announce(listening: &crate::serve::Listening<'_>, token_given: bool) {
         }
     };
     let address = listening.address;
-    let (shown, others) = reachable(address);
+    let at = reachable(address);
+    let shown = at.0;
     let place = if settings.district.is_empty() {
         &settings.agency
     } else {
@@ -180,9 +188,6 @@ fn announce(listening: &crate::serve::Listening<'_>, token_given: bool) {
             let url = format!("http://{shown}/?token={}", link.token);
             say(&format!("Trang văn phòng ({place}): {url}"));
             print_qr(&url);
-            if !others.is_empty() {
-                say(other_addresses(&others).trim());
-            }
         }
         (None, false) => say(&format!("Trang văn phòng ({place}): http://{address}/")),
         (None, true) if token_given => say(&format!(
@@ -200,7 +205,10 @@ fn announce(listening: &crate::serve::Listening<'_>, token_given: bool) {
         .collect();
     if !others.is_empty() {
         say("Đường dẫn cho từng lực lượng (mỗi người chỉ thấy và gửi phần của lực lượng mình):");
-        print_links(settings, address, &others);
+        print_links(settings, &at, &others);
+    } else if let Some(line) = other_addresses(&at.1) {
+        // Said once, after the links (print_links says it after the forces' links).
+        say(&line);
     }
     say("Dừng bằng Ctrl-C.");
 }
@@ -257,7 +265,11 @@ mod tests {
             .iter()
             .any(|i| i.ip().is_ipv4() && !i.ip().is_loopback());
         assert_eq!(!shown.ip().is_unspecified(), has_network);
-        assert!(!others.contains(&shown.ip()));
+        assert!(
+            !others
+                .iter()
+                .any(|ip| std::net::IpAddr::from(*ip) == shown.ip())
+        );
         let loopback: SocketAddr = "127.0.0.1:8080".parse().expect("address");
         assert_eq!(reachable(loopback), (loopback, Vec::new()));
     }

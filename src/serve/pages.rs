@@ -411,7 +411,7 @@ fn commune_table(settings: &Settings, summary: &Summary) -> Markup {
                     }
                     tfoot {
                         tr {
-                            th scope="row" { "Toàn huyện" }
+                            th scope="row" { "Toàn " (place_word(settings)) }
                             @for force in forces { (cell_markup(summary.by_force.iter().find(|c| c.force == force.id).map(|c| (c.metrics.activated, c.metrics.target, c.metrics.percent, c.metrics.status)))) }
                             (cell_markup(Some((summary.totals.activated, summary.totals.target, summary.totals.percent, summary.totals.status))))
                         }
@@ -509,18 +509,19 @@ fn output_label(settings: &Settings, name: &str) -> String {
 /// A day's files, folded (issue 36: on a phone the list was three screens of file names): the
 /// district's and each force's files, each force's unit forms folded again.
 fn downloads(page: &Dashboard<'_>) -> Markup {
+    // Each output classified once: the unit forms by the force folder they sit in, the rest whole.
     let ids: Vec<&str> = page.settings.forces.iter().map(|f| f.id.as_str()).collect();
-    let forms_of = |id: &str| -> Vec<&String> {
-        page.outputs
-            .iter()
-            .filter(|n| matches!(layout::output_of(n, &ids), Output::Form(form) if form.split_once('/').is_some_and(|(f, _)| f == id)))
-            .collect()
-    };
-    let whole: Vec<&String> = page
-        .outputs
-        .iter()
-        .filter(|n| !matches!(layout::output_of(n, &ids), Output::Form(_)))
-        .collect();
+    let mut whole: Vec<&String> = Vec::new();
+    let mut forms: std::collections::HashMap<&str, Vec<&String>> = Default::default();
+    for name in page.outputs {
+        match layout::output_of(name, &ids) {
+            Output::Form(form) => forms
+                .entry(form.split_once('/').map_or("", |(folder, _)| folder))
+                .or_default()
+                .push(name),
+            _ => whole.push(name),
+        }
+    }
     let link = |name: &str| html! { li { a.dl href={ "/tai/" (page.date) "/" (name) } download { (output_label(page.settings, name)) } } };
     html! {
         section #downloads {
@@ -530,15 +531,14 @@ fn downloads(page: &Dashboard<'_>) -> Markup {
                 ul.downloads { @for name in &whole { (link(name)) } }
             }
             @for force in &page.settings.forces {
-                @let forms = forms_of(&force.id);
-                @if !forms.is_empty() {
+                @if let Some(forms) = forms.get(force.id.as_str()) {
                     details.force-files {
                         summary { "Phiếu đơn vị · " (force.name) " (" (forms.len()) " tệp)" }
-                        ul.downloads { @for name in &forms { (link(name)) } }
+                        ul.downloads { @for name in forms { (link(name)) } }
                     }
                 }
             }
-            @if *page.role == Role::District && !page.outputs.iter().any(|n| matches!(layout::output_of(n, &[]), Output::Form(_))) {
+            @if *page.role == Role::District && forms.is_empty() {
                 form method="post" action="/phieu" #forms-form {
                     input type="hidden" name="csrf" value=(page.csrf);
                     input type="hidden" name="date" value=(page.date);
